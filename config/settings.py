@@ -1,0 +1,118 @@
+"""Herald's settings: environment variables with the ``HERALD_`` prefix, working defaults.
+
+Every process (worker, HTTP service, sandbox, starter, tests) reads the same model, so a
+port or a path is named in exactly one place.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SANDBOX_ACCOUNT_SID = "AC" + "0" * 32
+SANDBOX_AUTH_TOKEN = "herald-sandbox-auth-token"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HERALD_", env_file=".env", extra="ignore")
+
+    # Temporal
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "herald"
+    temporal_ui_port: int = 8233
+    data_dir: Path = PROJECT_ROOT / ".data"
+
+    # Store
+    database_url: str = ""  # empty: SQLite file under data_dir
+
+    # HTTP service (webhooks, health)
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_base_url: str = ""  # how the SMS provider reaches the HTTP service; default http://host:port
+
+    # SMS provider. No credentials: the local sandbox at sandbox_port with its own credentials.
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_api_base_url: str = ""  # override the provider's API host (the sandbox sets this)
+    sms_sender: str = "+15005550006"  # a phone number, a short code or a messaging service SID
+    sms_sender_messages_per_second: float = 1.0  # a US long code's limit
+
+    # Local sandbox (Twilio-compatible Messages API, SMTP sink, push sink)
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8089
+    sandbox_smtp_port: int = 8025
+    sandbox_callback_delay_seconds: float = 0.5
+
+    # E-mail
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 0  # 0: the sandbox SMTP sink
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    email_sender: str = "Herald Notifications <notifications@herald.example>"
+
+    # Push (HTTP push provider)
+    push_endpoint_url: str = ""  # empty: the sandbox push sink
+    push_api_key: SecretStr = SecretStr("")
+
+    # Workflow behaviour
+    sms_max_attempts: int = Field(default=3, ge=1)  # provider calls per SMS before e-mail takes over
+    sms_retry_initial_seconds: float = 2.0
+    sms_retry_max_seconds: float = 60.0
+    delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back
+    completion_grace_seconds: float = 7 * 24 * 3600.0  # after a terminal milestone
+    history_event_limit: int = 2000  # continue-as-new past this many history events
+
+    # Brand
+    brand_name: str = "Herald Shop"
+    brand_support_contact: str = "support@herald.example"
+    brand_tracking_base_url: str = "https://track.herald.example"
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return not self.twilio_account_sid
+
+    @property
+    def effective_twilio_account_sid(self) -> str:
+        return self.twilio_account_sid or SANDBOX_ACCOUNT_SID
+
+    @property
+    def effective_twilio_auth_token(self) -> str:
+        return self.twilio_auth_token.get_secret_value() or SANDBOX_AUTH_TOKEN
+
+    @property
+    def sandbox_base_url(self) -> str:
+        return f"http://{self.sandbox_host}:{self.sandbox_port}"
+
+    @property
+    def effective_twilio_api_base_url(self) -> str:
+        if self.twilio_api_base_url:
+            return self.twilio_api_base_url
+        return self.sandbox_base_url if self.uses_sandbox else "https://api.twilio.com"
+
+    @property
+    def effective_public_base_url(self) -> str:
+        return self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'herald.sqlite3'}"
+
+    @property
+    def effective_smtp_port(self) -> int:
+        return self.smtp_port or self.sandbox_smtp_port
+
+    @property
+    def effective_push_endpoint_url(self) -> str:
+        return self.push_endpoint_url or f"{self.sandbox_base_url}/push/send"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

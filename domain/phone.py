@@ -1,0 +1,55 @@
+"""Phone numbers: strict E.164 validation and the masked form shown to people."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+class InvalidPhoneNumber(ValueError):
+    """The text is not a valid, dialable E.164 phone number."""
+
+
+def normalize_e164(raw: str) -> str:
+    """Return ``raw`` in E.164 form, or raise :class:`InvalidPhoneNumber` saying why."""
+    try:
+        parsed = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(f"{mask_phone(raw)!r} is not a phone number: {exc}") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhoneNumber(f"{mask_phone(raw)!r} is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_of(e164: str) -> str | None:
+    """ISO country code of a number (``US``, ``DE``...), or None when unknown."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def mask_phone(number: str) -> str:
+    """Keep the country code and the last two digits: ``+1********67``.
+
+    Support can tell two numbers apart and confirm one read out by a customer, but the
+    history, the store and the Web UI never hold a number someone could text.
+    """
+    digits = "".join(c for c in number if c.isdigit())
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    country = ""
+    if number.startswith("+"):
+        try:
+            country = str(phonenumbers.parse(number, None).country_code)
+        except phonenumbers.NumberParseException:
+            country = digits[:1]
+    hidden = len(digits) - len(country) - 2
+    return f"{'+' if country else ''}{country}{'*' * hidden}{digits[-2:]}"
+
+
+def mask_email(address: str) -> str:
+    """``j***@example.com``: enough to recognise, not enough to write to."""
+    local, sep, domain = address.partition("@")
+    if not sep:
+        return "***"
+    return f"{local[:1]}***@{domain}"
