@@ -1,0 +1,161 @@
+"""The send outbox: one row per message key, written before the provider is called.
+
+The row is what makes a send idempotent across crashes and retries:
+- absent: nobody has tried; claim it and call the provider;
+- ``started`` with no provider call recorded: a crash happened before the call; call it;
+- ``started`` with a call recorded: the provider may have the message; ask it first;
+- ``sent``: the provider has it; never call again, return the recorded id;
+- ``failed``: the provider refused it for good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.tables import MessageRow, MessageStatusRow, OutboxState
+
+
+def recipient_hash(recipient: str) -> str:
+    """A stable, non-reversible handle on a phone number or address (for lookups only)."""
+    return hashlib.sha256(recipient.strip().lower().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    message_key: str
+    workflow_id: str
+    kind: str
+    reference: str
+    milestone: str
+    channel: str
+    attempt: int
+    recipient: str  # unmasked: only its hash is stored
+    recipient_masked: str
+    body: str
+    subject: str | None = None
+    encoding: str | None = None
+    segments: int | None = None
+    estimated_cost_usd: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    message_key: str
+    outbox_state: str
+    provider_message_id: str | None
+    provider_calls: int
+    created_at: datetime
+    provider_called_at: datetime | None
+    error_code: str | None
+
+
+class Outbox:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def claim(self, message: NewMessage, now: datetime) -> OutboxEntry:
+        """Insert the row if it is new; either way return where the send stands."""
+        with self._sessions() as session:
+            existing = self._find(session, message.message_key)
+            if existing is not None:
+                return _entry(existing)
+            row = MessageRow(
+                **{k: v for k, v in message.__dict__.items() if k != "recipient"},
+                recipient_hash=recipient_hash(message.recipient),
+                outbox_state=OutboxState.STARTED,
+                delivery_status="pending",
+                provider_calls=0,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:  # another attempt claimed it between our read and write
+                session.rollback()
+                return _entry(self._require(session, message.message_key))
+            return _entry(row)
+
+    def mark_calling(self, message_key: str, now: datetime) -> None:
+        """Recorded before each provider call: a later retry then knows to ask first."""
+        with self._sessions.begin() as session:
+            row = self._require(session, message_key)
+            row.provider_calls += 1
+            row.provider_called_at = now
+            row.updated_at = now
+
+    def complete(self, message_key: str, provider_message_id: str, now: datetime) -> None:
+        with self._sessions.begin() as session:
+            row = self._require(session, message_key)
+            row.outbox_state = OutboxState.SENT
+            row.provider_message_id = provider_message_id
+            row.delivery_status = "accepted"
+            row.sent_at = now
+            row.updated_at = now
+            session.add(MessageStatusRow(message_id=row.id, status="accepted", occurred_at=now))
+
+    def fail(
+        self, message_key: str, error_code: str | None, error_message: str, now: datetime
+    ) -> None:
+        with self._sessions.begin() as session:
+            row = self._require(session, message_key)
+            row.outbox_state = OutboxState.FAILED
+            row.delivery_status = "failed"
+            row.error_code = error_code
+            row.error_message = error_message
+            row.updated_at = now
+            session.add(
+                MessageStatusRow(
+                    message_id=row.id,
+                    status="failed",
+                    error_code=error_code,
+                    detail=error_message,
+                    occurred_at=now,
+                )
+            )
+
+    def get(self, message_key: str) -> OutboxEntry | None:
+        with self._sessions() as session:
+            row = self._find(session, message_key)
+            return None if row is None else _entry(row)
+
+    def has_sent_to(self, recipient: str, channel: str) -> bool:
+        """Whether the brand has ever had a message accepted for this recipient."""
+        with self._sessions() as session:
+            query = select(MessageRow.id).where(
+                MessageRow.recipient_hash == recipient_hash(recipient),
+                MessageRow.channel == channel,
+                MessageRow.outbox_state == OutboxState.SENT,
+            )
+            return session.scalars(query.limit(1)).first() is not None
+
+    @staticmethod
+    def _find(session: Session, message_key: str) -> MessageRow | None:
+        return session.scalars(
+            select(MessageRow).where(MessageRow.message_key == message_key)
+        ).first()
+
+    def _require(self, session: Session, message_key: str) -> MessageRow:
+        row = self._find(session, message_key)
+        if row is None:
+            raise LookupError(f"no outbox row for {message_key!r}")
+        return row
+
+
+def _entry(row: MessageRow) -> OutboxEntry:
+    return OutboxEntry(
+        message_key=row.message_key,
+        outbox_state=row.outbox_state,
+        provider_message_id=row.provider_message_id,
+        provider_calls=row.provider_calls,
+        created_at=row.created_at,
+        provider_called_at=row.provider_called_at,
+        error_code=row.error_code,
+    )

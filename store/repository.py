@@ -1,0 +1,37 @@
+"""One object holding every store operation, built once per process from a URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from store.database import make_engine, make_session_factory
+from store.outbox import Outbox
+from store.pacing import SenderPacer
+from store.statuses import DeliveryStatuses
+from store.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class Store:
+    engine: Engine
+    outbox: Outbox
+    statuses: DeliveryStatuses
+    timeline: Timeline
+    pacer: SenderPacer
+
+    @classmethod
+    def connect(cls, url: str) -> Store:
+        engine = make_engine(url)
+        sessions = make_session_factory(engine)
+        return cls(
+            engine=engine,
+            outbox=Outbox(sessions),
+            statuses=DeliveryStatuses(sessions),
+            timeline=Timeline(sessions),
+            pacer=SenderPacer(sessions),
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,118 @@
+"""Herald's tables. The schema itself is owned by Alembic (store/migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OutboxState:
+    """Where a send stands in the outbox (``messages.outbox_state``)."""
+
+    STARTED = "started"  # row written, the provider may or may not have been called
+    SENT = "sent"  # the provider accepted it: never call the provider again for this key
+    FAILED = "failed"  # the provider refused it for good
+
+
+class MessageRow(Base):
+    """One message on one channel: the send outbox and the support timeline in one row.
+
+    ``message_key`` (workflow id, milestone, channel, attempt) is stable across
+    continue-as-new and worker restarts, which is what makes sends idempotent.
+    """
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_key: Mapped[str] = mapped_column(String(300), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(100))
+    milestone: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    recipient_masked: Mapped[str] = mapped_column(String(320))
+    recipient_hash: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    outbox_state: Mapped[str] = mapped_column(String(20), default=OutboxState.STARTED)
+    delivery_status: Mapped[str] = mapped_column(String(20), default="pending")
+    provider_message_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    provider_calls: Mapped[int] = mapped_column(Integer, default=0)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(String(10))
+    segments: Mapped[int | None] = mapped_column(Integer)
+    estimated_cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(12, 5))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    provider_called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MessageStatusRow(Base):
+    """Every status a message went through, as the provider or the workflow reported it."""
+
+    __tablename__ = "message_statuses"
+    __table_args__ = (Index("ix_message_statuses_message_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TimelineRow(Base):
+    """Decisions that are not messages: duplicates ignored, malformed signals, fallbacks."""
+
+    __tablename__ = "timeline_entries"
+    __table_args__ = (Index("ix_timeline_entries_workflow_id_at", "workflow_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_key: Mapped[str] = mapped_column(String(300), unique=True)  # makes retries no-ops
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    milestone: Mapped[str | None] = mapped_column(String(40))
+    event_id: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class SenderPacingRow(Base):
+    """The next free send slot of one sender, shared by every worker process."""
+
+    __tablename__ = "sender_pacing"
+
+    sender: Mapped[str] = mapped_column(String(100), primary_key=True)
+    next_slot_at: Mapped[float] = mapped_column(Float)  # epoch seconds: exact on every backend
