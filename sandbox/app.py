@@ -1,0 +1,79 @@
+"""Wires the Twilio stand-in, the push sink and the SMTP sink into one FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from config.settings import Settings, get_settings
+from sandbox.push_sink import PushSink, create_push_router
+from sandbox.rules import DestinationRule, RuleBook
+from sandbox.smtp_sink import DEFAULT_MAX_EMAILS, EmailSink, create_email_router
+from sandbox.twilio_api import TwilioSandbox, create_twilio_router
+
+
+def create_sandbox_app(
+    settings: Settings | None = None,
+    *,
+    rules: Iterable[DestinationRule] | None = None,
+    seed: int = 0,
+    push_rules: Iterable[DestinationRule] | None = None,
+    push_api_key: str | None = None,
+    max_emails: int = DEFAULT_MAX_EMAILS,
+) -> FastAPI:
+    """Build the sandbox. ``rules``/``push_rules`` are also what ``DELETE /sandbox/messages``
+    restores; ``push_api_key`` set means only that bearer key is accepted by ``/push/send``.
+
+    The SMTP sink listens on ``settings.sandbox_smtp_port`` while the app's lifespan runs
+    (0: no SMTP). The components are on ``app.state`` (``twilio``, ``push``, ``email``) for
+    in-process inspection.
+    """
+    settings = settings or get_settings()
+    twilio = TwilioSandbox(
+        # The same "effective" credentials Herald uses, so Herald and the sandbox agree
+        # whether or not real-looking credentials are configured.
+        account_sid=settings.effective_twilio_account_sid,
+        auth_token=settings.effective_twilio_auth_token,
+        rules=RuleBook(rules or (), seed=seed),
+        callback_delay_seconds=settings.sandbox_callback_delay_seconds,
+    )
+    push = PushSink(RuleBook(push_rules or (), seed=seed), required_key=push_api_key)
+    email = EmailSink(max_emails=max_emails)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await twilio.start()
+        try:
+            if settings.sandbox_smtp_port:
+                await email.start(settings.sandbox_host, settings.sandbox_smtp_port)
+            yield
+        finally:
+            await email.stop()
+            await twilio.stop()
+
+    app = FastAPI(title="Herald sandbox", lifespan=lifespan)
+    app.state.twilio = twilio
+    app.state.push = push
+    app.state.email = email
+    app.include_router(create_twilio_router(twilio))
+    app.include_router(create_push_router(push))
+    app.include_router(create_email_router(email))
+
+    @app.delete("/sandbox/messages")
+    async def reset() -> dict[str, Any]:
+        """Forget messages, e-mails and pushes; rules go back to those the app started with."""
+        await twilio.reset()
+        push.reset()
+        email.reset()
+        twilio.rules.reset()
+        push.rules.reset()
+        return {"reset": True}
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "smtp_port": email.port}
+
+    return app
