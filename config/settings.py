@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     # HTTP service (webhooks, health)
     http_host: str = "127.0.0.1"
     http_port: int = 8080
-    public_base_url: str = ""  # how the SMS provider reaches the HTTP service; default http://host:port
+    public_base_url: str = (
+        ""  # how the SMS provider reaches the HTTP service; default http://host:port
+    )
 
     # SMS provider. No credentials: the local sandbox at sandbox_port with its own credentials.
     twilio_account_sid: str = ""
@@ -62,7 +64,9 @@ class Settings(BaseSettings):
     push_api_key: SecretStr = SecretStr("")
 
     # Workflow behaviour
-    sms_max_attempts: int = Field(default=3, ge=1)  # provider calls per SMS before e-mail takes over
+    sms_max_attempts: int = Field(
+        default=3, ge=1
+    )  # provider calls per SMS before e-mail takes over
     sms_retry_initial_seconds: float = 2.0
     sms_retry_max_seconds: float = 60.0
     delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back

@@ -87,7 +87,9 @@ class MilestoneEvent(BaseModel):
     def _milestone_fits_kind(self) -> Self:
         if self.milestone not in MILESTONES_BY_KIND[self.kind]:
             allowed = ", ".join(m.value for m in MILESTONES_BY_KIND[self.kind])
-            raise ValueError(f"{self.milestone.value!r} is not a {self.kind.value} milestone ({allowed})")
+            raise ValueError(
+                f"{self.milestone.value!r} is not a {self.kind.value} milestone ({allowed})"
+            )
         return self
 
     @property

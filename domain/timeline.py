@@ -40,7 +40,12 @@ class DeliveryStatus(StrEnum):
 
 
 _FINAL = frozenset(
-    {DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.NO_REPORT}
+    {
+        DeliveryStatus.DELIVERED,
+        DeliveryStatus.UNDELIVERED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.NO_REPORT,
+    }
 )
 _FAILURES = frozenset({DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.NO_REPORT})
 
@@ -97,6 +102,7 @@ class EntryKind(StrEnum):
 
 
 class TimelineEntry(BaseModel):
+    entry_id: str | None = None  # made by the workflow (deterministic): the store's dedup key
     at: datetime
     kind: EntryKind
     milestone: Milestone | None = None

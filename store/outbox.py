@@ -54,14 +54,19 @@ class OutboxEntry:
     created_at: datetime
     provider_called_at: datetime | None
     error_code: str | None
+    claimed_now: bool = False  # this call created the row
 
 
 class Outbox:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def claim(self, message: NewMessage, now: datetime) -> OutboxEntry:
-        """Insert the row if it is new; either way return where the send stands."""
+    def claim(self, message: NewMessage, now: datetime, *, calling: bool = False) -> OutboxEntry:
+        """Insert the row if it is new; either way return where the send stands.
+
+        ``calling`` records the provider call in the same write as the claim (one round
+        trip fewer on the hot path); it applies only when this call creates the row.
+        """
         with self._sessions() as session:
             existing = self._find(session, message.message_key)
             if existing is not None:
@@ -71,7 +76,8 @@ class Outbox:
                 recipient_hash=recipient_hash(message.recipient),
                 outbox_state=OutboxState.STARTED,
                 delivery_status="pending",
-                provider_calls=0,
+                provider_calls=1 if calling else 0,
+                provider_called_at=now if calling else None,
                 created_at=now,
                 updated_at=now,
             )
@@ -81,7 +87,7 @@ class Outbox:
             except IntegrityError:  # another attempt claimed it between our read and write
                 session.rollback()
                 return _entry(self._require(session, message.message_key))
-            return _entry(row)
+            return _entry(row, claimed_now=True)
 
     def mark_calling(self, message_key: str, now: datetime) -> None:
         """Recorded before each provider call: a later retry then knows to ask first."""
@@ -126,6 +132,23 @@ class Outbox:
             row = self._find(session, message_key)
             return None if row is None else _entry(row)
 
+    def set_status(
+        self, message_key: str, status: str, error_code: str | None, detail: str, now: datetime
+    ) -> None:
+        """A status the workflow decided (no report in time), beside the provider's."""
+        with self._sessions.begin() as session:
+            row = self._find(session, message_key)
+            if row is None:
+                return  # never claimed (suppressed before sending): nothing to annotate
+            row.delivery_status = status
+            row.updated_at = now
+            session.add(
+                MessageStatusRow(
+                    message_id=row.id, status=status, error_code=error_code,
+                    detail=detail, occurred_at=now,
+                )
+            )
+
     def has_sent_to(self, recipient: str, channel: str) -> bool:
         """Whether the brand has ever had a message accepted for this recipient."""
         with self._sessions() as session:
@@ -149,7 +172,7 @@ class Outbox:
         return row
 
 
-def _entry(row: MessageRow) -> OutboxEntry:
+def _entry(row: MessageRow, *, claimed_now: bool = False) -> OutboxEntry:
     return OutboxEntry(
         message_key=row.message_key,
         outbox_state=row.outbox_state,
@@ -158,4 +181,5 @@ def _entry(row: MessageRow) -> OutboxEntry:
         created_at=row.created_at,
         provider_called_at=row.provider_called_at,
         error_code=row.error_code,
+        claimed_now=claimed_now,
     )

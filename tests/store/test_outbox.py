@@ -91,3 +91,23 @@ def test_delivery_reports_find_their_workflow_and_keep_every_status(store: Store
     assert [s for s, _, _ in statuses] == ["accepted", "sent", "undelivered"]
     assert statuses[-1][1] == "30003"
     assert all(t.tzinfo is not None for _, _, t in statuses)
+
+
+def test_claiming_with_calling_records_the_call_in_the_same_write(store: Store) -> None:
+    entry = store.outbox.claim(new_message(), NOW, calling=True)
+    again = store.outbox.claim(new_message(), NOW, calling=True)
+
+    assert entry.claimed_now and entry.provider_calls == 1
+    assert not again.claimed_now and again.provider_calls == 1  # a retry does not count a call
+
+
+def test_workflow_decided_statuses_sit_beside_the_providers(store: Store) -> None:
+    store.outbox.claim(new_message(), NOW)
+    store.outbox.complete("order-1:shipped:sms:1", "SM1", NOW)
+    store.outbox.set_status("order-1:shipped:sms:1", "no_report", None, "no report in 600 s", NOW)
+    store.outbox.set_status("order-7:shipped:sms:1", "no_report", None, "never claimed", NOW)
+
+    assert [s for s, _, _ in store.statuses.history("order-1:shipped:sms:1")] == [
+        "accepted",
+        "no_report",
+    ]

@@ -1,0 +1,1 @@
+"""Everything Herald does to the outside world. Workflows decide; these act."""

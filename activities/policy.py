@@ -1,0 +1,43 @@
+"""The workflow's tunables, read from the worker's settings once per run.
+
+A local activity rather than workflow code: settings come from the environment, which a
+workflow may not read, and the result is recorded in history so replays see the same one.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from temporalio import activity
+
+from config.settings import Settings
+
+
+class WorkflowPolicy(BaseModel):
+    sms_max_attempts: int = 3
+    sms_retry_initial_seconds: float = 2.0
+    sms_retry_max_seconds: float = 60.0
+    delivery_report_timeout_seconds: float = 600.0
+    completion_grace_seconds: float = 7 * 24 * 3600.0
+    history_event_limit: int = 2000
+
+
+class LoadPolicyInput(BaseModel):
+    workflow_id: str
+
+
+class PolicyActivities:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @activity.defn(name="load_policy")
+    async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:
+        # Idempotent: reads settings, writes nothing.
+        s = self._settings
+        return WorkflowPolicy(
+            sms_max_attempts=s.sms_max_attempts,
+            sms_retry_initial_seconds=s.sms_retry_initial_seconds,
+            sms_retry_max_seconds=s.sms_retry_max_seconds,
+            delivery_report_timeout_seconds=s.delivery_report_timeout_seconds,
+            completion_grace_seconds=s.completion_grace_seconds,
+            history_event_limit=s.history_event_limit,
+        )

@@ -1,0 +1,35 @@
+"""The one list of activities, imported by the worker and the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from activities.dependencies import Dependencies
+from activities.email import EmailActivities
+from activities.policy import PolicyActivities
+from activities.push import PushActivities
+from activities.record import RecordActivities
+from activities.render import RenderActivities
+from activities.sms import SmsActivities
+from activities.throttle import ThrottleActivities
+
+
+def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
+    sender_domain = deps.settings.email_sender.rpartition("@")[2].rstrip(">") or "herald.local"
+    policy = PolicyActivities(deps.settings)
+    render = RenderActivities(deps.store)
+    throttle = ThrottleActivities(deps.settings, deps.store)
+    sms = SmsActivities(deps.settings, deps.store, deps.sms)
+    email = EmailActivities(deps.store, deps.email, sender_domain)
+    push = PushActivities(deps.store, deps.push)
+    record = RecordActivities(deps.store)
+    return [
+        policy.load_policy,
+        render.render,
+        throttle.reserve_send_slot,
+        sms.send_sms,
+        email.send_email,
+        push.send_push,
+        record.record_timeline,
+    ]
