@@ -1,20 +1,27 @@
 """``python -m sandbox``: serve the sandbox on the configured host and ports.
 
-uvicorn handles SIGINT/SIGTERM itself and runs the app's lifespan shutdown (SMTP sink,
-pending callbacks, HTTP client) before exiting.
+uvicorn catches SIGINT/SIGTERM, runs the app's lifespan shutdown (SMTP sink, pending
+callbacks, HTTP client) and then re-raises the signal under the handler that was there before.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
+import sys
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
 from config.settings import get_settings
 from sandbox.app import create_sandbox_app
 from sandbox.rules import DestinationRule
+
+
+def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
+    sys.exit(0)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,6 +47,9 @@ def main(argv: list[str] | None = None) -> None:
         }
     )
     app = create_sandbox_app(settings, rules=rules, seed=args.seed)
+    # A requested stop is a clean exit: without this, the SIGTERM uvicorn re-raises after its
+    # graceful shutdown would kill the process with status -15.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     # Access log off and warnings only: the benchmark pushes a steady request rate through here.
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from datetime import time as time_of_day
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -491,13 +492,20 @@ class TwilioSandbox:
 
 
 def _parse_date_filter(value: str | None) -> date | datetime | None:
-    """Twilio accepts ``YYYY-MM-DD`` or a full ISO 8601 timestamp (the SDK sends ``...Z``)."""
+    """Twilio accepts ``YYYY-MM-DD`` or an ISO 8601 timestamp.
+
+    The SDK turns a ``date`` into ``YYYY-MM-DDT00:00:00Z``, so a UTC midnight counts as that
+    whole day, which is what Twilio documents for these filters.
+    """
     if not value:
         return None
     if len(value) == 10:
         return date.fromisoformat(value)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.time() == time_of_day(0, 0):
+        return moment.date()
+    return moment
 
 
 def _date_matches(sent: datetime, bound: date | datetime | None, op: str) -> bool:
