@@ -1,0 +1,222 @@
+"""Render one milestone for one channel: the core workflow's render step.
+
+Pure apart from reading template files once: the template library is built and compiled
+on first use and cached; every later call is formatting and string work, thread-safe.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+from jinja2 import TemplateError
+
+from config.messaging import MessagingSettings, get_messaging_settings
+from domain.events import MilestoneEvent
+from domain.phone import region_of
+from domain.timeline import Channel
+from messaging.brand import Brand, default_brand
+from messaging.context import build_context
+from messaging.linter import lint_text
+from messaging.locales import fallback_chain
+from messaging.optional_parts import DROP_LEVEL_VARIABLE
+from messaging.pricing import estimate_cost
+from messaging.segments import Encoding, SegmentCount, count_segments
+from messaging.smart_encoding import SmartEncoded, smart_encode
+from messaging.templates import (
+    CompiledTemplate,
+    TemplateLibrary,
+    library_for,
+    milestone_template_name,
+)
+
+OPT_OUT_PARTIAL = "_opt_out.txt"
+EMAIL_LAYOUT = "_layout.html"
+
+
+class RenderedMessage(pydantic.BaseModel):
+    channel: Channel
+    locale: str  # the locale actually used after fallback
+    subject: str | None = None  # e-mail subject / push title
+    text: str  # SMS body, e-mail plain text, push body
+    html: str | None = None  # e-mail only
+    encoding: str | None = None  # SMS only: "GSM-7" or "UCS-2"
+    segments: int | None = None  # SMS only
+    estimated_cost_usd: Decimal | None = None  # SMS only, from the destination country's price
+
+
+class RenderError(Exception):
+    """Template missing, broken or refused by the linter: retrying cannot help."""
+
+
+def render_message(
+    event: MilestoneEvent,
+    channel: Channel,
+    *,
+    first_sms_to_number: bool = False,
+    brand: Brand | None = None,
+) -> RenderedMessage:
+    """The message for ``event`` on ``channel``, in the customer's language.
+
+    Raises :class:`RenderError` when no template exists for the milestone and channel,
+    when one is broken, or when the generated text fails the compliance linter.
+    """
+    settings = get_messaging_settings()
+    brand = brand or default_brand()
+    library = library_for(event.merchant, settings)
+    chain = fallback_chain(event.customer.locale, library.locales, settings.default_locale)
+    locale = library.first_locale_with(chain, channel, event.milestone)
+    if locale is None:
+        raise RenderError(f"no {channel.value} template for {event.milestone.value!r} in {chain}")
+    try:
+        context = build_context(event, brand, locale, settings.default_locale)
+        if channel is Channel.SMS:
+            message = _render_sms(event, library, locale, context, settings, first_sms_to_number)
+        elif channel is Channel.EMAIL:
+            message = _render_email(event, library, locale, context)
+        else:
+            message = _render_push(event, library, locale, context)
+    except TemplateError as error:
+        raise RenderError(f"{channel.value} {event.milestone.value} ({locale}): {error}") from error
+    _refuse_noncompliant(message, brand, context)
+    return message
+
+
+def _render_sms(
+    event: MilestoneEvent,
+    library: TemplateLibrary,
+    locale: str,
+    context: dict[str, Any],
+    settings: MessagingSettings,
+    first_sms_to_number: bool,
+) -> RenderedMessage:
+    body = library.get(milestone_template_name(locale, Channel.SMS, event.milestone))
+    opt_out = _opt_out_line(library, locale, context) if first_sms_to_number else None
+    encoded, count = fit_sms(body, context, settings, opt_out=opt_out)
+    return RenderedMessage(
+        channel=Channel.SMS,
+        locale=locale,
+        text=encoded.text,
+        encoding=count.encoding.value,
+        segments=count.segments,
+        estimated_cost_usd=estimate_cost(
+            count.segments, region_of(event.customer.phone or ""), settings
+        ),
+    )
+
+
+def fit_sms(
+    body: CompiledTemplate,
+    context: dict[str, Any],
+    settings: MessagingSettings,
+    *,
+    opt_out: str | None = None,
+) -> tuple[SmartEncoded, SegmentCount]:
+    """Render, smart-encode and count; drop optional parts, lowest priority first, until
+    the message fits its budget (or nothing is left to drop: it goes out longer, whole)."""
+    customer = context["customer"]
+    for drop_level in range(body.max_optional_priority + 1):
+        text = sms_text(body.render({**context, DROP_LEVEL_VARIABLE: drop_level}))
+        if opt_out:
+            text = f"{text}\n{opt_out}"
+        encoded = smart_encode(
+            text,
+            protected=(customer["name"], customer["first_name"]),
+            fold_accents=settings.sms_fold_accents,
+        )
+        count = count_segments(encoded.text)
+        if count.segments <= sms_budget(body, count.encoding, settings):
+            break
+    return encoded, count
+
+
+def sms_budget(body: CompiledTemplate, encoding: Encoding, settings: MessagingSettings) -> int:
+    if encoding is Encoding.GSM7:
+        return body.budget("budget", settings.sms_segment_budget)
+    return body.budget("budget_ucs2", settings.sms_ucs2_segment_budget)
+
+
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def sms_text(rendered: str) -> str:
+    """One tidy message: dropped parts leave no double spaces or empty lines behind."""
+    text = _SPACE_RUN.sub(" ", rendered)
+    text = "\n".join(line.strip() for line in text.strip().split("\n"))
+    return _BLANK_LINES.sub("\n", text)
+
+
+def _opt_out_line(library: TemplateLibrary, locale: str, context: dict[str, Any]) -> str:
+    name = f"{locale}/{Channel.SMS.value}/{OPT_OUT_PARTIAL}"
+    if not library.has(name):
+        raise RenderError(
+            f"{locale} has no {OPT_OUT_PARTIAL}: the first SMS must say how to opt out"
+        )
+    return sms_text(library.get(name).render({**context, DROP_LEVEL_VARIABLE: 0}))
+
+
+def plain_text(rendered: str) -> str:
+    """Paragraphs separated by one blank line, no trailing spaces."""
+    lines = [line.rstrip() for line in rendered.strip().split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines))
+
+
+def _render_email(
+    event: MilestoneEvent, library: TemplateLibrary, locale: str, context: dict[str, Any]
+) -> RenderedMessage:
+    text_template = library.get(milestone_template_name(locale, Channel.EMAIL, event.milestone))
+    full = {**context, DROP_LEVEL_VARIABLE: 0}
+    subject = text_template.render_header(full)
+    text = plain_text(text_template.render(full))
+    html_name = milestone_template_name(locale, Channel.EMAIL, event.milestone, "html")
+    if not library.has(html_name):
+        html_name = f"{locale}/{Channel.EMAIL.value}/{EMAIL_LAYOUT}"
+    html = None
+    if library.has(html_name):
+        paragraphs = text.split("\n\n")
+        html = library.get(html_name).render({**full, "subject": subject, "paragraphs": paragraphs})
+    return RenderedMessage(
+        channel=Channel.EMAIL, locale=locale, subject=subject, text=text, html=html
+    )
+
+
+def _render_push(
+    event: MilestoneEvent, library: TemplateLibrary, locale: str, context: dict[str, Any]
+) -> RenderedMessage:
+    template = library.get(milestone_template_name(locale, Channel.PUSH, event.milestone))
+    full = {**context, DROP_LEVEL_VARIABLE: 0}
+    text = " ".join(template.render(full).split())
+    return RenderedMessage(
+        channel=Channel.PUSH, locale=locale, subject=template.render_header(full), text=text
+    )
+
+
+def _refuse_noncompliant(message: RenderedMessage, brand: Brand, context: dict[str, Any]) -> None:
+    """Generated text is linted like templates: data can carry what a template cannot."""
+    customer = context["customer"]
+    data = (
+        customer["name"],
+        customer["first_name"],
+        context["reference"],
+        context["tracking_id"],
+        context["tracking_link"],
+        context["carrier"],
+    )
+    shown = "\n".join(part for part in (message.subject, message.text) if part)
+    issues = lint_text(shown, brand_name=brand.name, ignore=[v for v in data if v])
+    if message.channel is Channel.SMS and issues:
+        # SMS text may have been smart-encoded: look for the brand in its folded form too.
+        issues = [
+            i
+            for i in issues
+            if not (i.rule == "missing-brand" and _folded_brand_in(message, brand))
+        ]
+    if issues:
+        raise RenderError("; ".join(str(issue) for issue in issues))
+
+
+def _folded_brand_in(message: RenderedMessage, brand: Brand) -> bool:
+    return smart_encode(brand.name).text in message.text

@@ -1,0 +1,118 @@
+"""Keep Latin-script SMS in GSM-7: one stray typographic character must not triple the cost.
+
+Look-alikes (curly quotes, long dashes, ellipsis, exotic spaces) become their GSM-7
+equivalents everywhere. Letters the GSM-7 alphabet lacks (á, ç, ł, ş...) are folded to
+their base letter in the template's own words only: a customer's name is never changed
+letter by letter. When the result still needs UCS-2, the original text is sent as is,
+since every character is then equally cheap and the spelling stays right.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from messaging.segments import Encoding, is_gsm7, is_gsm7_character
+
+_SPACES = "\u00a0\u1680\u202f\u205f\u3000\t" + "".join(map(chr, range(0x2000, 0x200B)))
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2066\u2067\u2068\u2069\u061c\ufeff"
+
+LOOKALIKES: dict[str, str] = {
+    **{space: " " for space in _SPACES},
+    **{mark: "" for mark in _INVISIBLE},
+    **{quote: "'" for quote in "‘’‚‛′ʹʼˈ`´‹›"},
+    **{quote: '"' for quote in "“”„‟″ˮ«»〝〞"},
+    **{dash: "-" for dash in "‐‑‒–—―−"},
+    "…": "...",
+    "•": "*",
+    "·": ".",
+    "×": "x",
+    "÷": "/",
+    "™": "TM",
+    "®": "(R)",
+    "©": "(C)",
+    "\u2028": "\n",
+    "\u2029": "\n",
+}
+
+# Letters whose decomposition has no GSM-7 base letter.
+_LETTERS_WITHOUT_DECOMPOSITION: dict[str, str] = {
+    "ł": "l",
+    "Ł": "L",
+    "ı": "i",
+    "đ": "d",
+    "Đ": "D",
+    "ħ": "h",
+    "œ": "oe",
+    "Œ": "OE",
+    "ŀ": "l",
+}
+
+
+@dataclass(frozen=True)
+class SmartEncoded:
+    text: str  # what to send
+    encoding: Encoding
+    changed: bool  # the text differs from the rendered one
+    kept_in_gsm7: bool  # the rendered text needed UCS-2, the sent one does not
+
+
+def fold_lookalikes(text: str) -> str:
+    """Replace typographic look-alikes only: the letters themselves are kept."""
+    return "".join(LOOKALIKES.get(character, character) for character in text)
+
+
+def fold_to_gsm7(text: str, *, fold_accents: bool = True) -> str:
+    """Look-alikes, then (optionally) accented letters, in their GSM-7 form where one exists."""
+    folded = fold_lookalikes(text)
+    if not fold_accents:
+        return folded
+    return "".join(_fold_letter(character) for character in folded)
+
+
+@lru_cache(maxsize=4096)
+def _fold_letter(character: str) -> str:
+    if is_gsm7_character(character):
+        return character
+    if character in _LETTERS_WITHOUT_DECOMPOSITION:
+        return _LETTERS_WITHOUT_DECOMPOSITION[character]
+    decomposed = unicodedata.normalize("NFD", character)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base if base and is_gsm7(base) and base != decomposed else character
+
+
+def smart_encode(
+    text: str, *, protected: Iterable[str] = (), fold_accents: bool = True
+) -> SmartEncoded:
+    """The text to send as SMS: GSM-7 when that is possible without altering ``protected``.
+
+    ``protected`` are values (a customer's name) whose letters must reach the phone as
+    typed: only their look-alike punctuation and spaces may change.
+    """
+    if is_gsm7(text):
+        return SmartEncoded(text=text, encoding=Encoding.GSM7, changed=False, kept_in_gsm7=False)
+    candidate = "".join(
+        fold_lookalikes(piece) if is_protected else fold_to_gsm7(piece, fold_accents=fold_accents)
+        for piece, is_protected in _split_protected(text, protected)
+    )
+    if is_gsm7(candidate):
+        return SmartEncoded(text=candidate, encoding=Encoding.GSM7, changed=True, kept_in_gsm7=True)
+    return SmartEncoded(text=text, encoding=Encoding.UCS2, changed=False, kept_in_gsm7=False)
+
+
+def _split_protected(text: str, protected: Iterable[str]) -> list[tuple[str, bool]]:
+    values = sorted({value for value in protected if value}, key=len, reverse=True)
+    if not values:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(value) for value in values))
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in pattern.finditer(text):
+        pieces.append((text[position : match.start()], False))
+        pieces.append((match.group(), True))
+        position = match.end()
+    pieces.append((text[position:], False))
+    return pieces

@@ -1,0 +1,124 @@
+"""render_message: the interface the core workflow calls."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.events import Customer, MilestoneEvent
+from domain.milestones import Milestone
+from domain.timeline import Channel
+from messaging.brand import Brand
+from messaging.render import RenderedMessage, RenderError, render_message
+from messaging.samples import SAMPLE_REFERENCE, sample_event
+from messaging.segments import count_segments
+
+ALL_MILESTONES = list(Milestone)
+
+
+@pytest.mark.parametrize("milestone", ALL_MILESTONES)
+@pytest.mark.parametrize("complete", [True, False], ids=["complete", "sparse"])
+def test_english_sms_for_every_milestone(milestone: Milestone, complete: bool) -> None:
+    message = render_message(sample_event(milestone, complete=complete), Channel.SMS)
+    assert message.channel is Channel.SMS
+    assert message.locale == "en"
+    assert message.text.startswith("Herald Shop: ")
+    assert SAMPLE_REFERENCE in message.text
+    assert "None" not in message.text
+    assert message.encoding == "GSM-7"
+    assert message.segments == 1
+    assert message.segments == count_segments(message.text).segments
+    assert message.estimated_cost_usd == Decimal("0.0075")  # a US number
+    assert message.subject is None and message.html is None
+
+
+@pytest.mark.parametrize("milestone", ALL_MILESTONES)
+def test_english_email_for_every_milestone(milestone: Milestone) -> None:
+    message = render_message(sample_event(milestone), Channel.EMAIL)
+    assert message.subject and SAMPLE_REFERENCE in message.subject
+    assert "Christopher" in message.text
+    assert "Herald Shop" in message.text
+    assert message.html is not None
+    assert message.html.startswith("<!DOCTYPE html>")
+    assert 'lang="en"' in message.html
+    assert message.encoding is None and message.segments is None
+    assert message.estimated_cost_usd is None
+
+
+@pytest.mark.parametrize("milestone", ALL_MILESTONES)
+def test_english_push_for_every_milestone(milestone: Milestone) -> None:
+    message = render_message(sample_event(milestone, complete=False), Channel.PUSH)
+    assert message.subject and message.subject.startswith("Herald Shop")
+    assert SAMPLE_REFERENCE in message.text
+    assert "\n" not in message.text
+
+
+def test_sms_carries_status_tracking_link_and_name() -> None:
+    message = render_message(sample_event(Milestone.SHIPPED), Channel.SMS)
+    assert "Christopher" in message.text
+    assert "shipped" in message.text
+    assert "https://track.herald.example/1Z999AA10123456784" in message.text
+
+
+def test_refund_amount_is_formatted_money() -> None:
+    message = render_message(sample_event(Milestone.REFUND_PROCESSED), Channel.SMS)
+    assert "$1,249.99" in message.text
+
+
+def test_html_is_autoescaped() -> None:
+    event = sample_event(Milestone.SHIPPED).model_copy(
+        update={"customer": _customer(name="<script>alert(1)</script> Lee")}
+    )
+    message = render_message(event, Channel.EMAIL)
+    assert message.html is not None
+    assert "<script>" not in message.html
+    assert "&lt;script&gt;" in message.html
+    assert "<script>" in message.text  # plain text is not HTML: nothing to escape
+
+
+def test_brand_argument_overrides_settings() -> None:
+    brand = Brand(
+        name="Acme", support_contact="help@acme.test", tracking_base_url="https://t.acme.test"
+    )
+    message = render_message(sample_event(Milestone.SHIPPED), Channel.SMS, brand=brand)
+    assert message.text.startswith("Acme: ")
+    assert "https://t.acme.test/1Z999AA10123456784" in message.text
+
+
+def test_first_sms_to_a_number_carries_opt_out() -> None:
+    event = sample_event(Milestone.CONFIRMED)
+    assert "STOP" not in render_message(event, Channel.SMS).text
+    message = render_message(event, Channel.SMS, first_sms_to_number=True)
+    assert message.text.endswith("Reply STOP to opt out.")
+    assert message.segments == 1
+
+
+def test_result_is_a_rendered_message() -> None:
+    message = render_message(sample_event(Milestone.DELIVERED), Channel.SMS)
+    assert isinstance(message, RenderedMessage)
+    assert RenderedMessage.model_validate(message.model_dump()) == message
+
+
+def test_unknown_locale_falls_back_to_default() -> None:
+    event = sample_event(Milestone.SHIPPED).model_copy(
+        update={"customer": _customer(locale="xx-YY")}
+    )
+    assert render_message(event, Channel.SMS).locale == "en"
+
+
+def test_render_error_is_raised_for_prohibited_generated_text() -> None:
+    event = sample_event(Milestone.DELAYED).model_copy(
+        update={"detail": "You have won a free gift card, claim your prize now"}
+    )
+    with pytest.raises(RenderError, match="prize-scam"):
+        render_message(event, Channel.EMAIL)
+
+
+def _customer(**changes: str) -> Customer:
+    base = sample_event(Milestone.SHIPPED).customer.model_dump()
+    return Customer.model_validate({**base, **changes})
+
+
+def test_event_fixture_is_valid() -> None:
+    assert isinstance(sample_event(Milestone.RESOLVED), MilestoneEvent)
