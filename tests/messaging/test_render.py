@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from messaging.brand import Brand
 from messaging.render import RenderedMessage, RenderError, render_message
 from messaging.samples import SAMPLE_REFERENCE, sample_event
 from messaging.segments import count_segments
+from messaging.templates import clear_template_caches
 
 ALL_MILESTONES = list(Milestone)
 
@@ -122,3 +124,28 @@ def _customer(**changes: str) -> Customer:
 
 def test_event_fixture_is_valid() -> None:
     assert isinstance(sample_event(Milestone.RESOLVED), MilestoneEvent)
+
+
+def test_no_file_is_read_after_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    events = [sample_event(milestone) for milestone in ALL_MILESTONES]
+    for event in events:
+        for channel in Channel:
+            render_message(event, channel, first_sms_to_number=True)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a template file was read after warm-up")
+
+    monkeypatch.setattr("pathlib.Path.read_text", refuse)
+    monkeypatch.setattr("pathlib.Path.is_file", refuse)
+    for event in events:
+        for channel in Channel:
+            render_message(event, channel, first_sms_to_number=True)
+
+
+def test_concurrent_renders_agree() -> None:
+    events = [sample_event(milestone) for milestone in ALL_MILESTONES] * 8
+    expected = [render_message(event, Channel.SMS).text for event in events]
+    clear_template_caches()  # the threads race to compile, too
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        texts = list(pool.map(lambda event: render_message(event, Channel.SMS).text, events))
+    assert texts == expected

@@ -1,0 +1,105 @@
+"""``herald templates lint`` and ``herald templates preview``: templates for people."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from config.messaging import get_messaging_settings
+from domain.events import Customer
+from domain.milestones import Milestone
+from domain.phone import region_of
+from domain.timeline import Channel
+from messaging.checks import CheckReport, check_library
+from messaging.pricing import price_per_segment
+from messaging.render import RenderedMessage, RenderError, render_message
+from messaging.samples import SAMPLE_LOCALES, sample_event
+
+
+def add_templates_parser(subparsers: argparse._SubParsersAction) -> None:
+    templates = subparsers.add_parser("templates", help="check and preview message templates")
+    commands = templates.add_subparsers(dest="templates_command", required=True)
+
+    lint = commands.add_parser("lint", help="check every template in every locale")
+    lint.add_argument("--merchant", help="only this merchant's templates (default: all)")
+    lint.set_defaults(handler=lint_command)
+
+    preview = commands.add_parser("preview", help="show a rendered message with its cost")
+    preview.add_argument("milestone", choices=[m.value for m in Milestone], metavar="MILESTONE")
+    preview.add_argument("--locale", default="en", help="the customer's locale (default: en)")
+    preview.add_argument("--channel", choices=[c.value for c in Channel], default="sms")
+    preview.add_argument("--merchant", help="render with this merchant's overrides")
+    preview.add_argument("--name", help="the customer's name (default: a realistic one)")
+    preview.add_argument("--first-sms", action="store_true", help="first SMS to the number")
+    preview.add_argument("--sparse", action="store_true", help="no shipment, refund or detail")
+    preview.add_argument("--html", action="store_true", help="also print the e-mail's HTML")
+    preview.set_defaults(handler=preview_command)
+
+
+def lint_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    merchants = [args.merchant] if args.merchant else [None, *_merchants()]
+    failed = False
+    for merchant in merchants:
+        report = check_library(merchant)
+        _print_report(report, out)
+        failed = failed or bool(report.problems)
+    return 1 if failed else 0
+
+
+def _merchants() -> list[str]:
+    directory = get_messaging_settings().merchant_templates_dir
+    if directory is None or not directory.is_dir():
+        return []
+    return sorted(path.name for path in directory.iterdir() if path.is_dir())
+
+
+def _print_report(report: CheckReport, out: TextIO) -> None:
+    for problem in report.problems:
+        print(problem, file=out)
+    who = f"merchant {report.merchant}" if report.merchant else "built-in templates"
+    verdict = f"{len(report.problems)} problem(s)" if report.problems else "ok"
+    print(
+        f"{who}: {report.templates} files, {len(report.locales)} locales "
+        f"({', '.join(report.locales)}), {report.renders} renders: {verdict}",
+        file=out,
+    )
+
+
+def preview_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    sample = SAMPLE_LOCALES.get(args.locale, SAMPLE_LOCALES["en"])
+    event = sample_event(
+        Milestone(args.milestone),
+        sample.locale,
+        name=args.name,
+        complete=not args.sparse,
+        merchant=args.merchant,
+    )
+    customer = Customer.model_validate({**event.customer.model_dump(), "locale": args.locale})
+    event = event.model_copy(update={"customer": customer})
+    try:
+        message = render_message(event, Channel(args.channel), first_sms_to_number=args.first_sms)
+    except RenderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    _print_message(message, region_of(customer.phone or ""), args.html, out)
+    return 0
+
+
+def _print_message(message: RenderedMessage, region: str | None, html: bool, out: TextIO) -> None:
+    print(f"channel: {message.channel.value}   locale: {message.locale}", file=out)
+    if message.channel is Channel.SMS:
+        print(
+            f"encoding: {message.encoding}   segments: {message.segments}   "
+            f"characters: {len(message.text)}   estimated cost: ${message.estimated_cost_usd} "
+            f"({region or '?'} at ${price_per_segment(region)}/segment)",
+            file=out,
+        )
+    if message.subject:
+        label = "subject" if message.channel is Channel.EMAIL else "title"
+        print(f"{label}: {message.subject}", file=out)
+    print("-" * 60, file=out)
+    print(message.text, file=out)
+    if html and message.html:
+        print("-" * 60, file=out)
+        print(message.html, file=out)

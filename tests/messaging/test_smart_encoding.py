@@ -1,0 +1,94 @@
+"""Smart encoding: look-alikes folded, names never mangled, UCS-2 only when needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from messaging.segments import Encoding, is_gsm7
+from messaging.smart_encoding import fold_lookalikes, fold_to_gsm7, smart_encode
+
+
+@pytest.mark.parametrize(
+    ("typographic", "plain"),
+    [
+        ("It’s “here”", 'It\'s "here"'),
+        ("9:00 – 13:00", "9:00 - 13:00"),
+        ("wait…", "wait..."),
+        ("R$\u00a01.234,56", "R$ 1.234,56"),
+        ("10:00\u202fAM\u2009–\u20092:00\u202fPM", "10:00 AM - 2:00 PM"),
+        ("« bonjour »", '" bonjour "'),
+        ("zero\u200bwidth", "zerowidth"),
+    ],
+)
+def test_lookalikes_become_gsm7(typographic: str, plain: str) -> None:
+    assert fold_lookalikes(typographic) == plain
+    assert is_gsm7(plain)
+
+
+def test_one_curly_quote_no_longer_forces_ucs2() -> None:
+    result = smart_encode("Herald Shop: we’re on it.")
+    assert result.encoding is Encoding.GSM7
+    assert result.text == "Herald Shop: we're on it."
+    assert result.kept_in_gsm7 and result.changed
+
+
+def test_gsm7_text_is_untouched() -> None:
+    result = smart_encode("Müller, your parcel is here.")
+    assert result.text == "Müller, your parcel is here."
+    assert not result.changed and not result.kept_in_gsm7
+
+
+@pytest.mark.parametrize(
+    ("accented", "folded"),
+    [
+        ("está en camino", "esta en camino"),
+        ("Przesyłka", "Przesylka"),
+        ("Kargonuz yola çıktı", "Kargonuz yola cikti"),
+        ("não", "nao"),
+    ],
+)
+def test_accents_missing_from_gsm7_are_folded(accented: str, folded: str) -> None:
+    assert fold_to_gsm7(accented) == folded
+
+
+def test_gsm7_accents_are_kept() -> None:
+    assert fold_to_gsm7("é è à ù ì ò ä ö ü ñ Ç ß") == "é è à ù ì ò ä ö ü ñ Ç ß"
+
+
+def test_accent_folding_can_be_turned_off() -> None:
+    result = smart_encode("Tu pedido está en camino", fold_accents=False)
+    assert result.encoding is Encoding.UCS2
+    assert result.text == "Tu pedido está en camino"
+
+
+def test_a_name_that_needs_ucs2_sends_the_whole_message_in_ucs2() -> None:
+    text = "Herald Shop: João, seu pedido está a caminho – rastreie aqui"
+    result = smart_encode(text, protected=["João"])
+    assert result.encoding is Encoding.UCS2
+    assert result.text == text  # nothing changed: not the name, not the template's words
+
+
+def test_template_words_are_folded_around_a_gsm7_name() -> None:
+    result = smart_encode("Herald Shop: Ana, seu pedido está a caminho", protected=["Ana"])
+    assert result.encoding is Encoding.GSM7
+    assert result.text == "Herald Shop: Ana, seu pedido esta a caminho"
+
+
+def test_name_punctuation_is_normalised_but_not_its_letters() -> None:
+    result = smart_encode("Hi Dell’Acqua, your order shipped", protected=["Dell’Acqua"])
+    assert result.text == "Hi Dell'Acqua, your order shipped"
+    assert (
+        smart_encode("Hi Łukasz, it shipped", protected=["Łukasz"]).text == "Hi Łukasz, it shipped"
+    )
+
+
+def test_emoji_keeps_ucs2() -> None:
+    result = smart_encode("Delivered 📦 – enjoy")
+    assert result.encoding is Encoding.UCS2
+    assert result.text == "Delivered 📦 – enjoy"
+
+
+def test_cjk_is_left_alone() -> None:
+    result = smart_encode("山田様、ご注文の商品を発送しました。")
+    assert result.encoding is Encoding.UCS2
+    assert not result.changed
