@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
+from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.milestones import Kind, Milestone
@@ -58,10 +59,14 @@ def new_outbox_message(
     )
 
 
+def _detail(code: str | None, message: str) -> dict[str, object]:
+    """What the workflow shows support: the provider's code, its words, which attempt."""
+    attempt = activity.info().attempt if activity.in_activity() else None
+    return {"code": code, "message": message, "attempt": attempt}
+
+
 def rejected(code: str | None, message: str) -> ApplicationError:
-    return ApplicationError(
-        message, {"code": code, "message": message}, type=REJECTED, non_retryable=True
-    )
+    return ApplicationError(message, _detail(code, message), type=REJECTED, non_retryable=True)
 
 
 def as_activity_error(error: ProviderError) -> ApplicationError:
@@ -70,7 +75,7 @@ def as_activity_error(error: ProviderError) -> ApplicationError:
     delay = timedelta(seconds=error.retry_after_seconds) if error.retry_after_seconds else None
     return ApplicationError(
         str(error),
-        {"code": error.code, "message": str(error)},
+        _detail(error.code, str(error)),
         type=UNAVAILABLE,
         next_retry_delay=delay,
     )

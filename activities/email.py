@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from messaging.render import RenderError, render_message
 from pydantic import BaseModel
 from temporalio import activity
 
@@ -24,6 +23,7 @@ from activities.delivery import (
 )
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
+from messaging.render import RenderError, render_message
 from providers.email import SmtpEmail
 from providers.errors import ProviderError
 from store.repository import Store

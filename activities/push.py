@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 
-from messaging.render import RenderError, render_message
 from pydantic import BaseModel
 from temporalio import activity
 
@@ -21,6 +20,7 @@ from activities.delivery import (
 )
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
+from messaging.render import RenderError, render_message
 from providers.errors import ProviderError
 from providers.push import PushProvider
 from store.repository import Store

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from messaging.render import RenderedMessage, RenderError, render_message
 from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
+from messaging.render import RenderedMessage, RenderError, render_message
 from store.repository import Store
 
 

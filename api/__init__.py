@@ -1,0 +1,1 @@
+"""Herald's HTTP service: provider webhooks and health."""

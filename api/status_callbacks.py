@@ -1,0 +1,64 @@
+"""Delivery reports: the provider's status callbacks, stored and signalled to the workflow."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.twilio_signature import verified_form
+from config.settings import Settings
+from domain.timeline import DeliveryReport
+from store.repository import Store
+
+log = logging.getLogger(__name__)
+
+
+def create_status_router(settings: Settings, store: Store, client: Client) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/twilio/status", status_code=204)
+    async def status_callback(request: Request, message_key: str | None = None) -> Response:
+        form = await verified_form(request, settings)
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        status = form.get("MessageStatus") or form.get("SmsStatus")
+        if not sid or not status:
+            return Response(status_code=400, content="MessageSid and MessageStatus are required")
+        report = DeliveryReport(
+            provider_message_id=sid,
+            status=status,
+            error_code=form.get("ErrorCode") or None,
+            occurred_at=datetime.now(UTC),
+            message_key=message_key,
+        )
+        reported = await asyncio.to_thread(
+            store.statuses.record, sid, status, report.error_code, report.occurred_at
+        )
+        # The message key in our own callback URL (covered by the signature) names the
+        # workflow even when the callback beats the send's row update to the store.
+        workflow_id = reported.workflow_id if reported else _workflow_of(message_key)
+        if workflow_id is None:
+            log.warning("status callback for unknown message %s ignored", sid)
+            return Response(status_code=204)
+        await _signal(client, workflow_id, report)
+        return Response(status_code=204)
+
+    return router
+
+
+def _workflow_of(message_key: str | None) -> str | None:
+    return message_key.split(":", 1)[0] if message_key and ":" in message_key else None
+
+
+async def _signal(client: Client, workflow_id: str, report: DeliveryReport) -> None:
+    try:
+        await client.get_workflow_handle(workflow_id).signal("delivery_report", report)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise  # 500: the provider retries the callback
+        # The workflow has completed; the report is in the store, which is what is left.
+        log.info("workflow %s has closed; report for %s kept in the store", workflow_id, report)

@@ -1,0 +1,25 @@
+"""Checking that a webhook really comes from the SMS provider."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from twilio.request_validator import RequestValidator
+
+from config.settings import Settings
+
+
+async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
+    """The webhook's form parameters, or 403 when ``X-Twilio-Signature`` does not match.
+
+    The signature covers the URL the provider called, which is Herald's public URL (behind
+    a proxy the request's own URL differs), so the URL is rebuilt from settings.
+    """
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    url = settings.effective_public_base_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    signature = request.headers.get("X-Twilio-Signature", "")
+    validator = RequestValidator(settings.effective_twilio_auth_token)
+    if not signature or not validator.validate(url, form, signature):
+        raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
+    return form

@@ -1,0 +1,68 @@
+"""Temporal test environments and small helpers that keep each test short."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from workflows import search_attributes
+from workflows.registry import WORKFLOW_RUNNER, WORKFLOWS
+
+BIN = Path(sys.executable).parent
+T = TypeVar("T")
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+    )
+    await register_search_attributes(env.client)
+    return env
+
+
+async def register_search_attributes(client: Client) -> None:
+    keyword = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={key.name: keyword for key in search_attributes.ALL},
+        )
+    )
+
+
+def new_worker(client: Client, activities: Sequence[Callable[..., Any]], **kwargs: Any) -> Worker:
+    """A worker on its own task queue, so tests never steal each other's tasks."""
+    return Worker(
+        client,
+        task_queue=kwargs.pop("task_queue", f"tq-{uuid.uuid4()}"),
+        workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
+        activities=list(activities),
+        **kwargs,
+    )
+
+
+async def assert_eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.1
+) -> T:
+    """Retry ``check`` until it stops raising AssertionError; return its value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(interval)

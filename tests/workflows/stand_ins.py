@@ -1,0 +1,105 @@
+"""Activities that stand in for the real ones in workflow tests (same names, no I/O).
+
+Rendering stays real: it is pure, and the workflow's tests should see real bodies.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio import activity
+
+from activities.delivery import as_activity_error, rejected
+from activities.email import EmailSent, SendEmailInput
+from activities.policy import LoadPolicyInput, WorkflowPolicy
+from activities.push import PushSent, SendPushInput
+from activities.record import RecordInput
+from activities.render import RenderInput
+from activities.sms import SendSmsInput, SmsSent
+from activities.throttle import ReserveSlotInput, SendSlot
+from domain.timeline import Channel
+from messaging.render import RenderedMessage, render_message
+from providers.errors import ProviderError
+
+
+@dataclass
+class FakeChannels:
+    """Provider behaviour scripted per test; everything sent is kept for assertions."""
+
+    policy: WorkflowPolicy = field(
+        default_factory=lambda: WorkflowPolicy(
+            sms_retry_initial_seconds=1,
+            sms_retry_max_seconds=10,
+            delivery_report_timeout_seconds=600,
+            completion_grace_seconds=3600,
+        )
+    )
+    sms_errors: list[ProviderError] = field(default_factory=list)  # raised in order, then success
+    slot_delay_seconds: float = 0.0
+    sms: list[SendSmsInput] = field(default_factory=list)
+    sms_calls: int = 0
+    emails: list[SendEmailInput] = field(default_factory=list)
+    pushes: list[SendPushInput] = field(default_factory=list)
+    recorded: list[RecordInput] = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def activities(self) -> list[Any]:
+        return [
+            self.load_policy,
+            self.render,
+            self.reserve_send_slot,
+            self.send_sms,
+            self.send_email,
+            self.send_push,
+            self.record_timeline,
+        ]
+
+    @activity.defn(name="load_policy")
+    async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:
+        return self.policy
+
+    @activity.defn(name="render_message")
+    async def render(self, request: RenderInput) -> RenderedMessage:
+        return render_message(request.event, request.channel)
+
+    @activity.defn(name="reserve_send_slot")
+    async def reserve_send_slot(self, request: ReserveSlotInput) -> SendSlot:
+        info = activity.info()
+        now = info.current_attempt_scheduled_time.timestamp()
+        return SendSlot(sender="+15005550006", not_before_epoch=now + self.slot_delay_seconds)
+
+    @activity.defn(name="send_sms")
+    async def send_sms(self, request: SendSmsInput) -> SmsSent:
+        self.sms_calls += 1
+        if self.sms_errors:
+            raise as_activity_error(self.sms_errors.pop(0))
+        self.sms.append(request)
+        return SmsSent(
+            provider_message_id=f"SM{next(self._ids):032d}", provider_calls=1, deduplicated=False
+        )
+
+    @activity.defn(name="send_email")
+    async def send_email(self, request: SendEmailInput) -> EmailSent:
+        if not request.event.customer.email:
+            raise rejected("no-address", "no e-mail address")
+        self.emails.append(request)
+        rendered = render_message(request.event, Channel.EMAIL)
+        return EmailSent(
+            message_id="<m@x>",
+            subject=rendered.subject or "",
+            text=rendered.text,
+            deduplicated=False,
+        )
+
+    @activity.defn(name="send_push")
+    async def send_push(self, request: SendPushInput) -> PushSent:
+        self.pushes.append(request)
+        return PushSent(
+            provider_message_id=f"push-{len(self.pushes)}", title="t", text="b", deduplicated=False
+        )
+
+    @activity.defn(name="record_timeline")
+    async def record_timeline(self, request: RecordInput) -> None:
+        self.recorded.append(request)

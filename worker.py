@@ -1,0 +1,59 @@
+"""Herald's worker: runs the notification workflows and their activities.
+
+Usage: python worker.py  (settings from HERALD_* environment variables)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.dependencies import Dependencies
+from activities.registry import build_activities
+from config.settings import Settings, get_settings
+from starter.client import connect
+from store.migrate import upgrade
+from workflows.registry import WORKFLOW_RUNNER, WORKFLOWS
+
+
+def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
+        activities=build_activities(deps),
+        # The store is synchronous and reached through threads from async activities.
+        activity_executor=ThreadPoolExecutor(max_workers=32),
+        max_concurrent_activities=200,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    upgrade(settings.effective_database_url)
+    client = await connect(settings)
+    deps = Dependencies.create(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with build_worker(client, deps, settings.task_queue):
+            logging.info(
+                "worker polling task queue %r on %s", settings.task_queue, settings.temporal_address
+            )
+            await stop.wait()
+    finally:
+        await deps.close()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(run_worker(get_settings()))

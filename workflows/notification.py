@@ -1,0 +1,577 @@
+"""One long-running workflow per order or return: milestones in, messages out.
+
+The workflow decides (what is news, which channel, when to fall back) and waits (send
+slots, delivery reports, the grace period after the last milestone); activities do the
+I/O. Everything support needs is in its ``history`` query, its search attributes and its
+current details; phone numbers appear masked in all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RawValue, RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel, ValidationError
+
+    from activities.delivery import REJECTED, MessageIdentity
+    from activities.email import EmailSent, SendEmailInput
+    from activities.policy import LoadPolicyInput, WorkflowPolicy
+    from activities.push import PushSent, SendPushInput
+    from activities.record import DecidedStatus, RecordInput
+    from activities.render import RenderInput
+    from activities.sms import SendSmsInput, SmsSent
+    from activities.throttle import ReserveSlotInput, SendSlot
+    from domain.events import MilestoneEvent
+    from domain.milestones import PROGRESS_RANK
+    from domain.phone import mask_email, mask_phone
+    from domain.timeline import (
+        Channel,
+        DeliveryReport,
+        DeliveryStatus,
+        EntryKind,
+        MessageRecord,
+        MessagingHistory,
+        NotificationState,
+        StatusChange,
+        TimelineEntry,
+        delivery_status_from_twilio,
+    )
+    from messaging.render import RenderedMessage
+    from workflows import search_attributes as attrs
+    from workflows.details import current_details
+    from workflows.ordering import is_terminal, stale_reason
+    from workflows.state import AwaitingReport, CarriedState, NotificationStart
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+LOCAL_TIMEOUT = timedelta(seconds=10)
+LOCAL_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(milliseconds=200))
+SEND_TIMEOUT = timedelta(seconds=30)
+FALLBACK_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=8,
+    non_retryable_error_types=[REJECTED],
+)
+EARLY_REPORTS_KEPT = 50
+# Progress order, for deciding whether a delivery report may replace the status we hold.
+STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
+
+
+@workflow.defn(name="HeraldNotification")
+class NotificationWorkflow:
+    @workflow.init
+    def __init__(self, start: NotificationStart) -> None:
+        workflow_id = workflow.info().workflow_id
+        self._state = start.carried or CarriedState(
+            history=MessagingHistory(
+                workflow_id=workflow_id, kind=start.kind, reference=start.reference
+            )
+        )
+        self._policy = WorkflowPolicy()
+        self._to_record: list[TimelineEntry] = []
+        self._decided: list[DecidedStatus] = []
+        self._trackers: set[asyncio.Task[None]] = set()
+
+    # ---- the run -------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, start: NotificationStart) -> MessagingHistory:
+        self._policy = await workflow.execute_local_activity(
+            "load_policy",
+            LoadPolicyInput(workflow_id=workflow.info().workflow_id),
+            result_type=WorkflowPolicy,
+            start_to_close_timeout=LOCAL_TIMEOUT,
+            retry_policy=LOCAL_RETRY,
+            summary="load notification policy",
+        )
+        for awaiting in self._state.awaiting:
+            self._start_tracker(awaiting)
+        self._publish()
+        while True:
+            await self._flush_records()
+            if self._state.pending:
+                await self._notify(self._state.pending.pop(0))
+                continue
+            if self._continue_as_new_due():
+                await self._continue_as_new()
+            if await self._idle_until_work():
+                break
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._flush_records()
+        self._history.state = NotificationState.COMPLETED
+        self._publish()
+        return self._history
+
+    async def _idle_until_work(self) -> bool:
+        """Wait for something to do; True when the grace period after the end has passed."""
+
+        def has_work() -> bool:
+            return bool(self._state.pending or self._to_record or self._decided) or (
+                self._continue_as_new_due()
+            )
+
+        terminal_at = self._state.terminal_reached_at
+        if terminal_at is None or self._state.awaiting:
+            await workflow.wait_condition(
+                lambda: has_work() or (terminal_at is not None and not self._state.awaiting)
+            )
+            return False
+        grace = terminal_at + timedelta(seconds=self._policy.completion_grace_seconds)
+        remaining = (grace - workflow.now()).total_seconds()
+        if remaining <= 0:
+            return True
+        try:
+            await workflow.wait_condition(
+                has_work, timeout=remaining, timeout_summary="grace period"
+            )
+        except TimeoutError:
+            return True
+        return False
+
+    # ---- signals and queries ----------------------------------------------------------------
+
+    @workflow.signal(name="milestone")
+    def on_milestone(self, raw: RawValue) -> None:
+        event = self._decode(raw, MilestoneEvent, "milestone")
+        if event is None:
+            return
+        if event.workflow_id != workflow.info().workflow_id:
+            self._note(
+                EntryKind.MALFORMED_SIGNAL, f"event {event.event_id} is for {event.workflow_id}"
+            )
+            return
+        if event.event_id in self._state.seen_event_ids:
+            self._note(EntryKind.DUPLICATE_IGNORED, f"event {event.event_id} seen before", event)
+            return
+        self._state.seen_event_ids.append(event.event_id)
+        self._state.pending.append(event)
+
+    @workflow.signal(name="delivery_report")
+    def on_delivery_report(self, raw: RawValue) -> None:
+        report = self._decode(raw, DeliveryReport, "delivery_report")
+        if report is None:
+            return
+        record = self._message_by_provider_id(report.provider_message_id)
+        if record is None:
+            # The callback can beat the send activity's result back to the workflow.
+            early = self._state.early_reports
+            early.append(report)
+            del early[:-EARLY_REPORTS_KEPT]
+            return
+        self._apply_report(record, report)
+        self._publish()
+
+    @workflow.query(name="history")
+    def history(self) -> MessagingHistory:
+        return self._history
+
+    # ---- one milestone ----------------------------------------------------------------------
+
+    async def _notify(self, event: MilestoneEvent) -> None:
+        self._note(
+            EntryKind.MILESTONE_RECEIVED, f"{event.milestone.value} ({event.event_id})", event
+        )
+        reason = stale_reason(
+            event,
+            last_rank=self._state.last_rank,
+            last_event_at=self._state.last_event_at,
+            terminal_reached=self._state.terminal_reached_at is not None,
+        )
+        if reason:
+            self._note(EntryKind.STALE_IGNORED, reason, event)
+            return
+        self._advance(event)
+        self._history.state = NotificationState.SENDING
+        self._publish()
+        customer = event.customer
+        if customer.phone:
+            await self._send_sms(event, customer.phone)
+        elif customer.email or customer.push_token:
+            await self._send_other_channels(event)
+        else:  # the model requires some contact; kept for safety with older histories
+            self._note(
+                EntryKind.NO_CHANNEL, "the customer has no phone, e-mail or push token", event
+            )
+        self._publish()
+
+    def _advance(self, event: MilestoneEvent) -> None:
+        state = self._state
+        state.last_rank = max(state.last_rank, PROGRESS_RANK.get(event.milestone, 0))
+        state.last_event_at = max(filter(None, [state.last_event_at, event.occurred_at]))
+        self._history.last_milestone = event.milestone
+        state.occurrences[event.milestone.value] = (
+            state.occurrences.get(event.milestone.value, 0) + 1
+        )
+        if is_terminal(event):
+            state.terminal_reached_at = workflow.now()
+
+    async def _send_sms(self, event: MilestoneEvent, phone: str) -> None:
+        record = self._new_record(event, Channel.SMS, mask_phone(phone))
+        try:
+            rendered: RenderedMessage = await workflow.execute_local_activity(
+                "render_message",
+                RenderInput(event=event, channel=Channel.SMS),
+                result_type=RenderedMessage,
+                start_to_close_timeout=LOCAL_TIMEOUT,
+                retry_policy=LOCAL_RETRY,
+                summary=f"render {event.milestone.value} SMS",
+            )
+        except ActivityError as err:
+            self._fail(record, err, DeliveryStatus.FAILED)
+            self._note(EntryKind.RENDER_FAILED, _error_text(err), event)
+            await self._fall_back(event, record)
+            return
+        record.body, record.encoding, record.segments = (
+            rendered.text,
+            rendered.encoding,
+            rendered.segments,
+        )
+        record.estimated_cost_usd = rendered.estimated_cost_usd
+        await self._wait_for_send_slot(record, event)
+        try:
+            sent: SmsSent = await workflow.execute_activity(
+                "send_sms",
+                SendSmsInput(
+                    identity=self._identity(record, event),
+                    to=phone,
+                    body=rendered.text,
+                    encoding=rendered.encoding,
+                    segments=rendered.segments,
+                    estimated_cost_usd=rendered.estimated_cost_usd,
+                ),
+                result_type=SmsSent,
+                start_to_close_timeout=SEND_TIMEOUT,
+                retry_policy=self._sms_retry(),
+                summary=f"SMS {event.milestone.value} to {record.recipient}",
+            )
+        except ActivityError as err:
+            self._fail(record, err, DeliveryStatus.FAILED)
+            await self._fall_back(event, record)
+            return
+        record.provider_message_id, record.provider_calls = (
+            sent.provider_message_id,
+            sent.provider_calls,
+        )
+        self._set_status(
+            record, DeliveryStatus.ACCEPTED, detail="deduplicated" if sent.deduplicated else None
+        )
+        awaiting = AwaitingReport(
+            message_key=record.message_key,
+            event=event,
+            deadline=workflow.now()
+            + timedelta(seconds=self._policy.delivery_report_timeout_seconds),
+        )
+        self._state.awaiting.append(awaiting)
+        self._history.state = NotificationState.AWAITING_REPORT
+        for report in [
+            r
+            for r in self._state.early_reports
+            if r.provider_message_id == sent.provider_message_id
+        ]:
+            self._state.early_reports.remove(report)
+            self._apply_report(record, report)
+        self._start_tracker(awaiting)
+
+    async def _wait_for_send_slot(self, record: MessageRecord, event: MilestoneEvent) -> None:
+        slot: SendSlot = await workflow.execute_local_activity(
+            "reserve_send_slot",
+            ReserveSlotInput(message_key=record.message_key),
+            result_type=SendSlot,
+            start_to_close_timeout=LOCAL_TIMEOUT,
+            retry_policy=LOCAL_RETRY,
+            summary="throttle check: reserve a send slot",
+        )
+        wait = slot.not_before_epoch - workflow.now().timestamp()
+        if wait <= 0.001:
+            return
+        if wait >= 1:
+            self._note(
+                EntryKind.THROTTLED, f"sender {slot.sender} busy: waiting {wait:.1f}s", event
+            )
+        await workflow.sleep(wait, summary=f"send slot for {slot.sender}")
+
+    # ---- delivery reports ---------------------------------------------------------------------
+
+    def _start_tracker(self, awaiting: AwaitingReport) -> None:
+        task = asyncio.create_task(self._track(awaiting))
+        self._trackers.add(task)
+        task.add_done_callback(self._trackers.discard)
+
+    async def _track(self, awaiting: AwaitingReport) -> None:
+        """Wait for the final report; no report in time counts as a failure."""
+        record = self._message(awaiting.message_key)
+        remaining = max((awaiting.deadline - workflow.now()).total_seconds(), 1.0)
+        try:
+            await workflow.wait_condition(
+                lambda: record.status.is_final,
+                timeout=remaining,
+                timeout_summary=f"delivery report for {record.message_key}",
+            )
+        except TimeoutError:
+            limit = self._policy.delivery_report_timeout_seconds
+            detail = f"no final delivery report within {limit:.0f}s"
+            self._set_status(record, DeliveryStatus.NO_REPORT, detail=detail, decided=True)
+        self._state.awaiting = [
+            a for a in self._state.awaiting if a.message_key != record.message_key
+        ]
+        if record.status.is_failure:
+            await self._fall_back(awaiting.event, record)
+        elif not self._state.awaiting and self._history.state == NotificationState.AWAITING_REPORT:
+            self._history.state = NotificationState.DELIVERED
+        self._publish()
+
+    def _apply_report(self, record: MessageRecord, report: DeliveryReport) -> None:
+        status = delivery_status_from_twilio(report.status)
+        if status is None:
+            return
+        code = report.error_code or None
+        record.statuses.append(StatusChange(status=status, at=report.occurred_at, error_code=code))
+        if record.status.is_final and record.status is not DeliveryStatus.NO_REPORT:
+            return  # a late or repeated callback does not undo a final status
+        if not status.is_final and STATUS_ORDER.get(status, 0) <= STATUS_ORDER.get(
+            record.status, 0
+        ):
+            return  # out-of-order callback: 'sent' after 'delivered' and the like
+        record.status = status
+        record.error_code = code or record.error_code
+
+    # ---- falling back to e-mail and push --------------------------------------------------------
+
+    async def _fall_back(self, event: MilestoneEvent, failed: MessageRecord) -> None:
+        customer = event.customer
+        channels = [
+            c
+            for c, ok in ((Channel.EMAIL, customer.email), (Channel.PUSH, customer.push_token))
+            if ok
+        ]
+        if not channels:
+            self._note(
+                EntryKind.NO_CHANNEL, f"SMS {failed.status.value}; no e-mail or push token", event
+            )
+            self._history.state = NotificationState.FAILED
+            return
+        reason = f"SMS {failed.status.value}" + (
+            f" ({failed.error_code})" if failed.error_code else ""
+        )
+        self._note(EntryKind.FALLBACK, f"{reason}: falling back to {', '.join(channels)}", event)
+        await self._send_other_channels(event, fallback=True)
+
+    async def _send_other_channels(self, event: MilestoneEvent, *, fallback: bool = False) -> None:
+        customer = event.customer
+        results: list[bool] = []
+        if customer.email:
+            results.append(await self._send_email(event, customer.email))
+        if customer.push_token:
+            results.append(await self._send_push(event))
+        if any(results):
+            self._history.state = (
+                NotificationState.FELL_BACK if fallback else NotificationState.DELIVERED
+            )
+        else:
+            self._history.state = NotificationState.FAILED
+
+    async def _send_email(self, event: MilestoneEvent, address: str) -> bool:
+        record = self._new_record(event, Channel.EMAIL, mask_email(address))
+        try:
+            sent: EmailSent = await workflow.execute_activity(
+                "send_email",
+                SendEmailInput(identity=self._identity(record, event), event=event),
+                result_type=EmailSent,
+                start_to_close_timeout=SEND_TIMEOUT,
+                retry_policy=FALLBACK_RETRY,
+                summary=f"e-mail {event.milestone.value} to {record.recipient}",
+            )
+        except ActivityError as err:
+            self._fail(record, err, DeliveryStatus.FAILED)
+            return False
+        record.subject, record.body, record.provider_message_id = (
+            sent.subject,
+            sent.text,
+            sent.message_id,
+        )
+        record.provider_calls = 1
+        self._set_status(record, DeliveryStatus.SENT, detail="accepted by the mail server")
+        return True
+
+    async def _send_push(self, event: MilestoneEvent) -> bool:
+        record = self._new_record(event, Channel.PUSH, "push token")
+        try:
+            sent: PushSent = await workflow.execute_activity(
+                "send_push",
+                SendPushInput(identity=self._identity(record, event), event=event),
+                result_type=PushSent,
+                start_to_close_timeout=SEND_TIMEOUT,
+                retry_policy=FALLBACK_RETRY,
+                summary=f"push {event.milestone.value}",
+            )
+        except ActivityError as err:
+            self._fail(record, err, DeliveryStatus.FAILED)
+            return False
+        record.subject, record.body = sent.title, sent.text
+        record.provider_message_id, record.provider_calls = sent.provider_message_id, 1
+        self._set_status(record, DeliveryStatus.SENT, detail="accepted by the push provider")
+        return True
+
+    # ---- bookkeeping ------------------------------------------------------------------------
+
+    @property
+    def _history(self) -> MessagingHistory:
+        return self._state.history
+
+    def _new_record(self, event: MilestoneEvent, channel: Channel, recipient: str) -> MessageRecord:
+        occurrence = self._state.occurrences.get(event.milestone.value, 1)
+        record = MessageRecord(
+            message_key=f"{workflow.info().workflow_id}:{event.milestone.value}:{occurrence}:{channel.value}",
+            milestone=event.milestone,
+            channel=channel,
+            recipient=recipient,
+            body="",
+        )
+        self._history.messages.append(record)
+        return record
+
+    def _identity(self, record: MessageRecord, event: MilestoneEvent) -> MessageIdentity:
+        return MessageIdentity(
+            message_key=record.message_key,
+            workflow_id=workflow.info().workflow_id,
+            kind=event.kind,
+            reference=event.reference,
+            milestone=event.milestone,
+            channel=record.channel,
+            attempt=record.attempt,
+            recipient_masked=record.recipient,
+        )
+
+    def _sms_retry(self) -> RetryPolicy:
+        return RetryPolicy(
+            initial_interval=timedelta(seconds=self._policy.sms_retry_initial_seconds),
+            backoff_coefficient=2.0,
+            maximum_interval=timedelta(seconds=self._policy.sms_retry_max_seconds),
+            maximum_attempts=self._policy.sms_max_attempts,
+            non_retryable_error_types=[REJECTED],
+        )
+
+    def _set_status(
+        self,
+        record: MessageRecord,
+        status: DeliveryStatus,
+        *,
+        detail: str | None = None,
+        code: str | None = None,
+        decided: bool = False,
+    ) -> None:
+        change = StatusChange(status=status, at=workflow.now(), error_code=code, detail=detail)
+        record.status = status
+        record.statuses.append(change)
+        if decided:  # the provider's statuses reach the store through the HTTP service
+            self._decided.append(DecidedStatus(message_key=record.message_key, change=change))
+
+    def _fail(self, record: MessageRecord, err: ActivityError, status: DeliveryStatus) -> None:
+        detail = _error_detail(err)
+        code = str(detail["code"]) if detail.get("code") else None
+        message = str(detail.get("message") or _error_text(err))
+        record.error_code, record.error_message = code, message
+        record.provider_calls = max(record.provider_calls, int(str(detail.get("attempt") or 0)))
+        self._set_status(record, status, detail=message, code=code, decided=True)
+
+    def _message(self, message_key: str) -> MessageRecord:
+        return next(m for m in self._history.messages if m.message_key == message_key)
+
+    def _message_by_provider_id(self, provider_id: str) -> MessageRecord | None:
+        return next(
+            (m for m in self._history.messages if m.provider_message_id == provider_id), None
+        )
+
+    def _note(self, kind: EntryKind, detail: str, event: MilestoneEvent | None = None) -> None:
+        entry = TimelineEntry(
+            entry_id=str(workflow.uuid4()),
+            at=workflow.now(),
+            kind=kind,
+            detail=detail,
+            milestone=event.milestone if event else None,
+            event_id=event.event_id if event else None,
+        )
+        self._history.entries.append(entry)
+        if kind is not EntryKind.MILESTONE_RECEIVED:  # messages are in the store already
+            self._to_record.append(entry)
+
+    def _decode(self, raw: RawValue, model: type[ModelT], signal: str) -> ModelT | None:
+        """Decode a signal's payload ourselves, so a malformed one is noted, not fatal."""
+        try:
+            return workflow.payload_converter().from_payload(raw.payload, model)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}"
+                for e in exc.errors(include_input=False, include_url=False)
+            )
+            self._note(EntryKind.MALFORMED_SIGNAL, f"{signal} signal rejected: {problems}"[:1000])
+        except Exception as exc:  # undecodable bytes, wrong encoding: same treatment
+            self._note(
+                EntryKind.MALFORMED_SIGNAL, f"{signal} signal rejected: {type(exc).__name__}"
+            )
+        return None
+
+    async def _flush_records(self) -> None:
+        if not (self._to_record or self._decided):
+            return
+        entries, statuses = self._to_record, self._decided
+        self._to_record, self._decided = [], []
+        await workflow.execute_local_activity(
+            "record_timeline",
+            RecordInput(
+                workflow_id=workflow.info().workflow_id, entries=entries, statuses=statuses
+            ),
+            start_to_close_timeout=LOCAL_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_attempts=10, maximum_interval=timedelta(seconds=30)),
+            summary=f"record {len(entries) + len(statuses)} timeline entries",
+        )
+
+    def _publish(self) -> None:
+        history = self._history
+        workflow.upsert_search_attributes(
+            [
+                attrs.ORDER_ID.value_set(history.reference),
+                attrs.KIND.value_set(history.kind.value),
+                attrs.LAST_MILESTONE.value_set(
+                    history.last_milestone.value if history.last_milestone else "none"
+                ),
+                attrs.NOTIFICATION_STATE.value_set(history.state.value),
+            ]
+        )
+        workflow.set_current_details(current_details(history))
+
+    # ---- bounded history ----------------------------------------------------------------------
+
+    def _continue_as_new_due(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or (
+            info.get_current_history_length() >= self._policy.history_event_limit
+        )
+
+    async def _continue_as_new(self) -> None:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._flush_records()
+        self._note(EntryKind.CONTINUED_AS_NEW, f"run {self._state.runs} handed over")
+        self._state.runs += 1
+        history = self._history
+        workflow.continue_as_new(
+            NotificationStart(kind=history.kind, reference=history.reference, carried=self._state)
+        )
+
+
+def _error_detail(err: ActivityError) -> dict[str, object]:
+    cause = err.cause
+    if isinstance(cause, ApplicationError) and cause.details and isinstance(cause.details[0], dict):
+        return cause.details[0]
+    return {}
+
+
+def _error_text(err: ActivityError) -> str:
+    cause = err.cause
+    return cause.message if isinstance(cause, ApplicationError) else str(cause or err)

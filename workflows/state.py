@@ -1,0 +1,40 @@
+"""The notification workflow's whole state, one model, handed over on continue-as-new."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from domain.events import MilestoneEvent
+from domain.milestones import Kind
+from domain.timeline import DeliveryReport, MessagingHistory
+
+
+class AwaitingReport(BaseModel):
+    """An SMS handed to the provider whose final delivery report has not come yet."""
+
+    message_key: str
+    event: MilestoneEvent  # what to fall back with if the report says it failed
+    deadline: datetime
+
+
+class CarriedState(BaseModel):
+    history: MessagingHistory
+    seen_event_ids: list[str] = Field(default_factory=list)
+    pending: list[MilestoneEvent] = Field(default_factory=list)
+    last_rank: int = 0
+    last_event_at: datetime | None = None
+    terminal_reached_at: datetime | None = None
+    occurrences: dict[str, int] = Field(default_factory=dict)  # per milestone: message keys
+    awaiting: list[AwaitingReport] = Field(default_factory=list)
+    early_reports: list[DeliveryReport] = Field(default_factory=list)  # before their send returned
+    runs: int = 1
+
+
+class NotificationStart(BaseModel):
+    """The workflow's input: which order or return, and what an earlier run handed over."""
+
+    kind: Kind
+    reference: str
+    carried: CarriedState | None = None
