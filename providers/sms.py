@@ -20,8 +20,9 @@ from twilio.rest import Client
 from config.settings import Settings
 from providers.errors import ProviderError
 
-# The SDK logs request parameters (the recipient's number) at INFO.
-logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+# The SDK logs every request (headers, and with some versions parameters such as the
+# recipient's number) at INFO: keep it to warnings.
+logging.getLogger("twilio").setLevel(logging.WARNING)
 
 REQUEST_TIMEOUT_SECONDS = 15.0
 

@@ -1,0 +1,1 @@
+"""The embedded stack for development, tests and benchmarks: real processes on this machine."""

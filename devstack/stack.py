@@ -1,0 +1,105 @@
+"""The whole local stack: Temporal dev server, sandbox, HTTP service and worker(s).
+
+``make run`` runs it with the default settings; the end-to-end tests and the benchmark run
+their own copy on free ports with a throwaway data folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.settings import Settings
+from devstack.processes import BIN_DIR, ManagedProcess, environment, python, wait_for_port
+from store.migrate import upgrade
+from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+STARTUP_TIMEOUT = 60.0
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The settings as HERALD_* variables, so child processes see exactly these values."""
+    values = settings.model_dump(mode="json", exclude_none=True)
+    env = {
+        f"HERALD_{k.upper()}": str(v) for k, v in values.items() if not isinstance(v, dict | list)
+    }
+    env["HERALD_TWILIO_AUTH_TOKEN"] = settings.twilio_auth_token.get_secret_value()
+    env["HERALD_SMTP_PASSWORD"] = settings.smtp_password.get_secret_value()
+    env["HERALD_PUSH_API_KEY"] = settings.push_api_key.get_secret_value()
+    return env
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    temporal: ManagedProcess | None = None
+    sandbox: ManagedProcess | None = None
+    http: ManagedProcess | None = None
+    workers: list[ManagedProcess] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return environment({**settings_environment(self.settings), **self.extra_env})
+
+    def start(self, *, workers: int = 1, with_temporal: bool = True) -> Stack:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if with_temporal:
+            self.start_temporal()
+        upgrade(self.settings.effective_database_url)
+        self.sandbox = self._start("sandbox", python("-m", "sandbox"))
+        self.http = self._start("http", python("-m", "api"))
+        wait_for_port(
+            self.settings.sandbox_host,
+            self.settings.sandbox_port,
+            timeout=STARTUP_TIMEOUT,
+            process=self.sandbox.process,
+        )
+        wait_for_port(
+            self.settings.http_host,
+            self.settings.http_port,
+            timeout=STARTUP_TIMEOUT,
+            process=self.http.process,
+        )
+        for _ in range(workers):
+            self.start_worker()
+        return self
+
+    def start_temporal(self) -> None:
+        host, _, port = self.settings.temporal_address.rpartition(":")
+        args = [
+            str(BIN_DIR / "temporal"),
+            "server",
+            "start-dev",
+            "--ip",
+            host,
+            "--port",
+            port,
+            "--ui-port",
+            str(self.settings.temporal_ui_port),
+            "--db-filename",
+            str(self.settings.data_dir / "temporal.sqlite3"),
+            "--namespace",
+            self.settings.temporal_namespace,
+            "--log-level",
+            "error",
+        ]
+        for key in SEARCH_ATTRIBUTES:
+            args += ["--search-attribute", f"{key.name}=Keyword"]
+        self.temporal = self._start("temporal", args)
+        wait_for_port(host, int(port), timeout=STARTUP_TIMEOUT, process=self.temporal.process)
+
+    def start_worker(self) -> ManagedProcess:
+        worker = self._start(f"worker-{len(self.workers) + 1}", python("worker.py"))
+        self.workers.append(worker)
+        return worker
+
+    def stop(self) -> None:
+        for process in [*self.workers, self.http, self.sandbox, self.temporal]:
+            if process is not None:
+                process.stop()
+
+    def _start(self, name: str, args: list[str]) -> ManagedProcess:
+        return ManagedProcess(name, args, self.env, self.log_dir / f"{name}.log").start()
