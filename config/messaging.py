@@ -47,7 +47,9 @@ class MessagingSettings(BaseSettings):
 
     # SMS segment budgets when a template's front matter does not set its own.
     sms_segment_budget: int = Field(default=1, ge=1)  # a GSM-7 message
-    sms_ucs2_segment_budget: int = Field(default=3, ge=1)  # a message that needs UCS-2
+    # A message that needs UCS-2 (a name like João, or a CJK template). None: as few
+    # segments as the template's required text needs, optional parts only where free.
+    sms_ucs2_segment_budget: int | None = Field(default=None, ge=1)
     # Fold accents the GSM-7 alphabet lacks (á -> a, ł -> l) in template text, never in names.
     sms_fold_accents: bool = True
 

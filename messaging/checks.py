@@ -20,14 +20,22 @@ from domain.milestones import Milestone
 from domain.timeline import Channel
 from messaging.brand import Brand, default_brand
 from messaging.linter import SYNTAX, LintIssue, TemplateLintError
-from messaging.render import RenderError, render_message, sms_budget
+from messaging.render import OPT_OUT_PARTIAL, RenderError, render_message, sms_budget
 from messaging.samples import SAMPLE_LOCALES, sample_event
 from messaging.segments import Encoding
-from messaging.templates import TemplateLibrary, is_partial, library_for, milestone_template_name
+from messaging.templates import (
+    TemplateLibrary,
+    is_partial,
+    library_for,
+    milestone_template_name,
+    template_source,
+)
 
 SEGMENT_BUDGET = "segment-budget"
 MISSING_TEMPLATE = "missing-template"
 RENDER = "render"
+OPT_OUT = "opt-out"
+OPT_OUT_KEYWORD = "STOP"  # the keyword carriers and the SMS provider act on, in every language
 
 
 @dataclass(frozen=True)
@@ -100,8 +108,11 @@ def _missing_templates(library: TemplateLibrary) -> Iterator[Problem]:
                 name = milestone_template_name(locale, channel, milestone)
                 if not library.has(name):
                     yield Problem(name, MISSING_TEMPLATE, "every locale ships every milestone")
-        if not library.has(f"{locale}/sms/_opt_out.txt"):
-            yield Problem(f"{locale}/sms/_opt_out.txt", MISSING_TEMPLATE, "opt-out wording")
+        opt_out = f"{locale}/sms/{OPT_OUT_PARTIAL}"
+        if not library.has(opt_out):
+            yield Problem(opt_out, MISSING_TEMPLATE, "opt-out wording")
+        elif OPT_OUT_KEYWORD not in template_source(library, opt_out):
+            yield Problem(opt_out, OPT_OUT, f"must tell people to reply {OPT_OUT_KEYWORD}")
 
 
 def _sample_events(
@@ -144,7 +155,7 @@ def _render_problems(
         if channel is Channel.SMS and message.segments is not None:
             name = milestone_template_name(message.locale, channel, event.milestone)
             budget = sms_budget(library.get(name), Encoding(message.encoding), settings)
-            if message.segments > budget:
+            if budget is not None and message.segments > budget:
                 opt_out = " with opt-out" if first_sms else ""
                 problems.append(
                     Problem(

@@ -50,7 +50,7 @@ def _rule(
 ) -> ContentRule:
     """``words`` match whole words (Latin, Greek, Cyrillic); ``fragments`` match anywhere
     (scripts written without spaces, or Arabic where prefixes join the word)."""
-    alternatives = [rf"(?<!\w)(?:{word})(?!\w)" for word in words]
+    alternatives = [rf"(?<!\w)(?:{'|'.join(words)})(?!\w)"]
     alternatives += [re.escape(fragment) for fragment in fragments]
     return ContentRule(rule, message, re.compile("|".join(alternatives), re.IGNORECASE))
 

@@ -24,7 +24,7 @@ from messaging.locales import fallback_chain
 from messaging.optional_parts import DROP_LEVEL_VARIABLE
 from messaging.pricing import estimate_cost
 from messaging.segments import Encoding, SegmentCount, count_segments
-from messaging.smart_encoding import SmartEncoded, smart_encode
+from messaging.smart_encoding import SmartEncoded, fold_to_gsm7, smart_encode
 from messaging.templates import (
     CompiledTemplate,
     TemplateLibrary,
@@ -117,22 +117,32 @@ def fit_sms(
     """Render, smart-encode and count; drop optional parts, lowest priority first, until
     the message fits its budget (or nothing is left to drop: it goes out longer, whole)."""
     customer = context["customer"]
-    for drop_level in range(body.max_optional_priority + 1):
+    protected = (customer["name"], customer["first_name"])
+
+    def attempt(drop_level: int) -> tuple[SmartEncoded, SegmentCount]:
         text = sms_text(body.render({**context, DROP_LEVEL_VARIABLE: drop_level}))
         if opt_out:
             text = f"{text}\n{opt_out}"
-        encoded = smart_encode(
-            text,
-            protected=(customer["name"], customer["first_name"]),
-            fold_accents=settings.sms_fold_accents,
-        )
-        count = count_segments(encoded.text)
-        if count.segments <= sms_budget(body, count.encoding, settings):
+        encoded = smart_encode(text, protected=protected, fold_accents=settings.sms_fold_accents)
+        return encoded, count_segments(encoded.text)
+
+    shortest_segments: int | None = None
+    for drop_level in range(body.max_optional_priority + 1):
+        encoded, count = attempt(drop_level)
+        budget = sms_budget(body, count.encoding, settings)
+        if budget is None:  # automatic: no more segments than the required text needs
+            if shortest_segments is None:
+                shortest_segments = attempt(body.max_optional_priority)[1].segments
+            budget = shortest_segments
+        if count.segments <= budget:
             break
     return encoded, count
 
 
-def sms_budget(body: CompiledTemplate, encoding: Encoding, settings: MessagingSettings) -> int:
+def sms_budget(
+    body: CompiledTemplate, encoding: Encoding, settings: MessagingSettings
+) -> int | None:
+    """The template's segment budget for ``encoding``; None means automatic."""
     if encoding is Encoding.GSM7:
         return body.budget("budget", settings.sms_segment_budget)
     return body.budget("budget_ucs2", settings.sms_ucs2_segment_budget)
@@ -188,25 +198,24 @@ def _render_push(
 ) -> RenderedMessage:
     template = library.get(milestone_template_name(locale, Channel.PUSH, event.milestone))
     full = {**context, DROP_LEVEL_VARIABLE: 0}
-    text = " ".join(template.render(full).split())
+    text = one_line(template.render(full))
     return RenderedMessage(
         channel=Channel.PUSH, locale=locale, subject=template.render_header(full), text=text
     )
 
 
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*|[ \t]{2,}")
+
+
+def one_line(rendered: str) -> str:
+    """A push body or a header on one line; babel's own spaces (nbsp, thin) are kept."""
+    return _LINE_BREAKS.sub(" ", rendered).strip()
+
+
 def _refuse_noncompliant(message: RenderedMessage, brand: Brand, context: dict[str, Any]) -> None:
     """Generated text is linted like templates: data can carry what a template cannot."""
-    customer = context["customer"]
-    data = (
-        customer["name"],
-        customer["first_name"],
-        context["reference"],
-        context["tracking_id"],
-        context["tracking_link"],
-        context["carrier"],
-    )
     shown = "\n".join(part for part in (message.subject, message.text) if part)
-    issues = lint_text(shown, brand_name=brand.name, ignore=[v for v in data if v])
+    issues = lint_text(shown, brand_name=brand.name, ignore=data_values(context))
     if message.channel is Channel.SMS and issues:
         # SMS text may have been smart-encoded: look for the brand in its folded form too.
         issues = [
@@ -216,6 +225,28 @@ def _refuse_noncompliant(message: RenderedMessage, brand: Brand, context: dict[s
         ]
     if issues:
         raise RenderError("; ".join(str(issue) for issue in issues))
+
+
+# Values people typed or babel formatted: not content a template author wrote. A customer
+# named Beer, or "sex." (sexta-feira) in a Brazilian date, must not block a notification.
+_DATA_KEYS = (
+    "reference",
+    "carrier",
+    "tracking_id",
+    "tracking_link",
+    "arrival",
+    "arrival_short",
+    "refund_amount",
+    "occurred_on",
+    "occurred_at_time",
+)
+
+
+def data_values(context: dict[str, Any]) -> list[str]:
+    customer = context["customer"]
+    values = [customer["name"], customer["first_name"], *(context[key] for key in _DATA_KEYS)]
+    present = [value for value in values if value]
+    return present + [fold_to_gsm7(value) for value in present]  # as SMS smart encoding sent them
 
 
 def _folded_brand_in(message: RenderedMessage, brand: Brand) -> bool:

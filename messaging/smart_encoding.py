@@ -52,6 +52,25 @@ _LETTERS_WITHOUT_DECOMPOSITION: dict[str, str] = {
 }
 
 
+# Currency signs GSM-7 lacks, written as the code people also use ('1.234,56 TL').
+CURRENCY_CODES: dict[str, str] = {
+    "₺": "TL",
+    "₹": "Rs",
+    "₽": "RUB",
+    "₩": "KRW",
+    "₪": "ILS",
+    "₫": "VND",
+    "₴": "UAH",
+    "₦": "NGN",
+    "฿": "THB",
+    "₱": "PHP",
+}
+_SIGNS = "".join(CURRENCY_CODES)
+_AMOUNT = r"\d(?:[\d.,\s\u00a0\u202f]*\d)?"
+_SIGN_BEFORE = re.compile(rf"([{_SIGNS}])[\s\u00a0\u202f]?({_AMOUNT})")
+_SIGN_AFTER = re.compile(rf"({_AMOUNT})[\s\u00a0\u202f]?([{_SIGNS}])")
+
+
 @dataclass(frozen=True)
 class SmartEncoded:
     text: str  # what to send
@@ -67,10 +86,17 @@ def fold_lookalikes(text: str) -> str:
 
 def fold_to_gsm7(text: str, *, fold_accents: bool = True) -> str:
     """Look-alikes, then (optionally) accented letters, in their GSM-7 form where one exists."""
-    folded = fold_lookalikes(text)
+    folded = fold_lookalikes(_currency_codes(text))
     if not fold_accents:
         return folded
     return "".join(_fold_letter(character) for character in folded)
+
+
+def _currency_codes(text: str) -> str:
+    if not any(sign in text for sign in CURRENCY_CODES):
+        return text
+    text = _SIGN_BEFORE.sub(lambda m: f"{m.group(2)} {CURRENCY_CODES[m.group(1)]}", text)
+    return _SIGN_AFTER.sub(lambda m: f"{m.group(1)} {CURRENCY_CODES[m.group(2)]}", text)
 
 
 @lru_cache(maxsize=4096)

@@ -64,10 +64,15 @@ class CompiledTemplate:
         return self.template.render(context)
 
     def render_header(self, context: dict[str, Any]) -> str | None:
-        return None if self.header is None else " ".join(self.header.render(context).split())
+        return None if self.header is None else _one_line(self.header.render(context))
 
-    def budget(self, key: str, default: int) -> int:
-        return int(self.front_matter.values.get(key, default))
+    def budget(self, key: str, default: int | None) -> int | None:
+        value = self.front_matter.values.get(key)
+        return default if value is None else int(value)
+
+
+def _one_line(rendered: str) -> str:
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*|[ \t]{2,}", " ", rendered).strip()
 
 
 def channel_of(name: str) -> str:

@@ -1,0 +1,144 @@
+"""Every milestone × locale × channel, with realistic long-ish data: lint clean, on budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.messaging import get_messaging_settings
+from domain.milestones import Milestone
+from domain.timeline import Channel
+from messaging.checks import check_library
+from messaging.render import RenderedMessage, render_message, sms_budget
+from messaging.samples import SAMPLE_LOCALES, SAMPLE_REFERENCE, sample_event
+from messaging.segments import Encoding, count_segments
+from messaging.templates import library_for, milestone_template_name
+
+SHIPPED_LOCALES = ("en", "es", "fr", "de", "it", "pt-BR", "nl", "pl", "tr", "ja", "zh-Hans", "ar")
+UCS2_LOCALES = {"ja", "zh-Hans", "ar"}
+LATIN_LOCALES = [locale for locale in SHIPPED_LOCALES if locale not in UCS2_LOCALES]
+
+
+def _render(
+    milestone: Milestone, locale: str, channel: Channel, **kwargs: object
+) -> list[RenderedMessage]:
+    sample = SAMPLE_LOCALES[locale]
+    return [
+        render_message(
+            sample_event(milestone, locale, name=name, complete=complete), channel, **kwargs
+        )
+        for name in sample.names
+        for complete in (True, False)
+    ]
+
+
+def test_every_shipped_locale_has_samples_and_templates() -> None:
+    assert set(SAMPLE_LOCALES) == set(SHIPPED_LOCALES)
+    assert library_for(None).locales == frozenset(SHIPPED_LOCALES)
+
+
+def test_builtin_templates_pass_every_check() -> None:
+    report = check_library()
+    assert report.problems == (), "\n".join(map(str, report.problems))
+    assert report.templates == len(SHIPPED_LOCALES) * (3 * len(Milestone) + 2)
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+@pytest.mark.parametrize("milestone", list(Milestone))
+@pytest.mark.parametrize("channel", list(Channel))
+def test_render(locale: str, milestone: Milestone, channel: Channel) -> None:
+    for message in _render(milestone, locale, channel):
+        assert message.locale == locale
+        shown = f"{message.subject or ''}\n{message.text}"
+        assert SAMPLE_REFERENCE in shown
+        assert "Herald Shop" in shown
+        for leftover in ("None", "{{", "{%", "}}", "  ", "\n\n\n"):
+            assert leftover not in shown, (leftover, shown)
+        if channel is Channel.EMAIL:
+            assert message.subject and message.html
+            assert f'lang="{locale}"' in message.html
+            assert ('dir="rtl"' in message.html) == (locale == "ar")
+        if channel is Channel.PUSH:
+            assert message.subject and "\n" not in message.text
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+@pytest.mark.parametrize("milestone", list(Milestone))
+def test_sms_stays_within_budget_with_the_opt_out_line(locale: str, milestone: Milestone) -> None:
+    settings = get_messaging_settings()
+    body = library_for(None).get(milestone_template_name(locale, Channel.SMS, milestone))
+    for first_sms in (False, True):
+        for message in _render(milestone, locale, Channel.SMS, first_sms_to_number=first_sms):
+            assert message.segments == count_segments(message.text).segments
+            budget = sms_budget(body, Encoding(message.encoding), settings)
+            assert budget is None or message.segments <= budget, message.text
+            assert ("STOP" in message.text) == first_sms
+
+
+@pytest.mark.parametrize("locale", LATIN_LOCALES)
+@pytest.mark.parametrize("milestone", list(Milestone))
+def test_latin_locales_fit_one_gsm7_segment_with_a_gsm7_name(
+    locale: str, milestone: Milestone
+) -> None:
+    event = sample_event(milestone, locale)  # the first sample name fits GSM-7
+    for first_sms in (False, True):
+        message = render_message(event, Channel.SMS, first_sms_to_number=first_sms)
+        assert (message.encoding, message.segments) == ("GSM-7", 1), message.text
+
+
+@pytest.mark.parametrize("locale", sorted(UCS2_LOCALES))
+def test_non_latin_locales_are_ucs2(locale: str) -> None:
+    message = render_message(sample_event(Milestone.SHIPPED, locale), Channel.SMS)
+    assert message.encoding == "UCS-2"
+    assert message.segments is not None and message.segments <= 3
+
+
+@pytest.mark.parametrize("locale", LATIN_LOCALES)
+def test_customer_name_is_never_mangled(locale: str) -> None:
+    for name in SAMPLE_LOCALES[locale].names:
+        event = sample_event(Milestone.SHIPPED, locale, name=name)
+        message = render_message(event, Channel.SMS)
+        first = event.customer.name.split()[0]
+        assert first in message.text or first.replace("’", "'") in message.text
+
+
+@pytest.mark.parametrize(
+    ("requested", "used"),
+    [
+        ("pt-PT", "pt-BR"),
+        ("pt", "pt-BR"),
+        ("zh-CN", "zh-Hans"),
+        ("zh", "zh-Hans"),
+        ("de-AT", "de"),
+        ("es-MX", "es"),
+        ("fr-CA", "fr"),
+        ("ar-EG", "ar"),
+        ("ja-JP", "ja"),
+        ("ko", "en"),
+    ],
+)
+def test_fallback_chain_in_render(requested: str, used: str) -> None:
+    event = sample_event(Milestone.SHIPPED, used if used != "en" else "en")
+    customer = event.customer.model_copy(update={"locale": requested})
+    assert (
+        render_message(event.model_copy(update={"customer": customer}), Channel.PUSH).locale == used
+    )
+
+
+def test_formatting_follows_the_customer_locale_not_the_template_locale() -> None:
+    event = sample_event(Milestone.SHIPPED, "en")
+    british = event.customer.model_copy(update={"locale": "en-GB", "time_zone": "Europe/London"})
+    message = render_message(event.model_copy(update={"customer": british}), Channel.PUSH)
+    assert message.locale == "en"
+    assert "Fri 14 Mar" in message.text  # en-GB order, not 'Fri, Mar 14'
+
+
+def test_turkish_lira_is_written_tl_to_stay_in_gsm7() -> None:
+    message = render_message(sample_event(Milestone.REFUND_PROCESSED, "tr"), Channel.SMS)
+    assert message.encoding == "GSM-7"
+    assert "1.234,56 TL" in message.text
+
+
+def test_brazilian_dates_do_not_trip_the_content_linter() -> None:
+    # 'sex.' abbreviates sexta-feira: data, not content.
+    message = render_message(sample_event(Milestone.SHIPPED, "pt-BR"), Channel.PUSH)
+    assert "sex." in message.text
