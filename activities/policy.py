@@ -16,6 +16,7 @@ class WorkflowPolicy(BaseModel):
     sms_max_attempts: int = 3
     sms_retry_initial_seconds: float = 2.0
     sms_retry_max_seconds: float = 60.0
+    send_timeout_seconds: float = 30.0
     delivery_report_timeout_seconds: float = 600.0
     completion_grace_seconds: float = 7 * 24 * 3600.0
     history_event_limit: int = 2000
@@ -37,6 +38,7 @@ class PolicyActivities:
             sms_max_attempts=s.sms_max_attempts,
             sms_retry_initial_seconds=s.sms_retry_initial_seconds,
             sms_retry_max_seconds=s.sms_retry_max_seconds,
+            send_timeout_seconds=s.send_timeout_seconds,
             delivery_report_timeout_seconds=s.delivery_report_timeout_seconds,
             completion_grace_seconds=s.completion_grace_seconds,
             history_event_limit=s.history_event_limit,

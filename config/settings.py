@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     )  # provider calls per SMS before e-mail takes over
     sms_retry_initial_seconds: float = 2.0
     sms_retry_max_seconds: float = 60.0
+    send_timeout_seconds: float = 30.0  # per provider call; a crashed send retries after it
     delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back
     completion_grace_seconds: float = 7 * 24 * 3600.0  # after a terminal milestone
     history_event_limit: int = 2000  # continue-as-new past this many history events

@@ -38,6 +38,7 @@ class Stack:
     sandbox: ManagedProcess | None = None
     http: ManagedProcess | None = None
     workers: list[ManagedProcess] = field(default_factory=list)
+    workers_started: int = 0
 
     @property
     def env(self) -> dict[str, str]:
@@ -92,7 +93,8 @@ class Stack:
         wait_for_port(host, int(port), timeout=STARTUP_TIMEOUT, process=self.temporal.process)
 
     def start_worker(self) -> ManagedProcess:
-        worker = self._start(f"worker-{len(self.workers) + 1}", python("worker.py"))
+        self.workers_started += 1
+        worker = self._start(f"worker-{self.workers_started}", python("worker.py"))
         self.workers.append(worker)
         return worker
 

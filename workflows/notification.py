@@ -51,7 +51,6 @@ with workflow.unsafe.imports_passed_through():
 ModelT = TypeVar("ModelT", bound=BaseModel)
 LOCAL_TIMEOUT = timedelta(seconds=10)
 LOCAL_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(milliseconds=200))
-SEND_TIMEOUT = timedelta(seconds=30)
 FALLBACK_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     maximum_interval=timedelta(minutes=5),
@@ -246,7 +245,7 @@ class NotificationWorkflow:
                     estimated_cost_usd=rendered.estimated_cost_usd,
                 ),
                 result_type=SmsSent,
-                start_to_close_timeout=SEND_TIMEOUT,
+                start_to_close_timeout=self._send_timeout,
                 retry_policy=self._sms_retry(),
                 summary=f"SMS {event.milestone.value} to {record.recipient}",
             )
@@ -383,7 +382,7 @@ class NotificationWorkflow:
                 "send_email",
                 SendEmailInput(identity=self._identity(record, event), event=event),
                 result_type=EmailSent,
-                start_to_close_timeout=SEND_TIMEOUT,
+                start_to_close_timeout=self._send_timeout,
                 retry_policy=FALLBACK_RETRY,
                 summary=f"e-mail {event.milestone.value} to {record.recipient}",
             )
@@ -406,7 +405,7 @@ class NotificationWorkflow:
                 "send_push",
                 SendPushInput(identity=self._identity(record, event), event=event),
                 result_type=PushSent,
-                start_to_close_timeout=SEND_TIMEOUT,
+                start_to_close_timeout=self._send_timeout,
                 retry_policy=FALLBACK_RETRY,
                 summary=f"push {event.milestone.value}",
             )
@@ -447,6 +446,10 @@ class NotificationWorkflow:
             attempt=record.attempt,
             recipient_masked=record.recipient,
         )
+
+    @property
+    def _send_timeout(self) -> timedelta:
+        return timedelta(seconds=self._policy.send_timeout_seconds)
 
     def _sms_retry(self) -> RetryPolicy:
         return RetryPolicy(

@@ -1,0 +1,69 @@
+"""The whole stack as real processes: Temporal dev server, sandbox, HTTP service, worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from temporalio.client import Client
+
+from config.settings import Settings
+from devstack.processes import free_port
+from devstack.stack import Stack
+from starter.client import connect
+from store.repository import Store
+
+# Short enough that the failure paths finish within a test, long enough to be real.
+E2E_SETTINGS = {
+    "sandbox_callback_delay_seconds": 0.2,
+    "send_timeout_seconds": 4.0,
+    "sms_retry_initial_seconds": 0.5,
+    "delivery_report_timeout_seconds": 6.0,
+    "completion_grace_seconds": 2.0,
+    "sms_sender_messages_per_second": 50.0,
+}
+
+
+def e2e_settings(data_dir: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        temporal_address=f"127.0.0.1:{free_port()}",
+        temporal_ui_port=free_port(),
+        data_dir=data_dir,
+        http_port=free_port(),
+        sandbox_port=free_port(),
+        sandbox_smtp_port=free_port(),
+        **E2E_SETTINGS,
+    )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data_dir = tmp_path_factory.mktemp("herald-e2e")
+    running = Stack(e2e_settings(data_dir), log_dir=data_dir / "logs")
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+async def client(stack: Stack) -> Client:
+    return await connect(stack.settings)
+
+
+@pytest.fixture(scope="session")
+def store(stack: Stack) -> Iterator[Store]:
+    connected = Store.connect(stack.settings.effective_database_url)
+    yield connected
+    connected.close()
+
+
+@pytest.fixture
+async def sandbox(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.settings.sandbox_base_url, timeout=10) as http:
+        yield http
+        await http.put("/sandbox/rules", json=[])  # rules never leak into the next test

@@ -1,0 +1,179 @@
+"""End to end on the dev server: real worker, HTTP service, SMS sandbox and SMTP sink."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client
+from twilio.request_validator import RequestValidator
+
+from devstack.stack import Stack
+from domain.milestones import Kind
+from domain.timeline import Channel, DeliveryStatus, MessagingHistory, NotificationState
+from starter.client import messaging_history, signal_milestone
+from store.repository import Store
+from tests.helpers.events import ORDER_PATH, RETURN_PATH, order_event, return_event
+from tests.helpers.temporal import assert_eventually
+from workflows.notification import NotificationWorkflow
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def new_phone() -> str:
+    return f"+1415555{random.randint(0, 9999):04d}"
+
+
+def new_reference() -> str:
+    return f"E{random.randint(0, 10**9)}"
+
+
+async def sandbox_messages(sandbox: httpx.AsyncClient, to: str) -> list[dict[str, Any]]:
+    response = await sandbox.get("/sandbox/messages", params={"to": to})
+    return list(response.json()["messages"])
+
+
+async def history_when(
+    client: Client, kind: Kind, reference: str, predicate: Callable[[MessagingHistory], bool]
+) -> MessagingHistory:
+    async def check() -> MessagingHistory:
+        history = await messaging_history(client, kind, reference)
+        assert predicate(history), history.model_dump_json(indent=1)
+        return history
+
+    return await assert_eventually(check, timeout=45, interval=0.25)
+
+
+def all_final(count: int) -> Callable[[MessagingHistory], bool]:
+    return lambda h: len(h.messages) == count and all(m.status.is_final for m in h.messages)
+
+
+async def test_an_order_through_every_milestone(
+    client: Client, sandbox: httpx.AsyncClient, store: Store
+) -> None:
+    phone, reference = new_phone(), new_reference()
+    for step, milestone in enumerate(ORDER_PATH):
+        await signal_milestone(client, order_event(milestone, reference, step=step, phone=phone))
+        await history_when(client, Kind.ORDER, reference, all_final(step + 1))
+
+    history = await history_when(
+        client, Kind.ORDER, reference, lambda h: h.state is NotificationState.DELIVERED
+    )
+    assert [m.milestone.value for m in history.messages] == ORDER_PATH
+    assert all(m.status is DeliveryStatus.DELIVERED for m in history.messages)
+    assert all(m.channel is Channel.SMS for m in history.messages)
+    assert all(m.recipient == f"+1********{phone[-2:]}" for m in history.messages)
+    sent = await sandbox_messages(sandbox, phone)
+    assert len(sent) == 4 and all(reference in m["body"] for m in sent)
+    rows = store.timeline.messages(f"order-{reference}")
+    assert [(r.milestone, r.delivery_status) for r in rows] == [
+        (m, "delivered") for m in ORDER_PATH
+    ]
+    assert all(phone not in r.recipient_masked for r in rows)
+
+    async def searchable() -> None:
+        found = [w.id async for w in client.list_workflows(f"HeraldOrderId = '{reference}'")]
+        assert found == [f"order-{reference}"]
+
+    await assert_eventually(searchable, timeout=15)
+    # After the terminal milestone and the grace period, the workflow completes.
+    handle = client.get_workflow_handle_for(NotificationWorkflow.run, f"order-{reference}")
+    result = await handle.result()
+    assert result.state is NotificationState.COMPLETED
+
+
+async def test_a_return_through_every_milestone(client: Client, sandbox: httpx.AsyncClient) -> None:
+    phone, reference = new_phone(), new_reference()
+    for step, milestone in enumerate(RETURN_PATH):
+        await signal_milestone(client, return_event(milestone, reference, step=step, phone=phone))
+    history = await history_when(client, Kind.RETURN, reference, all_final(4))
+    assert [m.milestone.value for m in history.messages] == RETURN_PATH
+    assert all(m.status is DeliveryStatus.DELIVERED for m in history.messages)
+    assert len(await sandbox_messages(sandbox, phone)) == 4
+
+
+async def test_a_number_that_fails_falls_back_to_email(
+    client: Client, sandbox: httpx.AsyncClient
+) -> None:
+    phone, reference = new_phone(), new_reference()
+    email = f"{reference.lower()}@example.com"
+    rule = {"to": phone, "final_status": "undelivered", "final_error_code": 30003}
+    await sandbox.post("/sandbox/rules", json=rule)
+
+    await signal_milestone(client, order_event("shipped", reference, phone=phone, email=email))
+
+    history = await history_when(
+        client, Kind.ORDER, reference, lambda h: h.state is NotificationState.FELL_BACK
+    )
+    sms, mail = history.messages
+    assert (sms.status, sms.error_code) == (DeliveryStatus.UNDELIVERED, "30003")
+    assert mail.channel is Channel.EMAIL and mail.status is DeliveryStatus.SENT
+    emails = (await sandbox.get("/sandbox/emails", params={"to": email})).json()["emails"]
+    assert len(emails) == 1 and reference in emails[0]["text"]
+
+
+async def test_a_number_the_provider_refuses_goes_to_email_without_retries(
+    client: Client, sandbox: httpx.AsyncClient
+) -> None:
+    phone, reference = new_phone(), new_reference()
+    rule = {"to": phone, "api_error_status": 400, "api_error_code": 21211}
+    await sandbox.post("/sandbox/rules", json=rule)
+
+    await signal_milestone(client, order_event("confirmed", reference, phone=phone))
+
+    history = await history_when(
+        client, Kind.ORDER, reference, lambda h: h.state is NotificationState.FELL_BACK
+    )
+    refused = history.messages[0]
+    assert (refused.status, refused.error_code) == (DeliveryStatus.FAILED, "21211")
+    assert refused.provider_calls == 1  # permanent: not retried
+    assert await sandbox_messages(sandbox, phone) == []
+
+
+async def test_forged_status_callbacks_are_refused(stack: Stack) -> None:
+    settings = stack.settings
+    key = "order-X%3Ashipped%3A1%3Asms"
+    url = f"{settings.effective_public_base_url}/twilio/status?message_key={key}"
+    params = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}
+    good = RequestValidator(settings.effective_twilio_auth_token).compute_signature(url, params)
+    forged = RequestValidator("not-the-token").compute_signature(url, params)
+    tampered = {**params, "MessageStatus": "failed"}
+    async with httpx.AsyncClient() as http:
+        refused = await http.post(url, data=params, headers={"X-Twilio-Signature": forged})
+        unsigned = await http.post(url, data=params)
+        altered = await http.post(url, data=tampered, headers={"X-Twilio-Signature": good})
+        accepted = await http.post(url, data=params, headers={"X-Twilio-Signature": good})
+    assert (refused.status_code, unsigned.status_code, altered.status_code) == (403, 403, 403)
+    assert accepted.status_code == 204  # genuine, for a workflow that does not exist: harmless
+
+
+async def test_a_worker_killed_mid_send_produces_exactly_one_sms(
+    stack: Stack, client: Client, sandbox: httpx.AsyncClient, store: Store
+) -> None:
+    phone, reference = new_phone(), new_reference()
+    # The provider takes 2.5 s to answer: long enough to kill the worker inside the call.
+    await sandbox.post("/sandbox/rules", json={"to": phone, "latency_ms": 2500})
+    await signal_milestone(client, order_event("shipped", reference, phone=phone))
+    key = f"order-{reference}:shipped:1:sms"
+
+    async def call_in_flight() -> None:
+        entry = store.outbox.get(key)
+        assert entry is not None and entry.provider_calls == 1
+
+    await assert_eventually(call_in_flight, timeout=30, interval=0.05)
+    stack.workers.pop(0).kill()
+    await asyncio.sleep(3)  # the provider accepts the message the dead worker asked for
+    stack.start_worker()
+
+    history = await history_when(client, Kind.ORDER, reference, all_final(1))
+    await asyncio.sleep(2)  # time for a second send, were there one, to arrive
+    sent = await sandbox_messages(sandbox, phone)
+    assert len(sent) == 1
+    assert history.messages[0].provider_message_id == sent[0]["sid"]
+    assert history.messages[0].status is DeliveryStatus.DELIVERED
+    # The restarted worker asked the provider and adopted the message the dead one sent.
+    assert any(s.detail == "deduplicated" for s in history.messages[0].statuses)
