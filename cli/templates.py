@@ -13,7 +13,7 @@ from domain.phone import region_of
 from domain.timeline import Channel
 from messaging.checks import CheckReport, check_library
 from messaging.pricing import price_per_segment
-from messaging.render import RenderedMessage, RenderError, render_message
+from messaging.render import RenderedMessage, RenderError, render_message, render_sms_explained
 from messaging.samples import SAMPLE_LOCALES, sample_event
 
 
@@ -37,7 +37,8 @@ def add_templates_parser(subparsers: argparse._SubParsersAction) -> None:
     preview.set_defaults(handler=preview_command)
 
 
-def lint_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def lint_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     merchants = [args.merchant] if args.merchant else [None, *_merchants()]
     failed = False
     for merchant in merchants:
@@ -66,7 +67,8 @@ def _print_report(report: CheckReport, out: TextIO) -> None:
     )
 
 
-def preview_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def preview_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     sample = SAMPLE_LOCALES.get(args.locale, SAMPLE_LOCALES["en"])
     event = sample_event(
         Milestone(args.milestone),
@@ -77,12 +79,18 @@ def preview_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     )
     customer = Customer.model_validate({**event.customer.model_dump(), "locale": args.locale})
     event = event.model_copy(update={"customer": customer})
+    channel = Channel(args.channel)
     try:
-        message = render_message(event, Channel(args.channel), first_sms_to_number=args.first_sms)
+        if channel is Channel.SMS:
+            message, encoded = render_sms_explained(event, first_sms_to_number=args.first_sms)
+        else:
+            message, encoded = render_message(event, channel), None
     except RenderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     _print_message(message, region_of(customer.phone or ""), args.html, out)
+    if encoded is not None and encoded.kept_in_gsm7:
+        print("(smart encoding kept this message in GSM-7; as rendered it needed UCS-2)", file=out)
     return 0
 
 

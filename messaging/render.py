@@ -63,6 +63,22 @@ def render_message(
     Raises :class:`RenderError` when no template exists for the milestone and channel,
     when one is broken, or when the generated text fails the compliance linter.
     """
+    return _render(event, channel, first_sms_to_number, brand)[0]
+
+
+def render_sms_explained(
+    event: MilestoneEvent, *, first_sms_to_number: bool = False, brand: Brand | None = None
+) -> tuple[RenderedMessage, SmartEncoded]:
+    """The SMS and what smart encoding did to it (for statistics and previews)."""
+    message, encoded = _render(event, Channel.SMS, first_sms_to_number, brand)
+    if encoded is None:  # unreachable: the SMS path always encodes
+        raise RenderError("SMS rendered without encoding")
+    return message, encoded
+
+
+def _render(
+    event: MilestoneEvent, channel: Channel, first_sms_to_number: bool, brand: Brand | None
+) -> tuple[RenderedMessage, SmartEncoded | None]:
     settings = get_messaging_settings()
     brand = brand or default_brand()
     library = library_for(event.merchant, settings)
@@ -70,10 +86,13 @@ def render_message(
     locale = library.first_locale_with(chain, channel, event.milestone)
     if locale is None:
         raise RenderError(f"no {channel.value} template for {event.milestone.value!r} in {chain}")
+    encoded = None
     try:
         context = build_context(event, brand, locale, settings.default_locale)
         if channel is Channel.SMS:
-            message = _render_sms(event, library, locale, context, settings, first_sms_to_number)
+            message, encoded = _render_sms(
+                event, library, locale, context, settings, first_sms_to_number
+            )
         elif channel is Channel.EMAIL:
             message = _render_email(event, library, locale, context)
         else:
@@ -81,7 +100,7 @@ def render_message(
     except TemplateError as error:
         raise RenderError(f"{channel.value} {event.milestone.value} ({locale}): {error}") from error
     _refuse_noncompliant(message, brand, context)
-    return message
+    return message, encoded
 
 
 def _render_sms(
@@ -91,11 +110,11 @@ def _render_sms(
     context: dict[str, Any],
     settings: MessagingSettings,
     first_sms_to_number: bool,
-) -> RenderedMessage:
+) -> tuple[RenderedMessage, SmartEncoded]:
     body = library.get(milestone_template_name(locale, Channel.SMS, event.milestone))
     opt_out = _opt_out_line(library, locale, context) if first_sms_to_number else None
     encoded, count = fit_sms(body, context, settings, opt_out=opt_out)
-    return RenderedMessage(
+    message = RenderedMessage(
         channel=Channel.SMS,
         locale=locale,
         text=encoded.text,
@@ -105,6 +124,7 @@ def _render_sms(
             count.segments, region_of(event.customer.phone or ""), settings
         ),
     )
+    return message, encoded
 
 
 def fit_sms(

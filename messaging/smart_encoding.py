@@ -77,6 +77,7 @@ class SmartEncoded:
     encoding: Encoding
     changed: bool  # the text differs from the rendered one
     kept_in_gsm7: bool  # the rendered text needed UCS-2, the sent one does not
+    rendered: str = ""  # the text before smart encoding
 
 
 def fold_lookalikes(text: str) -> str:
@@ -119,14 +120,16 @@ def smart_encode(
     typed: only their look-alike punctuation and spaces may change.
     """
     if is_gsm7(text):
-        return SmartEncoded(text=text, encoding=Encoding.GSM7, changed=False, kept_in_gsm7=False)
+        return SmartEncoded(text, Encoding.GSM7, changed=False, kept_in_gsm7=False, rendered=text)
     candidate = "".join(
         fold_lookalikes(piece) if is_protected else fold_to_gsm7(piece, fold_accents=fold_accents)
         for piece, is_protected in _split_protected(text, protected)
     )
     if is_gsm7(candidate):
-        return SmartEncoded(text=candidate, encoding=Encoding.GSM7, changed=True, kept_in_gsm7=True)
-    return SmartEncoded(text=text, encoding=Encoding.UCS2, changed=False, kept_in_gsm7=False)
+        return SmartEncoded(
+            candidate, Encoding.GSM7, changed=True, kept_in_gsm7=True, rendered=text
+        )
+    return SmartEncoded(text, Encoding.UCS2, changed=False, kept_in_gsm7=False, rendered=text)
 
 
 def _split_protected(text: str, protected: Iterable[str]) -> list[tuple[str, bool]]:
