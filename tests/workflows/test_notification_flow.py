@@ -275,9 +275,7 @@ async def test_a_busy_sender_holds_the_message_on_a_durable_timer(env: WorkflowE
         handle = await signal_milestone(
             env.client, order_event("confirmed", "A900"), task_queue=worker.task_queue
         )
-        await wait_for(
-            handle, lambda h: any(e.kind is EntryKind.THROTTLED for e in h.entries)
-        )
+        await wait_for(handle, lambda h: any(e.kind is EntryKind.THROTTLED for e in h.entries))
         assert not fake.sms
         await env.sleep(100)
         await wait_for(handle, lambda h: h.messages[0].provider_message_id)

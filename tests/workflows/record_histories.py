@@ -1,0 +1,108 @@
+"""Record workflow histories for the replay tests: ``python -m tests.workflows.record_histories``.
+
+Run it when a workflow change is released, to add histories of the new code. Existing files
+are never overwritten: they stand for workflows already running in production, which every
+later version of the code must replay without a non-determinism error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain.timeline import DeliveryReport, MessagingHistory
+from starter.client import signal_milestone
+from tests.helpers.events import ORDER_PATH, order_event
+from tests.helpers.temporal import assert_eventually, new_worker, start_time_skipping
+from tests.workflows.stand_ins import FakeChannels
+from workflows.notification import NotificationWorkflow
+
+HISTORIES = Path(__file__).with_name("histories")
+Scenario = Callable[[WorkflowEnvironment, str], Awaitable[WorkflowHandle]]
+
+
+async def until(handle: WorkflowHandle, predicate: Callable[[MessagingHistory], bool]) -> None:
+    async def check() -> None:
+        latest = handle._client.get_workflow_handle(handle.id)
+        assert predicate(await latest.query(NotificationWorkflow.history))
+
+    await assert_eventually(check, timeout=30)
+
+
+async def deliver_last(handle: WorkflowHandle) -> None:
+    latest = handle._client.get_workflow_handle(handle.id)
+    history = await latest.query(NotificationWorkflow.history)
+    report = DeliveryReport(
+        provider_message_id=history.messages[-1].provider_message_id or "",
+        status="delivered",
+        occurred_at=datetime.now(UTC),
+    )
+    await latest.signal("delivery_report", report)
+
+
+async def full_order(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle:
+    """Every order milestone delivered, then completion after the grace period."""
+    for step, milestone in enumerate(ORDER_PATH):
+        event = order_event(milestone, "replay-full", step=step)
+        handle = await signal_milestone(env.client, event, task_queue=task_queue)
+        await until(
+            handle,
+            lambda h, n=step + 1: len(h.messages) == n and h.messages[-1].provider_message_id,
+        )
+        await deliver_last(handle)
+    await handle.result()
+    return handle
+
+
+async def fallback_after_silence(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle:
+    """No delivery report in time: e-mail and push take over."""
+    event = order_event("shipped", "replay-fallback", push_token="device-1")
+    handle = await signal_milestone(env.client, event, task_queue=task_queue)
+    await until(handle, lambda h: h.state.value == "awaiting_report")
+    await env.sleep(700)
+    await until(handle, lambda h: h.state.value == "fell_back")
+    return handle
+
+
+async def disorder(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle:
+    """Malformed, duplicate and stale signals."""
+    first = order_event("shipped", "replay-disorder", step=1)
+    handle = await signal_milestone(env.client, first, task_queue=task_queue)
+    await signal_milestone(env.client, first, task_queue=task_queue)
+    await handle.signal("milestone", {"milestone": "teleported"})
+    stale = order_event("confirmed", "replay-disorder", step=0)
+    await signal_milestone(env.client, stale, task_queue=task_queue)
+    await until(handle, lambda h: len(h.entries) >= 4)
+    return handle
+
+
+SCENARIOS: dict[str, Scenario] = {  # each uses the reference replay-<name>
+    "full": full_order,
+    "fallback": fallback_after_silence,
+    "disorder": disorder,
+}
+
+
+async def record(tag: str) -> None:
+    env = await start_time_skipping()
+    async with env:
+        for name, scenario in SCENARIOS.items():
+            if list(HISTORIES.glob(f"order-replay-{name}.{tag}.json")):
+                continue
+            fake = FakeChannels()
+            async with new_worker(env.client, fake.activities()) as worker:
+                handle = await scenario(env, worker.task_queue)
+                history = await handle._client.get_workflow_handle(handle.id).fetch_history()
+            # Named by workflow id: replaying needs the id the history was recorded under.
+            path = HISTORIES / f"{handle.id}.{tag}.json"
+            path.write_text(history.to_json())
+            print(f"recorded {path.name}")
+
+
+if __name__ == "__main__":
+    asyncio.run(record("v1"))
