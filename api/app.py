@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api.codec import create_codec_router
 from api.status_callbacks import create_status_router
 from config.settings import Settings, get_settings
+from privacy.converter import codec_for
 from starter.client import connect
 from store.repository import Store
 
@@ -29,6 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.close()
 
     app = FastAPI(title="Herald", lifespan=lifespan)
+    app.include_router(create_codec_router(codec_for(settings)))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.web_ui_origins.split(",") if o.strip()],
+        allow_methods=["POST"],
+        allow_headers=["content-type", "x-namespace", "authorization"],
+        allow_credentials=True,
+    )
 
     @app.get("/health")
     async def health() -> JSONResponse:

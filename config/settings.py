@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     data_dir: Path = PROJECT_ROOT / ".data"
 
+    # Payload encryption: "key-id:base64-32-bytes", comma separated, newest first. Empty: a
+    # development key generated once under data_dir. The Web UI reads history through the
+    # HTTP service's codec endpoint, which decrypts and masks contact details.
+    payload_keys: SecretStr = SecretStr("")
+    web_ui_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
+
     # Store
     database_url: str = ""  # empty: SQLite file under data_dir
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from config.settings import Settings, get_settings
 from domain.events import MilestoneEvent
 from domain.milestones import Kind, workflow_id_for
 from domain.timeline import MessagingHistory
+from privacy.converter import data_converter
 from workflows.notification import NotificationWorkflow
 from workflows.state import NotificationStart
 
@@ -19,7 +19,7 @@ async def connect(settings: Settings | None = None) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )
 
 

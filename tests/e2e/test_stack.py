@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads
 from temporalio.client import Client
 from twilio.request_validator import RequestValidator
 
@@ -177,3 +180,38 @@ async def test_a_worker_killed_mid_send_produces_exactly_one_sms(
     assert history.messages[0].status is DeliveryStatus.DELIVERED
     # The restarted worker asked the provider and adopted the message the dead one sent.
     assert any(s.detail == "deduplicated" for s in history.messages[0].statuses)
+
+
+async def test_temporal_holds_only_ciphertext_and_the_web_ui_codec_masks(
+    stack: Stack, client: Client
+) -> None:
+    phone, reference = new_phone(), new_reference()
+    await signal_milestone(client, order_event("confirmed", reference, phone=phone))
+    await history_when(client, Kind.ORDER, reference, all_final(1))
+
+    # What the server stores (and the Web UI would show without the codec): no number.
+    history = await client.get_workflow_handle(f"order-{reference}").fetch_history()
+    # Event bytes hold payload data verbatim (JSON would hide it in base64).
+    assert all(phone.encode() not in event.SerializeToString() for event in history.events)
+    assert any(b"binary/encrypted" in event.SerializeToString() for event in history.events)
+
+    # What support sees through the codec endpoint: decrypted, the number masked.
+    signalled = next(
+        e for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")
+    )
+    payloads = signalled.workflow_execution_signaled_event_attributes.input
+    ui_origin = stack.settings.web_ui_origins.split(",")[0]
+    async with httpx.AsyncClient(base_url=stack.settings.effective_public_base_url) as http:
+        decoded = await http.post(
+            "/codec/decode",
+            content=json_format.MessageToJson(payloads),
+            headers={"Origin": ui_origin},
+        )
+        stranger = await http.options(
+            "/codec/decode",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+    assert decoded.headers["access-control-allow-origin"] == ui_origin
+    event = json.loads(json_format.Parse(decoded.content, Payloads()).payloads[0].data)
+    assert event["customer"]["phone"] == f"+1********{phone[-2:]}"
+    assert "access-control-allow-origin" not in stranger.headers

@@ -12,20 +12,29 @@ from typing import Any, TypeVar
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from config.settings import Settings
+from privacy.converter import data_converter
 from workflows import search_attributes
 from workflows.registry import WORKFLOW_RUNNER, WORKFLOWS
 
 BIN = Path(sys.executable).parent
+# A fixed key for tests: histories recorded by tests stay readable by tests.
+TEST_PAYLOAD_KEYS = "test:" + "dGVzdC1rZXktZm9yLWhlcmFsZC10ZXN0cy0zMmJ5dGU="
+
+
+def test_settings(**overrides: Any) -> Settings:
+    return Settings(_env_file=None, payload_keys=TEST_PAYLOAD_KEYS, **overrides)  # type: ignore[call-arg]
+
+
 T = TypeVar("T")
 
 
 async def start_time_skipping() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(test_settings()),
         test_server_existing_path=str(BIN / "temporal-test-server"),
     )
     await register_search_attributes(env.client)

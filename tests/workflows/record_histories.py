@@ -1,4 +1,4 @@
-"""Record workflow histories for the replay tests: ``python -m tests.workflows.record_histories``.
+"""Record histories for the replay tests: ``python -m tests.workflows.record_histories TAG``.
 
 Run it when a workflow change is released, to add histories of the new code. Existing files
 are never overwritten: they stand for workflows already running in production, which every
@@ -8,6 +8,7 @@ later version of the code must replay without a non-determinism error.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,4 +106,4 @@ async def record(tag: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(record("v1"))
+    asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v2"))

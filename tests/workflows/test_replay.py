@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from privacy.converter import data_converter
+from tests.helpers.temporal import test_settings
 from workflows.registry import WORKFLOW_RUNNER, WORKFLOWS
 
 HISTORIES = sorted(Path(__file__).with_name("histories").glob("*.json"))
@@ -22,7 +23,9 @@ def test_there_are_histories_to_replay() -> None:
 async def test_saved_history_replays_without_nondeterminism(path: Path) -> None:
     workflow_id = path.name.split(".")[0]  # files are named <workflow id>.<code version>.json
     replayer = Replayer(
-        workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=WORKFLOW_RUNNER
+        workflows=WORKFLOWS,
+        data_converter=data_converter(test_settings()),
+        workflow_runner=WORKFLOW_RUNNER,
     )
     history = WorkflowHistory.from_json(workflow_id, path.read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
