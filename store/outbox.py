@@ -144,8 +144,11 @@ class Outbox:
             row.updated_at = now
             session.add(
                 MessageStatusRow(
-                    message_id=row.id, status=status, error_code=error_code,
-                    detail=detail, occurred_at=now,
+                    message_id=row.id,
+                    status=status,
+                    error_code=error_code,
+                    detail=detail,
+                    occurred_at=now,
                 )
             )
 
