@@ -1,0 +1,48 @@
+"""Activities against the real sandbox (Twilio API, SMTP sink, push sink) and a real store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from activities.dependencies import Dependencies
+from sandbox.app import create_sandbox_app
+from store.migrate import upgrade
+from tests.helpers.temporal import test_settings
+from tests.sandbox.conftest import RunningSandbox, sandbox_settings
+
+
+@pytest.fixture(scope="session")
+def running_sandbox() -> Iterator[RunningSandbox]:
+    settings = sandbox_settings(sandbox_callback_delay_seconds=0.05)
+    server = RunningSandbox(create_sandbox_app(settings, seed=0), settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(running_sandbox: RunningSandbox) -> RunningSandbox:
+    running_sandbox.reset()
+    return running_sandbox
+
+
+@pytest.fixture
+async def deps(sandbox: RunningSandbox, tmp_path: Path) -> AsyncIterator[Dependencies]:
+    box = sandbox.settings
+    settings = test_settings(
+        data_dir=tmp_path,
+        sandbox_port=box.sandbox_port,
+        sandbox_smtp_port=box.sandbox_smtp_port,
+        public_base_url="http://127.0.0.1:9",  # callbacks go nowhere: not under test here
+    )
+    upgrade(settings.effective_database_url)
+    dependencies = Dependencies.create(settings)
+    try:
+        yield dependencies
+    finally:
+        await dependencies.close()

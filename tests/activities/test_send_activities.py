@@ -1,0 +1,171 @@
+"""What each send activity does on a first call, a retry, a crash and a provider error."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.delivery import REJECTED, UNAVAILABLE, MessageIdentity
+from activities.dependencies import Dependencies
+from activities.email import EmailActivities, SendEmailInput
+from activities.push import PushActivities, SendPushInput
+from activities.sms import SendSmsInput, SmsActivities
+from domain.milestones import Kind, Milestone
+from domain.timeline import Channel
+from store.outbox import NewMessage
+from store.tables import OutboxState
+from tests.helpers.events import order_event
+from tests.sandbox.conftest import RunningSandbox
+
+PHONE = "+14155550142"
+
+
+def identity(channel: Channel = Channel.SMS, reference: str = "A1") -> MessageIdentity:
+    return MessageIdentity(
+        message_key=f"order-{reference}:shipped:1:{channel.value}",
+        workflow_id=f"order-{reference}",
+        kind=Kind.ORDER,
+        reference=reference,
+        milestone=Milestone.SHIPPED,
+        channel=channel,
+        recipient_masked="+1********42",
+    )
+
+
+def sms_input(body: str = "Herald Shop: order A1 has shipped.") -> SendSmsInput:
+    return SendSmsInput(identity=identity(), to=PHONE, body=body, encoding="GSM-7", segments=1)
+
+
+def send_sms(deps: Dependencies, request: SendSmsInput):  # type: ignore[no-untyped-def]
+    activities = SmsActivities(deps.settings, deps.store, deps.sms)
+    return ActivityEnvironment().run(activities.send_sms, request)
+
+
+async def test_a_first_send_reaches_the_provider_once_and_completes_the_outbox(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    sent = await send_sms(deps, sms_input())
+    again = await send_sms(deps, sms_input())  # the activity retried after success
+
+    assert not sent.deduplicated and again.deduplicated
+    assert again.provider_message_id == sent.provider_message_id
+    assert [m["sid"] for m in sandbox.messages(PHONE)] == [sent.provider_message_id]
+    entry = deps.store.outbox.get(identity().message_key)
+    assert entry is not None and entry.outbox_state == OutboxState.SENT
+
+
+async def test_after_a_crash_mid_call_the_retry_adopts_the_providers_message(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    # The crashed attempt: row claimed with its call recorded, the provider has the message.
+    request = sms_input()
+    message = NewMessage(
+        message_key=identity().message_key,
+        workflow_id="order-A1",
+        kind="order",
+        reference="A1",
+        milestone="shipped",
+        channel="sms",
+        attempt=1,
+        recipient=PHONE,
+        recipient_masked="+1********42",
+        body=request.body,
+    )
+    deps.store.outbox.claim(message, datetime.now(UTC), calling=True)
+    earlier = sandbox.twilio_client().messages.create(
+        to=PHONE, from_="+15005550006", body=request.body
+    )
+
+    sent = await send_sms(deps, request)
+
+    assert sent.deduplicated and sent.provider_message_id == earlier.sid
+    assert len(sandbox.messages(PHONE)) == 1
+
+
+async def test_after_a_crash_before_the_provider_had_it_the_retry_sends(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    request = sms_input()
+    message = NewMessage(
+        message_key=identity().message_key,
+        workflow_id="order-A1",
+        kind="order",
+        reference="A1",
+        milestone="shipped",
+        channel="sms",
+        attempt=1,
+        recipient=PHONE,
+        recipient_masked="+1********42",
+        body=request.body,
+    )
+    deps.store.outbox.claim(message, datetime.now(UTC), calling=True)  # call never arrived
+
+    sent = await send_sms(deps, request)
+
+    assert not sent.deduplicated and sent.provider_calls == 2
+    assert len(sandbox.messages(PHONE)) == 1
+
+
+async def test_a_permanent_refusal_is_final_and_never_retried_at_the_provider(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    sandbox.http.post(
+        "/sandbox/rules", json={"to": PHONE, "api_error_status": 400, "api_error_code": 21211}
+    )
+
+    with pytest.raises(ApplicationError) as first:
+        await send_sms(deps, sms_input())
+    sandbox.http.put("/sandbox/rules", json=[])  # even if the number worked now...
+    with pytest.raises(ApplicationError) as retry:
+        await send_sms(deps, sms_input())
+
+    assert first.value.type == REJECTED and first.value.non_retryable
+    assert first.value.details[0]["code"] == "21211"
+    assert retry.value.type == REJECTED  # ...a refused message stays refused
+    assert sandbox.messages(PHONE) == []
+
+
+async def test_rate_limits_and_outages_are_retryable(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    for status, code in [(429, 20429), (503, 20503)]:
+        sandbox.http.put(
+            "/sandbox/rules",
+            json=[{"to": PHONE, "api_error_status": status, "api_error_code": code}],
+        )
+        with pytest.raises(ApplicationError) as raised:
+            await send_sms(deps, sms_input(body=f"try {status}"))
+        assert raised.value.type == UNAVAILABLE and not raised.value.non_retryable
+    sandbox.http.put("/sandbox/rules", json=[])
+    sent = await send_sms(deps, sms_input(body="try 503"))
+    assert len(sandbox.messages(PHONE)) == 1 and not sent.deduplicated
+
+
+async def test_email_goes_out_once_over_smtp(deps: Dependencies, sandbox: RunningSandbox) -> None:
+    activities = EmailActivities(deps.store, deps.email, "herald.example")
+    request = SendEmailInput(identity=identity(Channel.EMAIL), event=order_event("shipped", "A1"))
+
+    first = await ActivityEnvironment().run(activities.send_email, request)
+    again = await ActivityEnvironment().run(activities.send_email, request)
+
+    emails = sandbox.http.get("/sandbox/emails", params={"to": "ana@example.com"}).json()["emails"]
+    assert len(emails) == 1 and "A1" in emails[0]["text"] and emails[0]["html"]
+    assert again.deduplicated and again.message_id == first.message_id
+
+
+async def test_push_uses_the_providers_idempotency_key(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    activities = PushActivities(deps.store, deps.push)
+    event = order_event("shipped", "A1", push_token="device-123")
+    request = SendPushInput(identity=identity(Channel.PUSH), event=event)
+
+    first = await ActivityEnvironment().run(activities.send_push, request)
+    again = await ActivityEnvironment().run(activities.send_push, request)
+
+    pushes = sandbox.http.get("/sandbox/push").json()["pushes"]
+    assert len(pushes) == 1 and pushes[0]["token"] == "device-123"
+    assert again.deduplicated and again.provider_message_id == first.provider_message_id
