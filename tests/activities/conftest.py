@@ -10,7 +10,7 @@ import pytest
 from activities.dependencies import Dependencies
 from sandbox.app import create_sandbox_app
 from store.migrate import upgrade
-from tests.helpers.temporal import test_settings
+from tests.helpers.temporal import settings_for_tests
 from tests.sandbox.conftest import RunningSandbox, sandbox_settings
 
 
@@ -34,7 +34,7 @@ def sandbox(running_sandbox: RunningSandbox) -> RunningSandbox:
 @pytest.fixture
 async def deps(sandbox: RunningSandbox, tmp_path: Path) -> AsyncIterator[Dependencies]:
     box = sandbox.settings
-    settings = test_settings(
+    settings = settings_for_tests(
         data_dir=tmp_path,
         sandbox_port=box.sandbox_port,
         sandbox_smtp_port=box.sandbox_smtp_port,

@@ -14,7 +14,7 @@ from devstack.processes import free_port
 from devstack.stack import Stack
 from starter.client import connect
 from store.repository import Store
-from tests.helpers.temporal import test_settings
+from tests.helpers.temporal import settings_for_tests
 
 # Short enough that the failure paths finish within a test, long enough to be real.
 E2E_SETTINGS = {
@@ -28,7 +28,7 @@ E2E_SETTINGS = {
 
 
 def e2e_settings(data_dir: Path) -> Settings:
-    return test_settings(
+    return settings_for_tests(
         temporal_address=f"127.0.0.1:{free_port()}",
         temporal_ui_port=free_port(),
         data_dir=data_dir,

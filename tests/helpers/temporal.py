@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent
 TEST_PAYLOAD_KEYS = "test:" + "dGVzdC1rZXktZm9yLWhlcmFsZC10ZXN0cy0zMmJ5dGU="
 
 
-def test_settings(**overrides: Any) -> Settings:
+def settings_for_tests(**overrides: Any) -> Settings:
     return Settings(_env_file=None, payload_keys=TEST_PAYLOAD_KEYS, **overrides)  # type: ignore[call-arg]
 
 
@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 async def start_time_skipping() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(test_settings()),
+        data_converter=data_converter(settings_for_tests()),
         test_server_existing_path=str(BIN / "temporal-test-server"),
     )
     await register_search_attributes(env.client)

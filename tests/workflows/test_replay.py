@@ -9,7 +9,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from privacy.converter import data_converter
-from tests.helpers.temporal import test_settings
+from tests.helpers.temporal import settings_for_tests
 from workflows.registry import WORKFLOW_RUNNER, WORKFLOWS
 
 HISTORIES = sorted(Path(__file__).with_name("histories").glob("*.json"))
@@ -24,7 +24,7 @@ async def test_saved_history_replays_without_nondeterminism(path: Path) -> None:
     workflow_id = path.name.split(".")[0]  # files are named <workflow id>.<code version>.json
     replayer = Replayer(
         workflows=WORKFLOWS,
-        data_converter=data_converter(test_settings()),
+        data_converter=data_converter(settings_for_tests()),
         workflow_runner=WORKFLOW_RUNNER,
     )
     history = WorkflowHistory.from_json(workflow_id, path.read_text())
