@@ -221,7 +221,8 @@ class TemplateLibrary:
         self.loader = HeraldLoader(roots)
         self.environment = new_environment(self.loader)
         self.names = frozenset(self.loader.list_templates())
-        self.locales = frozenset(name.split("/")[0] for name in self.names)
+        # Top-level folders starting with "_" hold shared files (the base e-mail layout).
+        self.locales = frozenset(n.split("/")[0] for n in self.names if not n.startswith("_"))
         self._compiled: dict[str, CompiledTemplate] = {}
         self._lock = threading.Lock()
 
