@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,7 +15,9 @@ from temporalio.exceptions import ApplicationError
 from domain.milestones import Kind, Milestone
 from domain.timeline import Channel
 from providers.errors import ProviderError
-from store.outbox import NewMessage
+from store.outbox import NewMessage, OutboxEntry
+from store.repository import Store
+from store.tables import OutboxState
 
 REJECTED = "DeliveryRejected"  # the provider refused for good: non-retryable
 UNAVAILABLE = "ProviderUnavailable"  # try again with the activity's back-off
@@ -83,3 +88,49 @@ def as_activity_error(error: ProviderError) -> ApplicationError:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+Adopt = Callable[[OutboxEntry], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class Delivered:
+    provider_message_id: str
+    provider_calls: int
+    deduplicated: bool  # True: no new provider call, an earlier one already had it
+
+
+async def send_once(
+    store: Store,
+    message: NewMessage,
+    send: Callable[[], Awaitable[str]],
+    *,
+    adopt: Adopt | None = None,
+) -> Delivered:
+    """Call the provider at most once per message key, however often this is retried.
+
+    The outbox row is claimed (with the call recorded) before ``send``; a completed row
+    returns its provider id; a refused one stays refused. When an earlier attempt may have
+    reached the provider, ``adopt`` can find the message it made and return its id.
+    """
+    key, outbox = message.message_key, store.outbox
+    entry = await asyncio.to_thread(outbox.claim, message, utcnow(), calling=True)
+    if entry.outbox_state == OutboxState.SENT and entry.provider_message_id:
+        return Delivered(entry.provider_message_id, entry.provider_calls, deduplicated=True)
+    if entry.outbox_state == OutboxState.FAILED:
+        raise rejected(entry.error_code, f"the provider refused {key} earlier")
+    if not entry.claimed_now:
+        adopted = await adopt(entry) if adopt and entry.provider_calls else None
+        if adopted is not None:
+            await asyncio.to_thread(outbox.complete, key, adopted, utcnow())
+            return Delivered(adopted, entry.provider_calls, deduplicated=True)
+        await asyncio.to_thread(outbox.mark_calling, key, utcnow())
+    try:
+        provider_id = await send()
+    except ProviderError as error:
+        if not error.retryable:
+            await asyncio.to_thread(outbox.fail, key, error.code, str(error), utcnow())
+        raise as_activity_error(error) from error
+    await asyncio.to_thread(outbox.complete, key, provider_id, utcnow())
+    calls = entry.provider_calls + (0 if entry.claimed_now else 1)
+    return Delivered(provider_id, calls, deduplicated=False)

@@ -1,33 +1,24 @@
 """Send one e-mail (the fallback when SMS fails, or the first channel without a phone).
 
-Idempotency: the outbox row per message key. A completed row is never sent again. SMTP has
-no way to ask whether an earlier, interrupted attempt got through, so a retry after such a
-crash sends again with the same Message-ID (derived from the key), which mail clients and
-most relays treat as the same message.
+Idempotency: the outbox row per message key (``send_once``). A completed row is never sent
+again. SMTP has no way to ask whether an earlier, interrupted attempt got through, so a
+retry after such a crash sends again with the same Message-ID (derived from the key), which
+mail clients and most relays treat as the same message.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 
 from pydantic import BaseModel
 from temporalio import activity
 
-from activities.delivery import (
-    MessageIdentity,
-    as_activity_error,
-    new_outbox_message,
-    rejected,
-    utcnow,
-)
+from activities.delivery import MessageIdentity, new_outbox_message, rejected, send_once
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
 from messaging.render import RenderError, render_message
 from providers.email import SmtpEmail
-from providers.errors import ProviderError
 from store.repository import Store
-from store.tables import OutboxState
 
 
 class SendEmailInput(BaseModel):
@@ -58,29 +49,19 @@ class EmailActivities:
         except RenderError as exc:
             raise rejected("render", str(exc)) from exc
         subject = rendered.subject or request.identity.milestone.value
-        key = request.identity.message_key
+        message_id = self._message_id(request.identity.message_key)
         message = new_outbox_message(request.identity, address, rendered.text, subject=subject)
-        entry = await asyncio.to_thread(self._store.outbox.claim, message, utcnow(), calling=True)
-        message_id = self._message_id(key)
-        if entry.outbox_state == OutboxState.SENT:
-            return EmailSent(
-                message_id=message_id, subject=subject, text=rendered.text, deduplicated=True
-            )
-        if entry.outbox_state == OutboxState.FAILED:
-            raise rejected(entry.error_code, f"the mail server refused {key} earlier")
-        if not entry.claimed_now:
-            await asyncio.to_thread(self._store.outbox.mark_calling, key, utcnow())
-        try:
+
+        async def send() -> str:
             await self._email.send(address, subject, rendered.text, rendered.html, message_id)
-        except ProviderError as error:
-            if not error.retryable:
-                await asyncio.to_thread(
-                    self._store.outbox.fail, key, error.code, str(error), utcnow()
-                )
-            raise as_activity_error(error) from error
-        await asyncio.to_thread(self._store.outbox.complete, key, message_id, utcnow())
+            return message_id
+
+        delivered = await send_once(self._store, message, send)
         return EmailSent(
-            message_id=message_id, subject=subject, text=rendered.text, deduplicated=False
+            message_id=delivered.provider_message_id,
+            subject=subject,
+            text=rendered.text,
+            deduplicated=delivered.deduplicated,
         )
 
     def _message_id(self, message_key: str) -> str:

@@ -14,7 +14,6 @@ provider's accept both raced a crash and the provider's list never shows the mes
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -22,19 +21,12 @@ from urllib.parse import quote
 from pydantic import BaseModel
 from temporalio import activity
 
-from activities.delivery import (
-    MessageIdentity,
-    as_activity_error,
-    new_outbox_message,
-    rejected,
-    utcnow,
-)
+from activities.delivery import MessageIdentity, as_activity_error, new_outbox_message, send_once
 from config.settings import Settings
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
 from store.outbox import OutboxEntry
 from store.repository import Store
-from store.tables import OutboxState
 
 # How far before the claim to look for our own message: provider and worker clocks differ.
 CLOCK_SLACK_SECONDS = 300
@@ -64,7 +56,6 @@ class SmsActivities:
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
         key = request.identity.message_key
-        outbox = self._store.outbox
         message = new_outbox_message(
             request.identity,
             request.to,
@@ -73,53 +64,34 @@ class SmsActivities:
             segments=request.segments,
             estimated_cost_usd=request.estimated_cost_usd,
         )
-        entry = await asyncio.to_thread(outbox.claim, message, utcnow(), calling=True)
-        if entry.outbox_state == OutboxState.SENT:
-            assert entry.provider_message_id
-            return SmsSent(
-                provider_message_id=entry.provider_message_id,
-                provider_calls=entry.provider_calls,
-                deduplicated=True,
-            )
-        if entry.outbox_state == OutboxState.FAILED:
-            raise rejected(entry.error_code, f"the provider refused {key} earlier")
-        if not entry.claimed_now:
-            adopted = await self._adopt_earlier_send(request, entry)
-            if adopted is not None:
-                return adopted
-            await asyncio.to_thread(outbox.mark_calling, key, utcnow())
-        try:
+
+        async def send() -> str:
             sent = await self._sms.send(request.to, request.body, self._status_callback(key))
-        except ProviderError as error:
-            if not error.retryable:
-                await asyncio.to_thread(outbox.fail, key, error.code, str(error), utcnow())
-            raise as_activity_error(error) from error
-        await asyncio.to_thread(outbox.complete, key, sent.sid, utcnow())
+            return sent.sid
+
+        async def adopt(entry: OutboxEntry) -> str | None:
+            return await self._find_earlier_send(request, entry)
+
+        delivered = await send_once(self._store, message, send, adopt=adopt)
         return SmsSent(
-            provider_message_id=sent.sid,
-            provider_calls=entry.provider_calls + (0 if entry.claimed_now else 1),
-            deduplicated=False,
+            provider_message_id=delivered.provider_message_id,
+            provider_calls=delivered.provider_calls,
+            deduplicated=delivered.deduplicated,
         )
 
-    async def _adopt_earlier_send(
-        self, request: SendSmsInput, entry: OutboxEntry
-    ) -> SmsSent | None:
+    async def _find_earlier_send(self, request: SendSmsInput, entry: OutboxEntry) -> str | None:
         """After a call that may have reached the provider, find the message it made."""
-        if entry.provider_calls == 0:
-            return None  # the crash came before any call: nothing to find
         since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
         try:
             recent = await self._sms.recent_messages(request.to, since=since)
         except ProviderError as error:
             raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
         match = next((m for m in recent if m.body == request.body), None)
-        if match is None:
-            return None
-        activity.logger.info("adopting provider message %s for %s", match.sid, entry.message_key)
-        await asyncio.to_thread(self._store.outbox.complete, entry.message_key, match.sid, utcnow())
-        return SmsSent(
-            provider_message_id=match.sid, provider_calls=entry.provider_calls, deduplicated=True
-        )
+        if match is not None:
+            activity.logger.info(
+                "adopting provider message %s for %s", match.sid, entry.message_key
+            )
+        return match.sid if match else None
 
     def _status_callback(self, message_key: str) -> str:
         base = self._settings.effective_public_base_url.rstrip("/")

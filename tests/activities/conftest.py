@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from activities.dependencies import Dependencies
-from sandbox.app import create_sandbox_app
 from store.migrate import upgrade
 from tests.helpers.temporal import settings_for_tests
-from tests.sandbox.conftest import RunningSandbox, sandbox_settings
-
-
-@pytest.fixture(scope="session")
-def running_sandbox() -> Iterator[RunningSandbox]:
-    settings = sandbox_settings(sandbox_callback_delay_seconds=0.05)
-    server = RunningSandbox(create_sandbox_app(settings, seed=0), settings)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def sandbox(running_sandbox: RunningSandbox) -> RunningSandbox:
-    running_sandbox.reset()
-    return running_sandbox
+from tests.sandbox.conftest import RunningSandbox, running_sandbox, sandbox  # noqa: F401  (the fixtures)
 
 
 @pytest.fixture
