@@ -10,11 +10,13 @@ import pytest
 from activities.dependencies import Dependencies
 from store.migrate import upgrade
 from tests.helpers.temporal import settings_for_tests
-from tests.sandbox.conftest import RunningSandbox, running_sandbox, sandbox  # noqa: F401  (the fixtures)
+
+# The sandbox fixtures, shared with the sandbox tests.
+from tests.sandbox.conftest import RunningSandbox, running_sandbox, sandbox  # noqa: F401
 
 
 @pytest.fixture
-async def deps(sandbox: RunningSandbox, tmp_path: Path) -> AsyncIterator[Dependencies]:
+async def deps(sandbox: RunningSandbox, tmp_path: Path) -> AsyncIterator[Dependencies]:  # noqa: F811
     box = sandbox.settings
     settings = settings_for_tests(
         data_dir=tmp_path,
