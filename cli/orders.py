@@ -44,11 +44,19 @@ def signal_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     try:
         event = MilestoneEvent.model_validate_json(text)
     except ValidationError as exc:
-        print(f"invalid event, nothing sent:\n{exc}", file=sys.stderr)
+        print(f"invalid event, nothing sent:\n{describe(exc)}", file=sys.stderr)
         return 2
     handle = asyncio.run(_signal(event))
     print(f"signalled {event.milestone.value} to workflow {handle}", file=out)
     return 0
+
+
+def describe(error: ValidationError) -> str:
+    """One line per problem, without echoing the values (they may be customers' details)."""
+    return "\n".join(
+        f"  {'.'.join(str(p) for p in e['loc']) or 'event'}: {e['msg']}"
+        for e in error.errors(include_input=False, include_url=False)
+    )
 
 
 async def _signal(event: MilestoneEvent) -> str:

@@ -137,6 +137,13 @@ async def test_a_number_the_provider_refuses_goes_to_email_without_retries(
     assert await sandbox_messages(sandbox, phone) == []
 
 
+async def test_health_reports_the_database_and_temporal(stack: Stack) -> None:
+    async with httpx.AsyncClient(base_url=stack.settings.effective_public_base_url) as http:
+        response = await http.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "temporal": "ok"}
+
+
 async def test_forged_status_callbacks_are_refused(stack: Stack) -> None:
     settings = stack.settings
     key = "order-X%3Ashipped%3A1%3Asms"

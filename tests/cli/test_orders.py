@@ -1,0 +1,37 @@
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from cli import orders
+from cli.orders import example_event, signal_command
+
+
+def test_a_malformed_event_is_refused_before_anything_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = json.loads(example_event())
+    event["customer"]["phone"] = "+1 555"
+    event["customer"]["time_zone"] = "Mars/Olympus"
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+
+    async def must_not_connect(*_: object) -> str:
+        raise AssertionError("nothing may be sent for an invalid event")
+
+    monkeypatch.setattr(orders, "_signal", must_not_connect)
+    code = signal_command(argparse.Namespace(file=path), out=io.StringIO())
+
+    error = capsys.readouterr().err
+    assert code == 2
+    assert "invalid event, nothing sent" in error
+    assert "customer.phone" in error and "unknown time zone" in error
+    assert "+1 555" not in error  # customers' details are not echoed
+
+
+def test_the_example_event_is_valid() -> None:
+    from domain.events import MilestoneEvent
+
+    assert MilestoneEvent.model_validate_json(example_event()).workflow_id == "return-R-1001"
