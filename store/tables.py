@@ -116,3 +116,99 @@ class SenderPacingRow(Base):
 
     sender: Mapped[str] = mapped_column(String(100), primary_key=True)
     next_slot_at: Mapped[float] = mapped_column(Float)  # epoch seconds: exact on every backend
+
+
+# ---- send policy: consent, preferences, sender limits (issue #4) ----------------------------
+
+
+class SmsConsentRow(Base):
+    """Whether a phone number may be texted by the brand: the latest word the number gave."""
+
+    __tablename__ = "sms_consent"
+
+    recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # never the number
+    state: Mapped[str] = mapped_column(String(20))  # opted_in / opted_out
+    keyword: Mapped[str | None] = mapped_column(String(40))  # STOP, ARRET, START...
+    source: Mapped[str] = mapped_column(String(40))  # sms_reply, api, cli, import
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SmsConsentEventRow(Base):
+    """Every consent change as it came in: the audit trail a carrier or regulator asks for."""
+
+    __tablename__ = "sms_consent_events"
+    __table_args__ = (
+        Index(
+            "ux_sms_consent_events_change",
+            "recipient_hash",
+            "occurred_at",
+            "state",
+            unique=True,  # a retried webhook or command records nothing twice
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipient_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20))
+    keyword: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class NotificationPreferenceRow(Base):
+    """A customer's choice for one notification type on one channel (absent: on)."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (
+        Index(
+            "ux_notification_preferences_choice",
+            "customer_hash",
+            "notification_type",
+            "channel",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_hash: Mapped[str] = mapped_column(String(64))  # recipient_hash of phone or e-mail
+    notification_type: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))
+    enabled: Mapped[bool] = mapped_column()
+    source: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SenderSendSlotRow(Base):
+    """One of a sender's N send permits per window: reusable once its last use is a window old.
+
+    N rows per sender enforce "at most N sends in any window" exactly, across processes,
+    with one conditional UPDATE per send and nothing to clean up.
+    """
+
+    __tablename__ = "sender_send_slots"
+
+    sender: Mapped[str] = mapped_column(String(100), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_used_at: Mapped[float] = mapped_column(Float)  # epoch seconds
+
+
+class SenderDailyCountRow(Base):
+    """Sends per sender per UTC day, against the carrier's daily cap."""
+
+    __tablename__ = "sender_daily_counts"
+
+    sender: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
+    sent: Mapped[int] = mapped_column(Integer)
+
+
+class SenderBackPressureRow(Base):
+    """A sender the provider asked to slow down: its rate factor and until when."""
+
+    __tablename__ = "sender_back_pressure"
+
+    sender: Mapped[str] = mapped_column(String(100), primary_key=True)
+    rate_factor: Mapped[float] = mapped_column(Float)  # 1.0: full rate
+    slowed_until: Mapped[float] = mapped_column(Float)  # epoch seconds
+    reported_at: Mapped[float] = mapped_column(Float)  # the last report, epoch seconds
+    reports: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,122 @@
+"""SMS consent per phone number: STOP blocks every SMS from the brand until START.
+
+Keyed by the number's hash (:func:`store.outbox.recipient_hash`), never the number. The
+current state answers "may we text this number?" in one lookup; the event rows keep every
+change for audits. Changes can arrive late or twice (webhook retries, a replayed import):
+the newest ``changed_at`` wins and a repeated change is recorded once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from policy.channels import ConsentState
+from store.outbox import recipient_hash
+from store.tables import SmsConsentEventRow, SmsConsentRow
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    state: ConsentState
+    keyword: str | None
+    source: str
+    changed_at: datetime
+
+    @property
+    def opted_out(self) -> bool:
+        return self.state is ConsentState.OPTED_OUT
+
+
+class SmsConsent:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def get(self, phone: str) -> ConsentRecord | None:
+        """The number's current consent; None when it never said anything (may be texted)."""
+        return self.get_by_hash(recipient_hash(phone))
+
+    def get_by_hash(self, phone_hash: str) -> ConsentRecord | None:
+        with self._sessions() as session:
+            row = session.get(SmsConsentRow, phone_hash)
+            return None if row is None else _record(row)
+
+    def is_opted_out(self, phone: str) -> bool:
+        current = self.get(phone)
+        return current is not None and current.opted_out
+
+    def opt_out(
+        self, phone: str, *, at: datetime, source: str, keyword: str | None = None
+    ) -> ConsentRecord:
+        return self.record(phone, ConsentState.OPTED_OUT, at=at, source=source, keyword=keyword)
+
+    def opt_in(
+        self, phone: str, *, at: datetime, source: str, keyword: str | None = None
+    ) -> ConsentRecord:
+        return self.record(phone, ConsentState.OPTED_IN, at=at, source=source, keyword=keyword)
+
+    def record(
+        self,
+        phone: str,
+        state: ConsentState,
+        *,
+        at: datetime,
+        source: str,
+        keyword: str | None = None,
+    ) -> ConsentRecord:
+        """Log the change and apply it unless a newer one is already in; returns the current."""
+        phone_hash = recipient_hash(phone)
+        change = {"state": state.value, "keyword": keyword, "source": source}
+        self._log(phone_hash, change, at)
+        for _ in range(2):  # the second pass only after another writer created the row
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(SmsConsentRow)
+                    .where(
+                        SmsConsentRow.recipient_hash == phone_hash,
+                        SmsConsentRow.changed_at <= at,
+                    )
+                    .values(**change, changed_at=at)
+                )
+                row = session.get(SmsConsentRow, phone_hash)
+                if row is not None:
+                    return _record(row)  # ours if applied, else the newer one that stands
+            if self._create(phone_hash, change, at):
+                return ConsentRecord(state, keyword, source, at)
+        raise RuntimeError("could not record the consent change")
+
+    def history(self, phone: str) -> list[ConsentRecord]:
+        """Every change the number made, oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(SmsConsentEventRow)
+                .where(SmsConsentEventRow.recipient_hash == recipient_hash(phone))
+                .order_by(SmsConsentEventRow.occurred_at, SmsConsentEventRow.id)
+            )
+            return [
+                ConsentRecord(ConsentState(r.state), r.keyword, r.source, r.occurred_at)
+                for r in rows
+            ]
+
+    def _log(self, phone_hash: str, change: dict[str, str | None], at: datetime) -> None:
+        try:
+            with self._sessions.begin() as session:
+                session.add(SmsConsentEventRow(recipient_hash=phone_hash, occurred_at=at, **change))
+        except IntegrityError:
+            pass  # the same change, recorded before
+
+    def _create(self, phone_hash: str, change: dict[str, str | None], at: datetime) -> bool:
+        try:
+            with self._sessions.begin() as session:
+                session.add(SmsConsentRow(recipient_hash=phone_hash, changed_at=at, **change))
+        except IntegrityError:
+            return False  # another writer created it first: apply ours over theirs
+        return True
+
+
+def _record(row: SmsConsentRow) -> ConsentRecord:
+    return ConsentRecord(ConsentState(row.state), row.keyword, row.source, row.changed_at)
