@@ -1,0 +1,339 @@
+"""Sender throughput across every worker process: a schedule, a guarantee, and slowing down.
+
+Three parts, all in the database every worker shares:
+
+- :meth:`SenderLimiter.reserve` hands out send slots one interval apart (the GCRA line
+  in ``sender_pacing`` that :class:`store.pacing.SenderPacer` also uses), at the sender's
+  current rate. The workflow waits for its slot on a durable timer, so a backlog drains
+  at the limit and a restart keeps its place in line.
+- :meth:`SenderLimiter.acquire`, called just before the provider call, is the guarantee.
+  Timers fire late by varying amounts, so two slots one interval apart can still be sent
+  in the same second; ``acquire`` admits a send only when one of the sender's N permit rows
+  was last used a full window ago, and reuses it in one conditional UPDATE. No window
+  then ever holds more than N sends, whichever process sends them. It also counts the
+  sender's sends per UTC day against the carrier's daily cap, in the same transaction.
+- :meth:`SenderLimiter.report_back_pressure`: when the provider says "slow down" (HTTP
+  429, queue full), the sender's rate is multiplied by a factor for a while (compounding
+  at most once a second, down to a floor) and its next slot is pushed later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from policy.senders import window_allowance
+from store.tables import (
+    SenderBackPressureRow,
+    SenderDailyCountRow,
+    SenderPacingRow,
+    SenderSendSlotRow,
+)
+
+NEVER_USED = -1e18  # a permit row's last use before its first: any window has passed
+ATTEMPTS = 20  # conditional updates lost to another process before giving up for now
+COMPOUND_AFTER_SECONDS = 1.0  # a burst of 429s from one moment slows the sender once
+
+
+class PermitRefusal:
+    WINDOW = "window"  # the sender's permits were all used within the window
+    DAILY_CAP = "daily_cap"  # the sender reached its cap for the UTC day
+    CONTENDED = "contended"  # other processes kept winning the same permit: ask again
+
+
+@dataclass(frozen=True)
+class SendPermit:
+    granted: bool
+    at: float  # epoch seconds the permit was asked for (and taken, when granted)
+    retry_at: float | None = None  # when refused: the earliest moment to ask again
+    refusal: str | None = None  # a PermitRefusal word
+
+    @property
+    def wait_seconds(self) -> float:
+        return 0.0 if self.retry_at is None else max(0.0, self.retry_at - self.at)
+
+
+@dataclass(frozen=True)
+class BackPressure:
+    rate_factor: float  # 1.0: full rate
+    slowed_until: float  # epoch seconds
+    reports: int = 0
+
+
+class _Refused(Exception):
+    def __init__(self, permit: SendPermit) -> None:
+        self.permit = permit
+
+
+class _RowsMissing(Exception):
+    pass
+
+
+class _Contended(Exception):
+    pass
+
+
+class SenderLimiter:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    # ---- the schedule -----------------------------------------------------------------------
+
+    def reserve(self, sender: str, messages_per_second: float, now: float) -> float:
+        """Reserve the sender's next slot at its current rate; returns its start (>= now)."""
+        interval = 1.0 / (messages_per_second * self.rate_factor(sender, now))
+        for _ in range(2):  # the second pass runs only after creating the sender's row
+            with self._sessions.begin() as session:
+                next_slot = SenderPacingRow.next_slot_at
+                slot_start = case((next_slot > now, next_slot), else_=now)
+                taken = session.execute(
+                    update(SenderPacingRow)
+                    .where(SenderPacingRow.sender == sender)
+                    .values(next_slot_at=slot_start + interval)
+                    .returning(SenderPacingRow.next_slot_at)
+                ).scalar_one_or_none()
+            if taken is not None:
+                return taken - interval
+            self._create_pacing_row(sender, now)
+        raise RuntimeError(f"could not reserve a slot for sender {sender!r}")
+
+    # ---- the guarantee ----------------------------------------------------------------------
+
+    def acquire(
+        self,
+        sender: str,
+        messages_per_second: float,
+        now: float,
+        *,
+        daily_cap: int | None = None,
+    ) -> SendPermit:
+        """Take a permit to send now, or say when to ask again. Call right before sending."""
+        permits, window = window_allowance(messages_per_second * self.rate_factor(sender, now))
+        for _ in range(ATTEMPTS):
+            try:
+                with self._sessions.begin() as session:
+                    if daily_cap is not None:
+                        self._count_today(session, sender, daily_cap, now)
+                    if self._take_permit(session, sender, permits, window, now):
+                        return SendPermit(granted=True, at=now)
+                    refusal = self._why_no_permit(session, sender, permits, window, now)
+                    if refusal is not None:
+                        raise _Refused(refusal)
+                    raise _Contended  # lost a race for a free permit: roll back, try again
+            except _Refused as refused:
+                return refused.permit
+            except _RowsMissing:
+                self._create_rows(sender, permits, now, count_days=daily_cap is not None)
+            except _Contended:
+                continue
+        return SendPermit(granted=False, at=now, retry_at=now, refusal=PermitRefusal.CONTENDED)
+
+    def sent_on(self, sender: str, day: str) -> int:
+        """Sends counted against the daily cap on ``day`` (YYYY-MM-DD, UTC)."""
+        with self._sessions() as session:
+            row = session.get(SenderDailyCountRow, (sender, day))
+            return 0 if row is None else row.sent
+
+    def _count_today(self, session: Session, sender: str, daily_cap: int, now: float) -> None:
+        day = utc_day(now)
+        counted = session.execute(
+            update(SenderDailyCountRow)
+            .where(
+                SenderDailyCountRow.sender == sender,
+                SenderDailyCountRow.day == day,
+                SenderDailyCountRow.sent < daily_cap,
+            )
+            .values(sent=SenderDailyCountRow.sent + 1)
+            .returning(SenderDailyCountRow.sent)
+        ).scalar_one_or_none()
+        if counted is not None:
+            return
+        if session.get(SenderDailyCountRow, (sender, day)) is None:
+            raise _RowsMissing
+        raise _Refused(
+            SendPermit(
+                granted=False,
+                at=now,
+                retry_at=next_utc_midnight(now),
+                refusal=PermitRefusal.DAILY_CAP,
+            )
+        )
+
+    @staticmethod
+    def _take_permit(
+        session: Session, sender: str, permits: int, window: float, now: float
+    ) -> bool:
+        cutoff = now - window
+        row, free = SenderSendSlotRow, aliased(SenderSendSlotRow)  # alias: not correlated
+        oldest_free = (
+            select(free.slot)
+            .where(free.sender == sender, free.slot < permits, free.last_used_at <= cutoff)
+            .order_by(free.last_used_at, free.slot)
+            .limit(1)
+            .scalar_subquery()
+        )
+        # The second last_used_at test is what makes this safe under concurrency: a
+        # process that picked the same row as a faster one finds it used and updates none.
+        taken = session.execute(
+            update(row)
+            .where(row.sender == sender, row.slot == oldest_free, row.last_used_at <= cutoff)
+            .values(last_used_at=now)
+            .returning(row.slot)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        return taken is not None
+
+    @staticmethod
+    def _why_no_permit(
+        session: Session, sender: str, permits: int, window: float, now: float
+    ) -> SendPermit | None:
+        """A refusal when every permit is in use; None when one is free (a lost race)."""
+        row = SenderSendSlotRow
+        uses = session.scalars(
+            select(row.last_used_at).where(row.sender == sender, row.slot < permits)
+        ).all()
+        if len(uses) < permits:
+            raise _RowsMissing
+        oldest = min(uses)
+        if oldest <= now - window:
+            return None
+        return SendPermit(
+            granted=False, at=now, retry_at=oldest + window, refusal=PermitRefusal.WINDOW
+        )
+
+    def _create_rows(self, sender: str, permits: int, now: float, *, count_days: bool) -> None:
+        with self._sessions() as session:
+            have = set(
+                session.scalars(
+                    select(SenderSendSlotRow.slot).where(SenderSendSlotRow.sender == sender)
+                )
+            )
+            daily = session.get(SenderDailyCountRow, (sender, utc_day(now)))
+        missing = [
+            insert(SenderSendSlotRow).values(sender=sender, slot=slot, last_used_at=NEVER_USED)
+            for slot in range(permits)
+            if slot not in have
+        ]
+        if count_days and daily is None:
+            missing.append(
+                insert(SenderDailyCountRow).values(sender=sender, day=utc_day(now), sent=0)
+            )
+        try:
+            with self._sessions.begin() as session:
+                for statement in missing:
+                    session.execute(statement)
+        except IntegrityError:  # another process is creating them too: one by one, then
+            for statement in missing:
+                try:
+                    with self._sessions.begin() as session:
+                        session.execute(statement)
+                except IntegrityError:
+                    pass  # that one exists: never overwrite a permit's last use
+
+    # ---- slowing down -----------------------------------------------------------------------
+
+    def report_back_pressure(
+        self,
+        sender: str,
+        now: float,
+        *,
+        factor: float,
+        min_factor: float,
+        cool_down_seconds: float,
+        pause_seconds: float = 0.0,
+    ) -> BackPressure:
+        """The provider asked this sender to slow down: cut its rate and push its next slot.
+
+        ``pause_seconds``: the provider's Retry-After, if it gave one. The rate is back to
+        full ``cool_down_seconds`` after the last report.
+        """
+        state = self._slow_down(sender, now, factor, min_factor, cool_down_seconds)
+        if pause_seconds > 0:
+            self._push_next_slot(sender, now + pause_seconds)
+        return state
+
+    def rate_factor(self, sender: str, now: float) -> float:
+        return self.back_pressure(sender, now).rate_factor
+
+    def back_pressure(self, sender: str, now: float) -> BackPressure:
+        with self._sessions() as session:
+            row = session.get(SenderBackPressureRow, sender)
+        if row is None or row.slowed_until <= now:
+            return BackPressure(rate_factor=1.0, slowed_until=now)
+        return BackPressure(row.rate_factor, row.slowed_until, row.reports)
+
+    def _slow_down(
+        self, sender: str, now: float, factor: float, min_factor: float, cool_down: float
+    ) -> BackPressure:
+        row = SenderBackPressureRow
+        active = row.slowed_until > now
+        compounded = row.rate_factor * factor
+        new_factor = case(
+            (active & (row.reported_at > now - COMPOUND_AFTER_SECONDS), row.rate_factor),
+            (active & (compounded < min_factor), min_factor),
+            (active, compounded),
+            else_=max(min_factor, factor),
+        )
+        for _ in range(2):  # the second pass runs only after creating the sender's row
+            with self._sessions.begin() as session:
+                updated = session.execute(
+                    update(row)
+                    .where(row.sender == sender)
+                    .values(
+                        rate_factor=new_factor,
+                        slowed_until=now + cool_down,
+                        reported_at=now,
+                        reports=row.reports + 1,
+                    )
+                    .returning(row.rate_factor, row.slowed_until, row.reports)
+                ).one_or_none()
+            if updated is not None:
+                return BackPressure(*updated)
+            first = SenderBackPressureRow(
+                sender=sender,
+                rate_factor=max(min_factor, factor),
+                slowed_until=now + cool_down,
+                reported_at=now,
+                reports=1,
+            )
+            try:
+                with self._sessions.begin() as session:
+                    session.add(first)
+                return BackPressure(first.rate_factor, first.slowed_until, first.reports)
+            except IntegrityError:
+                continue  # another process reported at the same moment: compound on theirs
+        raise RuntimeError(f"could not record back-pressure for sender {sender!r}")
+
+    def _push_next_slot(self, sender: str, not_before: float) -> None:
+        with self._sessions.begin() as session:
+            next_slot = SenderPacingRow.next_slot_at
+            pushed = session.execute(
+                update(SenderPacingRow)
+                .where(SenderPacingRow.sender == sender)
+                .values(next_slot_at=case((next_slot > not_before, next_slot), else_=not_before))
+            ).rowcount
+        if not pushed:
+            self._create_pacing_row(sender, not_before)
+
+    def _create_pacing_row(self, sender: str, next_slot_at: float) -> None:
+        try:
+            with self._sessions.begin() as session:
+                session.execute(
+                    insert(SenderPacingRow).values(sender=sender, next_slot_at=next_slot_at)
+                )
+        except IntegrityError:
+            pass  # another process created it first: fine
+
+
+def utc_day(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%d")
+
+
+def next_utc_midnight(epoch_seconds: float) -> float:
+    today = datetime.fromtimestamp(epoch_seconds, UTC).date()
+    midnight = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return midnight.timestamp()
