@@ -219,13 +219,15 @@ class PolicyRules(BaseModel):
                 merged[name] = {**_keyed_by_value(defaults()), **_keyed_by_value(given)}
         return merged
 
-    @field_validator("sending_windows_by_country", "country_time_zones")
+    @field_validator("sending_windows_by_country", "country_time_zones", mode="before")
     @classmethod
-    def _country_codes(cls, value: dict[str, Any]) -> dict[str, Any]:
-        bad = [code for code in value if not (len(code) == 2 and code.isalpha() and code.isupper())]
+    def _country_codes(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        bad = [code for code in value if not (len(code) == 2 and code.isalpha())]
         if bad:
-            raise ValueError(f"countries are ISO 3166 alpha-2 codes in capitals: {bad}")
-        return value
+            raise ValueError(f"countries are ISO 3166 alpha-2 codes: {bad}")
+        return {code.upper(): entry for code, entry in value.items()}  # env names are lowered
 
     @model_validator(mode="after")
     def _every_milestone_has_a_known_type(self) -> Self:
