@@ -37,6 +37,9 @@ from store.tables import (
 NEVER_USED = -1e18  # a permit row's last use before its first: any window has passed
 ATTEMPTS = 20  # conditional updates lost to another process before giving up for now
 COMPOUND_AFTER_SECONDS = 1.0  # a burst of 429s from one moment slows the sender once
+# How long a process trusts the back-pressure state it read: another process's report
+# reaches it within this, and the hot path saves a round trip per send.
+BACK_PRESSURE_FRESH_SECONDS = 1.0
 
 
 class PermitRefusal:
@@ -80,6 +83,7 @@ class _Contended(Exception):
 class SenderLimiter:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._back_pressure_read: dict[str, tuple[float, BackPressure]] = {}  # sender: (at, state)
 
     # ---- the schedule -----------------------------------------------------------------------
 
@@ -174,6 +178,9 @@ class SenderLimiter:
             .where(free.sender == sender, free.slot < permits, free.last_used_at <= cutoff)
             .order_by(free.last_used_at, free.slot)
             .limit(1)
+            # PostgreSQL: callers racing for a permit each lock a different free row instead
+            # of queueing on the same one. SQLite has one writer at a time anyway.
+            .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
         # The second last_used_at test is what makes this safe under concurrency: a
@@ -252,12 +259,19 @@ class SenderLimiter:
         full ``cool_down_seconds`` after the last report.
         """
         state = self._slow_down(sender, now, factor, min_factor, cool_down_seconds)
+        self._back_pressure_read[sender] = (now, state)
         if pause_seconds > 0:
             self._push_next_slot(sender, now + pause_seconds)
         return state
 
     def rate_factor(self, sender: str, now: float) -> float:
-        return self.back_pressure(sender, now).rate_factor
+        """The sender's rate multiplier now (1.0: full rate), as of at most a second ago."""
+        read = self._back_pressure_read.get(sender)
+        if read is None or not 0 <= now - read[0] < BACK_PRESSURE_FRESH_SECONDS:
+            read = (now, self.back_pressure(sender, now))
+            self._back_pressure_read[sender] = read
+        state = read[1]
+        return state.rate_factor if now < state.slowed_until else 1.0
 
     def back_pressure(self, sender: str, now: float) -> BackPressure:
         with self._sessions() as session:

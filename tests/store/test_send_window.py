@@ -160,6 +160,19 @@ def test_back_pressure_halves_the_rate_for_a_while(limiter: SenderLimiter) -> No
     assert limiter.rate_factor(SENDER, MIDDAY + 60) == 1.0  # cooled down
 
 
+def test_other_processes_slow_down_within_a_second(store: Store) -> None:
+    reporter = SenderLimiter(make_session_factory(store.engine))
+    other = SenderLimiter(make_session_factory(store.engine))
+    assert other.rate_factor(SENDER, MIDDAY) == 1.0  # read before the report
+
+    reporter.report_back_pressure(
+        SENDER, MIDDAY, factor=0.5, min_factor=0.125, cool_down_seconds=60
+    )
+
+    assert other.rate_factor(SENDER, MIDDAY + 0.5) == 1.0  # still trusting its last read
+    assert other.rate_factor(SENDER, MIDDAY + 1.0) == 0.5
+
+
 def test_back_pressure_compounds_once_a_second_down_to_a_floor(limiter: SenderLimiter) -> None:
     def report(at: float) -> float:
         return limiter.report_back_pressure(
