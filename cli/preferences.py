@@ -77,7 +77,7 @@ def show_preferences_command(args: argparse.Namespace, out: TextIO = sys.stdout)
         chosen = NotificationPreferences(sessions).for_customer(*contacts)
     off = {(c.notification_type, c.channel) for c in chosen if not c.enabled}
     print(f"customer {', '.join(_masked(c) for c in contacts)}", file=out)
-    print(f"  {'type':<20}" + "".join(f"{c.value:<7}" for c in Channel), file=out)
+    print(_row("type", [c.value for c in Channel]), file=out)
     for notification_type in sorted(rules.notification_types):
         cells = [
             "on*"
@@ -87,9 +87,13 @@ def show_preferences_command(args: argparse.Namespace, out: TextIO = sys.stdout)
             else "on"
             for c in Channel
         ]
-        print(f"  {notification_type:<20}" + "".join(f"{cell:<7}" for cell in cells), file=out)
+        print(_row(notification_type, cells), file=out)
     print("  * critical: always on", file=out)
     return 0
+
+
+def _row(label: str, cells: list[str]) -> str:
+    return (f"  {label:<20}" + "".join(f"{cell:<7}" for cell in cells)).rstrip()
 
 
 def set_preference_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:

@@ -19,7 +19,8 @@ from domain.timeline import Channel
 class PolicyAction(StrEnum):
     SEND = "send"  # now, on ``channels``
     HOLD = "hold"  # wait on a durable timer until ``hold_until``, then decide again
-    MERGE = "merge"  # keep back: the next message for the order carries the news
+    MERGE = "merge"  # keep back: the order's next message carries the news; at
+    # ``hold_until`` (when set) with nothing newer sent, decide again
     SUPPRESS = "suppress"  # never sent; ``reason`` says why
 
 

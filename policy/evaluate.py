@@ -2,8 +2,10 @@
 
 The order matters and is the one a person would apply: drop repeats, find a channel the
 customer allows, wait for news that may make this moot, respect the customer's cap, and
-only then the clock (quiet hours). A HOLD is decided again when its timer fires, with
-fresh facts; every other decision is final for this message.
+only then the clock (quiet hours). A HOLD, and a MERGE that names ``hold_until``, are
+decided again when their timer fires, with fresh facts (a MERGE is settled sooner if a
+newer milestone of the order is sent meanwhile: that message carries the news); SEND and
+SUPPRESS are final for this message.
 """
 
 from __future__ import annotations
