@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from cli.orders import add_order_parsers
+from cli.preferences import add_preferences_parser
 from cli.templates import add_templates_parser
 
 
@@ -16,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     add_order_parsers(commands)
     add_templates_parser(commands)
+    add_preferences_parser(commands)
     migrate = commands.add_parser("migrate", help="bring the store's schema up to date")
     migrate.set_defaults(handler=migrate_command)
     return parser

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from store.consent import SmsConsent
 from store.database import make_engine, make_session_factory
 from store.outbox import Outbox
 from store.pacing import SenderPacer
+from store.preferences import NotificationPreferences, RecentSends
+from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
 from store.timeline import Timeline
 
@@ -20,6 +23,10 @@ class Store:
     statuses: DeliveryStatuses
     timeline: Timeline
     pacer: SenderPacer
+    consent: SmsConsent
+    preferences: NotificationPreferences
+    recent_sends: RecentSends
+    sender_limiter: SenderLimiter
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -31,6 +38,10 @@ class Store:
             statuses=DeliveryStatuses(sessions),
             timeline=Timeline(sessions),
             pacer=SenderPacer(sessions),
+            consent=SmsConsent(sessions),
+            preferences=NotificationPreferences(sessions),
+            recent_sends=RecentSends(sessions),
+            sender_limiter=SenderLimiter(sessions),
         )
 
     def close(self) -> None:

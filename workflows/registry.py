@@ -11,6 +11,6 @@ WORKFLOWS = [NotificationWorkflow]
 # pydantic and the domain models are shared too, for speed.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "phonenumbers", "pydantic", "pydantic_core", "babel", "jinja2", "domain"
+        "phonenumbers", "pydantic", "pydantic_core", "babel", "jinja2", "domain", "policy"
     )
 )
