@@ -21,6 +21,8 @@ from store.tables import OutboxState
 
 REJECTED = "DeliveryRejected"  # the provider refused for good: non-retryable
 UNAVAILABLE = "ProviderUnavailable"  # try again with the activity's back-off
+SENDER_BUSY = "SenderBusy"  # the sender's limit: the workflow waits, then asks again
+OPTED_OUT = "opted-out"  # a REJECTED code: the number replied STOP
 
 
 class MessageIdentity(BaseModel):
@@ -72,6 +74,12 @@ def _detail(code: str | None, message: str) -> dict[str, object]:
 
 def rejected(code: str | None, message: str) -> ApplicationError:
     return ApplicationError(message, _detail(code, message), type=REJECTED, non_retryable=True)
+
+
+def sender_busy(retry_at_epoch: float, refusal: str) -> ApplicationError:
+    message = f"sender at its limit ({refusal}): ask again at {retry_at_epoch:.3f}"
+    detail = {"code": refusal, "message": message, "retry_at": retry_at_epoch}
+    return ApplicationError(message, detail, type=SENDER_BUSY, non_retryable=True)
 
 
 def as_activity_error(error: ProviderError) -> ApplicationError:

@@ -6,10 +6,12 @@ workflow may not read, and the result is recorded in history so replays see the 
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio import activity
 
+from config.policy import get_policy_settings
 from config.settings import Settings
+from policy.rules import PolicyRules
 
 
 class WorkflowPolicy(BaseModel):
@@ -20,6 +22,7 @@ class WorkflowPolicy(BaseModel):
     delivery_report_timeout_seconds: float = 600.0
     completion_grace_seconds: float = 7 * 24 * 3600.0
     history_event_limit: int = 2000
+    rules: PolicyRules = Field(default_factory=PolicyRules)  # the send policy's rules
 
 
 class LoadPolicyInput(BaseModel):
@@ -42,4 +45,5 @@ class PolicyActivities:
             delivery_report_timeout_seconds=s.delivery_report_timeout_seconds,
             completion_grace_seconds=s.completion_grace_seconds,
             history_event_limit=s.history_event_limit,
+            rules=get_policy_settings().rules(),
         )

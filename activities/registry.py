@@ -8,6 +8,7 @@ from typing import Any
 from activities.dependencies import Dependencies
 from activities.email import EmailActivities
 from activities.policy import PolicyActivities
+from activities.policy_facts import PolicyFactsActivities
 from activities.push import PushActivities
 from activities.record import RecordActivities
 from activities.render import RenderActivities
@@ -24,6 +25,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     email = EmailActivities(deps.store, deps.email, sender_domain)
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)
+    facts = PolicyFactsActivities(deps.store)
     return [
         policy.load_policy,
         render.render,
@@ -32,4 +34,5 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
         email.send_email,
         push.send_push,
         record.record_timeline,
+        facts.gather_policy_facts,
     ]

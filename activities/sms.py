@@ -14,6 +14,8 @@ provider's accept both raced a crash and the provider's list never shows the mes
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -21,8 +23,19 @@ from urllib.parse import quote
 from pydantic import BaseModel
 from temporalio import activity
 
-from activities.delivery import MessageIdentity, as_activity_error, new_outbox_message, send_once
+from activities.delivery import (
+    OPTED_OUT,
+    MessageIdentity,
+    as_activity_error,
+    new_outbox_message,
+    rejected,
+    send_once,
+    sender_busy,
+)
+from activities.throttle import effective_sender_limit
+from config.policy import get_policy_settings
 from config.settings import Settings
+from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
 from store.outbox import OutboxEntry
@@ -30,6 +43,8 @@ from store.repository import Store
 
 # How far before the claim to look for our own message: provider and worker clocks differ.
 CLOCK_SLACK_SECONDS = 300
+# A sender busy for longer than this hands the wait to the workflow's durable timer.
+MAX_WAIT_IN_ACTIVITY_SECONDS = 2.0
 
 
 class SendSmsInput(BaseModel):
@@ -66,12 +81,18 @@ class SmsActivities:
         )
 
         async def send() -> str:
-            sent = await self._sms.send(request.to, request.body, self._status_callback(key))
+            try:
+                sent = await self._sms.send(request.to, request.body, self._status_callback(key))
+            except ProviderError as error:
+                await self._slow_down_if_asked(error)
+                raise
             return sent.sid
 
         async def adopt(entry: OutboxEntry) -> str | None:
             return await self._find_earlier_send(request, entry)
 
+        await self._check_consent(request)
+        await self._take_send_permit()
         delivered = await send_once(self._store, message, send, adopt=adopt)
         return SmsSent(
             provider_message_id=delivered.provider_message_id,
@@ -92,6 +113,43 @@ class SmsActivities:
                 "adopting provider message %s for %s", match.sid, entry.message_key
             )
         return match.sid if match else None
+
+    async def _check_consent(self, request: SendSmsInput) -> None:
+        """A STOP may arrive after the policy decided: never text an opted-out number."""
+        if await asyncio.to_thread(self._store.consent.is_opted_out, request.to):
+            raise rejected(OPTED_OUT, "the number replied STOP: no SMS until it replies START")
+
+    async def _take_send_permit(self) -> None:
+        """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
+        limiter, sender = self._store.sender_limiter, self._settings.sms_sender
+        limit = effective_sender_limit(self._settings)
+        while True:
+            permit = await asyncio.to_thread(
+                limiter.acquire,
+                sender,
+                limit.messages_per_second,
+                time.time(),
+                daily_cap=limit.daily_cap,
+            )
+            if permit.granted:
+                return
+            if permit.wait_seconds > MAX_WAIT_IN_ACTIVITY_SECONDS:
+                raise sender_busy(permit.retry_at or time.time(), permit.refusal or "busy")
+            await asyncio.sleep(permit.wait_seconds)
+
+    async def _slow_down_if_asked(self, error: ProviderError) -> None:
+        if not is_back_pressure(error.http_status, error.code):
+            return
+        rules = get_policy_settings().rules()
+        await asyncio.to_thread(
+            self._store.sender_limiter.report_back_pressure,
+            self._settings.sms_sender,
+            time.time(),
+            factor=rules.back_pressure_factor,
+            min_factor=rules.back_pressure_min_factor,
+            cool_down_seconds=rules.back_pressure_seconds,
+            pause_seconds=error.retry_after_seconds or 0.0,
+        )
 
     def _status_callback(self, message_key: str) -> str:
         base = self._settings.effective_public_base_url.rstrip("/")

@@ -8,7 +8,10 @@ import time
 from pydantic import BaseModel
 from temporalio import activity
 
+from config.policy import get_policy_settings
 from config.settings import Settings
+from policy.rules import SenderLimit
+from policy.senders import sender_limit
 from store.repository import Store
 
 
@@ -21,6 +24,17 @@ class SendSlot(BaseModel):
     not_before_epoch: float  # the reserved slot; the workflow waits for it on a durable timer
 
 
+def effective_sender_limit(settings: Settings) -> SenderLimit:
+    """The configured limit of Herald's sender (by its kind), or the explicit override."""
+    limit = sender_limit(settings.sms_sender, get_policy_settings().rules())
+    if settings.sms_sender_messages_per_second:
+        return SenderLimit(
+            messages_per_second=settings.sms_sender_messages_per_second,
+            daily_cap=limit.daily_cap,
+        )
+    return limit
+
+
 class ThrottleActivities:
     def __init__(self, settings: Settings, store: Store) -> None:
         self._settings = settings
@@ -31,6 +45,8 @@ class ThrottleActivities:
         # Not idempotent by design, and harmless: a retried reservation takes one more slot,
         # which only spaces later sends a little further apart.
         sender = self._settings.sms_sender
-        interval = 1.0 / self._settings.sms_sender_messages_per_second
-        slot = await asyncio.to_thread(self._store.pacer.reserve, sender, interval, time.time())
+        rate = effective_sender_limit(self._settings).messages_per_second
+        slot = await asyncio.to_thread(
+            self._store.sender_limiter.reserve, sender, rate, time.time()
+        )
         return SendSlot(sender=sender, not_before_epoch=slot)

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr = SecretStr("")
     twilio_api_base_url: str = ""  # override the provider's API host (the sandbox sets this)
     sms_sender: str = "+15005550006"  # a phone number, a short code or a messaging service SID
-    sms_sender_messages_per_second: float = 1.0  # a US long code's limit
+    # Overrides the sender's limit by kind (config/policy.py: a US long code 1/s, a short
+    # code 100/s...). Empty: the kind's limit.
+    sms_sender_messages_per_second: float | None = None
 
     # Local sandbox (Twilio-compatible Messages API, SMTP sink, push sink)
     sandbox_host: str = "127.0.0.1"

@@ -56,6 +56,7 @@ class NotificationState(StrEnum):
     WAITING = "waiting"  # nothing in flight, waiting for the next milestone
     SENDING = "sending"
     AWAITING_REPORT = "awaiting_report"
+    HELD = "held"  # a message waits for the send policy's window
     DELIVERED = "delivered"
     FELL_BACK = "fell_back"  # SMS failed, another channel took over
     FAILED = "failed"  # no channel reached the customer
@@ -96,6 +97,9 @@ class EntryKind(StrEnum):
     NO_CHANNEL = "no_channel"
     RENDER_FAILED = "render_failed"
     THROTTLED = "throttled"
+    HELD = "held"  # the send policy holds it (quiet hours, waiting for newer news)
+    MERGED = "merged"  # another message carries the news
+    SUPPRESSED = "suppressed"  # not sent: a duplicate, consent, a preference, a cap
     FALLBACK = "fallback"
     UNMATCHED_REPORT = "unmatched_report"
     CONTINUED_AS_NEW = "continued_as_new"

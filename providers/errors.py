@@ -17,8 +17,10 @@ class ProviderError(Exception):
         code: str | None,
         retryable: bool,
         retry_after_seconds: float | None = None,
+        http_status: int | None = None,
     ) -> None:
         super().__init__(message)
+        self.http_status = http_status
         self.code = code
         self.retryable = retryable
         self.retry_after_seconds = retry_after_seconds

@@ -134,4 +134,5 @@ def _classify(exc: TwilioRestException) -> ProviderError:
         code=code,
         retryable=retryable,
         retry_after_seconds=5.0 if exc.status == 429 else None,
+        http_status=exc.status,
     )

@@ -9,6 +9,7 @@ current details; phone numbers appear masked in all of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import TypeVar
 
@@ -19,9 +20,10 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
 
-    from activities.delivery import REJECTED, MessageIdentity
+    from activities.delivery import REJECTED, SENDER_BUSY, MessageIdentity
     from activities.email import EmailSent, SendEmailInput
     from activities.policy import LoadPolicyInput, WorkflowPolicy
+    from activities.policy_facts import PolicyFacts, PolicyFactsInput
     from activities.push import PushSent, SendPushInput
     from activities.record import DecidedStatus, RecordInput
     from activities.render import RenderInput
@@ -43,10 +45,13 @@ with workflow.unsafe.imports_passed_through():
         delivery_status_from_twilio,
     )
     from messaging.render import RenderedMessage
+    from policy.decision import PolicyAction, PolicyDecision
+    from policy.duplicates import notified_milestone
+    from policy.evaluate import PolicyRequest, evaluate
     from workflows import search_attributes as attrs
     from workflows.details import current_details
     from workflows.ordering import is_terminal, stale_reason
-    from workflows.state import AwaitingReport, CarriedState, NotificationStart
+    from workflows.state import AwaitingReport, CarriedState, NotificationStart, Parked
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 LOCAL_TIMEOUT = timedelta(seconds=10)
@@ -58,6 +63,8 @@ FALLBACK_RETRY = RetryPolicy(
     non_retryable_error_types=[REJECTED],
 )
 EARLY_REPORTS_KEPT = 50
+# Versions of this workflow's logic, for histories that started before each change.
+SEND_POLICY = "send-policy"  # consent, preferences, caps, quiet hours, coalescing
 # Progress order, for deciding whether a delivery report may replace the status we hold.
 STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
 
@@ -76,6 +83,7 @@ class NotificationWorkflow:
         self._to_record: list[TimelineEntry] = []
         self._decided: list[DecidedStatus] = []
         self._trackers: set[asyncio.Task[None]] = set()
+        self._sending = 0  # sends in progress outside the main loop: no continue-as-new then
 
     # ---- the run -------------------------------------------------------------------------
 
@@ -91,6 +99,8 @@ class NotificationWorkflow:
         )
         for awaiting in self._state.awaiting:
             self._start_tracker(awaiting)
+        for parked in self._state.parked:
+            self._start_task(self._hold(parked))
         self._publish()
         while True:
             await self._flush_records()
@@ -116,9 +126,16 @@ class NotificationWorkflow:
             )
 
         terminal_at = self._state.terminal_reached_at
-        if terminal_at is None or self._state.awaiting:
+        if terminal_at is None or self._state.awaiting or self._state.parked:
             await workflow.wait_condition(
-                lambda: has_work() or (terminal_at is not None and not self._state.awaiting)
+                lambda: (
+                    has_work()
+                    or (
+                        terminal_at is not None
+                        and not self._state.awaiting
+                        and not self._state.parked
+                    )
+                )
             )
             return False
         grace = terminal_at + timedelta(seconds=self._policy.completion_grace_seconds)
@@ -186,6 +203,10 @@ class NotificationWorkflow:
             self._note(EntryKind.STALE_IGNORED, reason, event)
             return
         self._advance(event)
+        if workflow.patched(SEND_POLICY):
+            await self._decide_and_act(self._parked(event))
+            self._publish()
+            return
         self._history.state = NotificationState.SENDING
         self._publish()
         customer = event.customer
@@ -210,8 +231,151 @@ class NotificationWorkflow:
         if is_terminal(event):
             state.terminal_reached_at = workflow.now()
 
-    async def _send_sms(self, event: MilestoneEvent, phone: str) -> None:
-        record = self._new_record(event, Channel.SMS, mask_phone(phone))
+    # ---- the send policy (consent, preferences, caps, quiet hours, coalescing) -------------
+
+    def _parked(self, event: MilestoneEvent) -> Parked:
+        state = self._state
+        state.arrivals.append(event.milestone)
+        return Parked(
+            event=event,
+            received_at=workflow.now(),
+            arrival=len(state.arrivals) - 1,
+            occurrence=state.occurrences[event.milestone.value],
+        )
+
+    async def _decide(self, parked: Parked) -> PolicyDecision:
+        event, customer = parked.event, parked.event.customer
+        facts: PolicyFacts = await workflow.execute_local_activity(
+            "gather_policy_facts",
+            PolicyFactsInput(milestone=event.milestone, phone=customer.phone, email=customer.email),
+            result_type=PolicyFacts,
+            start_to_close_timeout=LOCAL_TIMEOUT,
+            retry_policy=LOCAL_RETRY,
+            summary=f"send policy for {event.milestone.value}: consent, preferences, recent sends",
+        )
+        request = PolicyRequest(
+            candidate=notified_milestone(event),
+            received_at=parked.received_at,
+            phone=customer.phone,
+            has_email=customer.email is not None,
+            has_push=customer.push_token is not None,
+            profile_time_zone=customer.time_zone,
+            notified=tuple(self._state.notified),
+            arrived_since=tuple(self._state.arrivals[parked.arrival + 1 :]),
+            sms_consent=facts.sms_consent,
+            muted=tuple(facts.muted),
+            recent_sms=tuple(facts.recent_sms),
+        )
+        return evaluate(request, workflow.now(), self._policy.rules)
+
+    async def _decide_and_act(self, parked: Parked) -> None:
+        decision = await self._decide(parked)
+        if decision.action is PolicyAction.SEND:
+            await self._send_decided(parked, decision)
+        elif decision.action is PolicyAction.HOLD or decision.hold_until is not None:
+            self._park(parked, decision)
+        else:
+            kind = (
+                EntryKind.MERGED if decision.action is PolicyAction.MERGE else EntryKind.SUPPRESSED
+            )
+            self._note(kind, f"{decision.rule.value}: {decision.reason}", parked.event)
+
+    def _park(self, parked: Parked, decision: PolicyDecision) -> None:
+        kind = EntryKind.HELD if decision.action is PolicyAction.HOLD else EntryKind.MERGED
+        self._note(kind, f"{decision.rule.value}: {decision.reason}", parked.event)
+        parked.until = decision.hold_until
+        parked.merge = decision.action is PolicyAction.MERGE
+        parked.notified_when_parked = len(self._state.notified)
+        self._state.parked.append(parked)
+        if self._history.state not in (
+            NotificationState.SENDING,
+            NotificationState.AWAITING_REPORT,
+        ):
+            self._history.state = NotificationState.HELD
+        self._start_task(self._hold(parked))
+
+    async def _hold(self, parked: Parked) -> None:
+        """Wait on a durable timer (or for newer news), then decide again."""
+        state = self._state
+        while True:
+            await self._wait_for_news(parked)
+            if parked.merge and len(state.notified) > parked.notified_when_parked:
+                self._unpark(parked)
+                newer = state.notified[-1].milestone.value
+                self._note(EntryKind.MERGED, f"carried by the {newer} message", parked.event)
+                return
+            decision = await self._decide(parked)
+            if decision.action is PolicyAction.HOLD or (
+                decision.action is PolicyAction.MERGE and decision.hold_until is not None
+            ):
+                parked.until = decision.hold_until
+                parked.merge = decision.action is PolicyAction.MERGE
+                continue
+            self._unpark(parked)
+            if decision.action is PolicyAction.SEND:
+                self._sending += 1
+                try:
+                    await self._send_decided(parked, decision)
+                finally:
+                    self._sending -= 1
+            else:
+                kind = (
+                    EntryKind.MERGED
+                    if decision.action is PolicyAction.MERGE
+                    else EntryKind.SUPPRESSED
+                )
+                self._note(kind, f"{decision.rule.value}: {decision.reason}", parked.event)
+            self._publish()
+            return
+
+    async def _wait_for_news(self, parked: Parked) -> None:
+        """Until the hold ends, or earlier: a hold wakes when a newer milestone arrives (it
+        may supersede this one); a merge when the order's next message goes out."""
+        state = self._state
+        arrivals, notified = len(state.arrivals), len(state.notified)
+        remaining = (parked.until - workflow.now()).total_seconds() if parked.until else None
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: (
+                    len(state.notified) > notified
+                    if parked.merge
+                    else len(state.arrivals) > arrivals
+                ),
+                timeout=max(remaining, 1.0) if remaining is not None else None,
+                timeout_summary=f"{parked.event.milestone.value} held by the send policy",
+            )
+
+    def _unpark(self, parked: Parked) -> None:
+        self._state.parked = [p for p in self._state.parked if p.arrival != parked.arrival]
+
+    async def _send_decided(self, parked: Parked, decision: PolicyDecision) -> None:
+        event = parked.event
+        self._state.notified.append(notified_milestone(event))
+        self._history.state = NotificationState.SENDING
+        self._publish()
+        phone = event.customer.phone
+        fallback = list(decision.fallback_channels)
+        if Channel.SMS in decision.channels and phone:
+            await self._send_sms(event, phone, occurrence=parked.occurrence, fallback=fallback)
+        else:
+            await self._send_other_channels(
+                event, channels=list(decision.channels), occurrence=parked.occurrence
+            )
+
+    def _start_task(self, coroutine) -> None:  # type: ignore[no-untyped-def]
+        task = asyncio.create_task(coroutine)
+        self._trackers.add(task)
+        task.add_done_callback(self._trackers.discard)
+
+    async def _send_sms(
+        self,
+        event: MilestoneEvent,
+        phone: str,
+        *,
+        occurrence: int | None = None,
+        fallback: list[Channel] | None = None,
+    ) -> None:
+        record = self._new_record(event, Channel.SMS, mask_phone(phone), occurrence)
         try:
             rendered: RenderedMessage = await workflow.execute_local_activity(
                 "render_message",
@@ -224,7 +388,7 @@ class NotificationWorkflow:
         except ActivityError as err:
             self._fail(record, err, DeliveryStatus.FAILED)
             self._note(EntryKind.RENDER_FAILED, _error_text(err), event)
-            await self._fall_back(event, record)
+            await self._fall_back(event, record, fallback, occurrence)
             return
         record.body, record.encoding, record.segments = (
             rendered.text,
@@ -233,26 +397,19 @@ class NotificationWorkflow:
         )
         record.estimated_cost_usd = rendered.estimated_cost_usd
         await self._wait_for_send_slot(record, event)
-        try:
-            sent: SmsSent = await workflow.execute_activity(
-                "send_sms",
-                SendSmsInput(
-                    identity=self._identity(record, event),
-                    to=phone,
-                    body=rendered.text,
-                    encoding=rendered.encoding,
-                    segments=rendered.segments,
-                    estimated_cost_usd=rendered.estimated_cost_usd,
-                ),
-                result_type=SmsSent,
-                start_to_close_timeout=self._send_timeout,
-                retry_policy=self._sms_retry(),
-                summary=f"SMS {event.milestone.value} to {record.recipient}",
-            )
-        except ActivityError as err:
-            self._fail(record, err, DeliveryStatus.FAILED)
-            await self._fall_back(event, record)
-            return
+        while True:
+            try:
+                sent = await self._call_send_sms(record, event, phone, rendered)
+                break
+            except ActivityError as err:
+                retry_at = _sender_busy_until(err)
+                if retry_at is None:
+                    self._fail(record, err, DeliveryStatus.FAILED)
+                    await self._fall_back(event, record, fallback, occurrence)
+                    return
+                wait = max(retry_at - workflow.now().timestamp(), 0.001)
+                self._note(EntryKind.THROTTLED, f"{_error_text(err)}: waiting {wait:.1f}s", event)
+                await workflow.sleep(wait, summary="sender at its limit")
         record.provider_message_id, record.provider_calls = (
             sent.provider_message_id,
             sent.provider_calls,
@@ -265,6 +422,8 @@ class NotificationWorkflow:
             event=event,
             deadline=workflow.now()
             + timedelta(seconds=self._policy.delivery_report_timeout_seconds),
+            fallback_channels=fallback,
+            occurrence=occurrence,
         )
         self._state.awaiting.append(awaiting)
         self._history.state = NotificationState.AWAITING_REPORT
@@ -276,6 +435,25 @@ class NotificationWorkflow:
             self._state.early_reports.remove(report)
             self._apply_report(record, report)
         self._start_tracker(awaiting)
+
+    async def _call_send_sms(
+        self, record: MessageRecord, event: MilestoneEvent, phone: str, rendered: RenderedMessage
+    ) -> SmsSent:
+        return await workflow.execute_activity(
+            "send_sms",
+            SendSmsInput(
+                identity=self._identity(record, event),
+                to=phone,
+                body=rendered.text,
+                encoding=rendered.encoding,
+                segments=rendered.segments,
+                estimated_cost_usd=rendered.estimated_cost_usd,
+            ),
+            result_type=SmsSent,
+            start_to_close_timeout=self._send_timeout,
+            retry_policy=self._sms_retry(),
+            summary=f"SMS {event.milestone.value} to {record.recipient}",
+        )
 
     async def _wait_for_send_slot(self, record: MessageRecord, event: MilestoneEvent) -> None:
         slot: SendSlot = await workflow.execute_local_activity(
@@ -298,9 +476,7 @@ class NotificationWorkflow:
     # ---- delivery reports ---------------------------------------------------------------------
 
     def _start_tracker(self, awaiting: AwaitingReport) -> None:
-        task = asyncio.create_task(self._track(awaiting))
-        self._trackers.add(task)
-        task.add_done_callback(self._trackers.discard)
+        self._start_task(self._track(awaiting))
 
     async def _track(self, awaiting: AwaitingReport) -> None:
         """Wait for the final report; no report in time counts as a failure."""
@@ -320,7 +496,13 @@ class NotificationWorkflow:
             a for a in self._state.awaiting if a.message_key != record.message_key
         ]
         if record.status.is_failure:
-            await self._fall_back(awaiting.event, record)
+            self._sending += 1
+            try:
+                await self._fall_back(
+                    awaiting.event, record, awaiting.fallback_channels, awaiting.occurrence
+                )
+            finally:
+                self._sending -= 1
         elif not self._state.awaiting and self._history.state == NotificationState.AWAITING_REPORT:
             self._history.state = NotificationState.DELIVERED
         self._publish()
@@ -342,13 +524,15 @@ class NotificationWorkflow:
 
     # ---- falling back to e-mail and push --------------------------------------------------------
 
-    async def _fall_back(self, event: MilestoneEvent, failed: MessageRecord) -> None:
-        customer = event.customer
-        channels = [
-            c
-            for c, ok in ((Channel.EMAIL, customer.email), (Channel.PUSH, customer.push_token))
-            if ok
-        ]
+    async def _fall_back(
+        self,
+        event: MilestoneEvent,
+        failed: MessageRecord,
+        allowed: list[Channel] | None = None,
+        occurrence: int | None = None,
+    ) -> None:
+        """E-mail and push after a failed SMS; ``allowed``: what the send policy permits."""
+        channels = _reachable(event, allowed)
         if not channels:
             self._note(
                 EntryKind.NO_CHANNEL, f"SMS {failed.status.value}; no e-mail or push token", event
@@ -359,15 +543,24 @@ class NotificationWorkflow:
             f" ({failed.error_code})" if failed.error_code else ""
         )
         self._note(EntryKind.FALLBACK, f"{reason}: falling back to {', '.join(channels)}", event)
-        await self._send_other_channels(event, fallback=True)
+        await self._send_other_channels(
+            event, fallback=True, channels=channels, occurrence=occurrence
+        )
 
-    async def _send_other_channels(self, event: MilestoneEvent, *, fallback: bool = False) -> None:
-        customer = event.customer
+    async def _send_other_channels(
+        self,
+        event: MilestoneEvent,
+        *,
+        fallback: bool = False,
+        channels: list[Channel] | None = None,
+        occurrence: int | None = None,
+    ) -> None:
+        customer, reachable = event.customer, _reachable(event, channels)
         results: list[bool] = []
-        if customer.email:
-            results.append(await self._send_email(event, customer.email))
-        if customer.push_token:
-            results.append(await self._send_push(event))
+        if customer.email and Channel.EMAIL in reachable:
+            results.append(await self._send_email(event, customer.email, occurrence))
+        if customer.push_token and Channel.PUSH in reachable:
+            results.append(await self._send_push(event, occurrence))
         if any(results):
             self._history.state = (
                 NotificationState.FELL_BACK if fallback else NotificationState.DELIVERED
@@ -375,8 +568,10 @@ class NotificationWorkflow:
         else:
             self._history.state = NotificationState.FAILED
 
-    async def _send_email(self, event: MilestoneEvent, address: str) -> bool:
-        record = self._new_record(event, Channel.EMAIL, mask_email(address))
+    async def _send_email(
+        self, event: MilestoneEvent, address: str, occurrence: int | None = None
+    ) -> bool:
+        record = self._new_record(event, Channel.EMAIL, mask_email(address), occurrence)
         try:
             sent: EmailSent = await workflow.execute_activity(
                 "send_email",
@@ -398,8 +593,8 @@ class NotificationWorkflow:
         self._set_status(record, DeliveryStatus.SENT, detail="accepted by the mail server")
         return True
 
-    async def _send_push(self, event: MilestoneEvent) -> bool:
-        record = self._new_record(event, Channel.PUSH, "push token")
+    async def _send_push(self, event: MilestoneEvent, occurrence: int | None = None) -> bool:
+        record = self._new_record(event, Channel.PUSH, "push token", occurrence)
         try:
             sent: PushSent = await workflow.execute_activity(
                 "send_push",
@@ -423,8 +618,14 @@ class NotificationWorkflow:
     def _history(self) -> MessagingHistory:
         return self._state.history
 
-    def _new_record(self, event: MilestoneEvent, channel: Channel, recipient: str) -> MessageRecord:
-        occurrence = self._state.occurrences.get(event.milestone.value, 1)
+    def _new_record(
+        self,
+        event: MilestoneEvent,
+        channel: Channel,
+        recipient: str,
+        occurrence: int | None = None,
+    ) -> MessageRecord:
+        occurrence = occurrence or self._state.occurrences.get(event.milestone.value, 1)
         record = MessageRecord(
             message_key=f"{workflow.info().workflow_id}:{event.milestone.value}:{occurrence}:{channel.value}",
             milestone=event.milestone,
@@ -457,7 +658,7 @@ class NotificationWorkflow:
             backoff_coefficient=2.0,
             maximum_interval=timedelta(seconds=self._policy.sms_retry_max_seconds),
             maximum_attempts=self._policy.sms_max_attempts,
-            non_retryable_error_types=[REJECTED],
+            non_retryable_error_types=[REJECTED, SENDER_BUSY],
         )
 
     def _set_status(
@@ -552,6 +753,8 @@ class NotificationWorkflow:
     # ---- bounded history ----------------------------------------------------------------------
 
     def _continue_as_new_due(self) -> bool:
+        if self._sending:
+            return False  # a parked message or a fallback is mid-send: its state is not settled
         info = workflow.info()
         return info.is_continue_as_new_suggested() or (
             info.get_current_history_length() >= self._policy.history_event_limit
@@ -566,6 +769,29 @@ class NotificationWorkflow:
         workflow.continue_as_new(
             NotificationStart(kind=history.kind, reference=history.reference, carried=self._state)
         )
+
+
+def _reachable(event: MilestoneEvent, allowed: list[Channel] | None) -> list[Channel]:
+    """E-mail and push where the customer has them (and, when given, the policy allows)."""
+    customer = event.customer
+    present = [
+        channel
+        for channel, contact in (
+            (Channel.EMAIL, customer.email),
+            (Channel.PUSH, customer.push_token),
+        )
+        if contact
+    ]
+    return present if allowed is None else [c for c in present if c in allowed]
+
+
+def _sender_busy_until(err: ActivityError) -> float | None:
+    """When the sender may send again, if the send was refused only for its limit."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError) and cause.type == SENDER_BUSY:
+        retry_at = _error_detail(err).get("retry_at")
+        return float(str(retry_at)) if retry_at is not None else None
+    return None
 
 
 def _error_detail(err: ActivityError) -> dict[str, object]:

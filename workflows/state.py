@@ -7,8 +7,9 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from domain.events import MilestoneEvent
-from domain.milestones import Kind
-from domain.timeline import DeliveryReport, MessagingHistory
+from domain.milestones import Kind, Milestone
+from domain.timeline import Channel, DeliveryReport, MessagingHistory
+from policy.duplicates import NotifiedMilestone
 
 
 class AwaitingReport(BaseModel):
@@ -17,6 +18,20 @@ class AwaitingReport(BaseModel):
     message_key: str
     event: MilestoneEvent  # what to fall back with if the report says it failed
     deadline: datetime
+    fallback_channels: list[Channel] | None = None  # None: every channel the customer has
+    occurrence: int | None = None
+
+
+class Parked(BaseModel):
+    """A message the send policy held back: it is decided again when its timer fires."""
+
+    event: MilestoneEvent
+    received_at: datetime
+    arrival: int  # its place among the order's arrivals: later ones may supersede it
+    occurrence: int  # for its message key, fixed when it arrived
+    until: datetime | None = None
+    merge: bool = False  # over a frequency cap: the order's next message carries the news
+    notified_when_parked: int = 0
 
 
 class CarriedState(BaseModel):
@@ -29,6 +44,9 @@ class CarriedState(BaseModel):
     occurrences: dict[str, int] = Field(default_factory=dict)  # per milestone: message keys
     awaiting: list[AwaitingReport] = Field(default_factory=list)
     early_reports: list[DeliveryReport] = Field(default_factory=list)  # before their send returned
+    notified: list[NotifiedMilestone] = Field(default_factory=list)  # decided to send
+    arrivals: list[Milestone] = Field(default_factory=list)  # in the order they were taken in
+    parked: list[Parked] = Field(default_factory=list)
     runs: int = 1
 
 

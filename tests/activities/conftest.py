@@ -23,6 +23,7 @@ async def deps(sandbox: RunningSandbox, tmp_path: Path) -> AsyncIterator[Depende
         sandbox_port=box.sandbox_port,
         sandbox_smtp_port=box.sandbox_smtp_port,
         public_base_url="http://127.0.0.1:9",  # callbacks go nowhere: not under test here
+        sms_sender_messages_per_second=1000.0,  # the sender's limit has tests of its own
     )
     upgrade(settings.effective_database_url)
     dependencies = Dependencies.create(settings)

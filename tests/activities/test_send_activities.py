@@ -8,13 +8,14 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.delivery import REJECTED, UNAVAILABLE, MessageIdentity
+from activities.delivery import OPTED_OUT, REJECTED, SENDER_BUSY, UNAVAILABLE, MessageIdentity
 from activities.dependencies import Dependencies
 from activities.email import EmailActivities, SendEmailInput
 from activities.push import PushActivities, SendPushInput
 from activities.sms import SendSmsInput, SmsActivities
 from domain.milestones import Kind, Milestone
 from domain.timeline import Channel
+from policy.rules import SenderLimit
 from store.outbox import NewMessage
 from store.tables import OutboxState
 from tests.helpers.events import order_event
@@ -169,3 +170,37 @@ async def test_push_uses_the_providers_idempotency_key(
     pushes = sandbox.http.get("/sandbox/push").json()["pushes"]
     assert len(pushes) == 1 and pushes[0]["token"] == "device-123"
     assert again.deduplicated and again.provider_message_id == first.provider_message_id
+
+
+async def test_an_opted_out_number_is_refused_before_the_provider(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    deps.store.consent.opt_out(PHONE, at=datetime.now(UTC), source="test", keyword="STOP")
+
+    with pytest.raises(ApplicationError) as raised:
+        await send_sms(deps, sms_input())
+
+    assert raised.value.type == REJECTED and raised.value.details[0]["code"] == OPTED_OUT
+    assert sandbox.messages(PHONE) == []
+
+
+async def test_a_sender_at_its_daily_cap_hands_the_wait_to_the_workflow(
+    deps: Dependencies, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from activities import sms
+
+    capped = SenderLimit(messages_per_second=1000.0, daily_cap=1)
+    monkeypatch.setattr(sms, "effective_sender_limit", lambda _settings: capped)
+    await send_sms(deps, sms_input(body="first of the day"))
+
+    with pytest.raises(ApplicationError) as raised:
+        await send_sms(
+            deps,
+            sms_input(body="second of the day").model_copy(
+                update={"identity": identity(reference="A2")}
+            ),
+        )
+
+    assert raised.value.type == SENDER_BUSY
+    assert raised.value.details[0]["retry_at"] > datetime.now(UTC).timestamp() + 60
+    assert len(sandbox.messages(PHONE)) == 1

@@ -27,6 +27,15 @@ E2E_SETTINGS = {
 }
 
 
+# The send policy's clock-dependent rules off (quiet hours, coalescing holds): end-to-end
+# runs must not depend on the hour CI happens to run at. The rules have their own tests.
+E2E_POLICY_ENV = {
+    "HERALD_SENDING_WINDOW": '{"start": "00:00", "end": "23:59:59.999999"}',
+    "HERALD_COALESCING__OUT_FOR_DELIVERY__HOLD_SECONDS": "0",
+    "HERALD_COALESCING__INSPECTED__HOLD_SECONDS": "0",
+}
+
+
 def e2e_settings(data_dir: Path) -> Settings:
     return settings_for_tests(
         temporal_address=f"127.0.0.1:{free_port()}",
@@ -42,7 +51,7 @@ def e2e_settings(data_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("herald-e2e")
-    running = Stack(e2e_settings(data_dir), log_dir=data_dir / "logs")
+    running = Stack(e2e_settings(data_dir), log_dir=data_dir / "logs", extra_env=E2E_POLICY_ENV)
     try:
         running.start()
         yield running

@@ -11,9 +11,10 @@ from typing import Any
 
 from temporalio import activity
 
-from activities.delivery import as_activity_error, rejected
+from activities.delivery import as_activity_error, rejected, sender_busy
 from activities.email import EmailSent, SendEmailInput
 from activities.policy import LoadPolicyInput, WorkflowPolicy
+from activities.policy_facts import PolicyFacts, PolicyFactsInput
 from activities.push import PushSent, SendPushInput
 from activities.record import RecordInput
 from activities.render import RenderInput
@@ -22,6 +23,7 @@ from activities.throttle import ReserveSlotInput, SendSlot
 from domain.timeline import Channel
 from messaging.render import RenderedMessage, render_message
 from providers.errors import ProviderError
+from tests.helpers.policies import permissive_rules
 
 
 @dataclass
@@ -34,9 +36,13 @@ class FakeChannels:
             sms_retry_max_seconds=10,
             delivery_report_timeout_seconds=600,
             completion_grace_seconds=3600,
+            rules=permissive_rules(),
         )
     )
+    facts: PolicyFacts = field(default_factory=PolicyFacts)  # consent, preferences, sends
+    fact_requests: list[PolicyFactsInput] = field(default_factory=list)
     sms_errors: list[ProviderError] = field(default_factory=list)  # raised in order, then success
+    sender_busy_until: list[float] = field(default_factory=list)  # epochs: "ask again then"
     slot_delay_seconds: float = 0.0
     sms: list[SendSmsInput] = field(default_factory=list)
     sms_calls: int = 0
@@ -54,7 +60,13 @@ class FakeChannels:
             self.send_email,
             self.send_push,
             self.record_timeline,
+            self.gather_policy_facts,
         ]
+
+    @activity.defn(name="gather_policy_facts")
+    async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:
+        self.fact_requests.append(request)
+        return self.facts
 
     @activity.defn(name="load_policy")
     async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:
@@ -73,6 +85,8 @@ class FakeChannels:
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
         self.sms_calls += 1
+        if self.sender_busy_until:
+            raise sender_busy(self.sender_busy_until.pop(0), "daily_cap")
         if self.sms_errors:
             raise as_activity_error(self.sms_errors.pop(0))
         self.sms.append(request)

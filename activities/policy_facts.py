@@ -1,0 +1,71 @@
+"""The facts the send policy needs from the store: consent, preferences, recent sends.
+
+A local activity: the workflow then applies the (pure) policy to these facts itself, so
+each decision and its reason are part of the workflow's history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel, Field
+from temporalio import activity
+
+from config.policy import get_policy_settings
+from domain.milestones import Milestone
+from domain.timeline import Channel
+from policy.channels import ConsentState
+from policy.frequency import RecentSend
+from store.outbox import recipient_hash
+from store.repository import Store
+
+
+class PolicyFactsInput(BaseModel):
+    milestone: Milestone
+    phone: str | None = None
+    email: str | None = None
+
+
+class PolicyFacts(BaseModel):
+    sms_consent: ConsentState | None = None
+    muted: list[Channel] = Field(default_factory=list)
+    recent_sms: list[RecentSend] = Field(default_factory=list)
+
+
+class PolicyFactsActivities:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @activity.defn(name="gather_policy_facts")
+    async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:
+        # Idempotent: reads only.
+        return await asyncio.to_thread(self._gather, request)
+
+    def _gather(self, request: PolicyFactsInput) -> PolicyFacts:
+        rules = get_policy_settings().rules()
+        notification_type = rules.type_of(request.milestone)
+        muted = self._store.preferences.muted_channels(
+            notification_type, request.phone, request.email
+        )
+        if request.phone is None:
+            return PolicyFacts(muted=muted)
+        consent = self._store.consent.get(request.phone)
+        window = max(
+            (
+                t.frequency_cap.window_seconds
+                for t in rules.notification_types.values()
+                if t.frequency_cap
+            ),
+            default=0,
+        )
+        since = datetime.now(UTC) - timedelta(seconds=window)
+        sent = self._store.recent_sends.recent_sends(recipient_hash(request.phone), since)
+        return PolicyFacts(
+            sms_consent=consent.state if consent else None,
+            muted=muted,
+            recent_sms=[
+                RecentSend(at=s.at, notification_type=rules.type_of(Milestone(s.milestone)))
+                for s in sent
+            ],
+        )
