@@ -81,18 +81,27 @@ class SmsActivities:
         )
 
         async def send() -> str:
+            # The permit is taken right before the call, so nothing (such as the outbox
+            # write) sits between the limiter's clock and the provider's.
+            granted_at = await self._take_send_permit()
             try:
                 sent = await self._sms.send(request.to, request.body, self._status_callback(key))
             except ProviderError as error:
                 await self._slow_down_if_asked(error)
                 raise
+            finally:
+                await asyncio.to_thread(
+                    self._store.sender_limiter.settle,
+                    self._settings.sms_sender,
+                    granted_at,
+                    time.time(),
+                )
             return sent.sid
 
         async def adopt(entry: OutboxEntry) -> str | None:
             return await self._find_earlier_send(request, entry)
 
         await self._check_consent(request)
-        await self._take_send_permit()
         delivered = await send_once(self._store, message, send, adopt=adopt)
         return SmsSent(
             provider_message_id=delivered.provider_message_id,
@@ -119,7 +128,7 @@ class SmsActivities:
         if await asyncio.to_thread(self._store.consent.is_opted_out, request.to):
             raise rejected(OPTED_OUT, "the number replied STOP: no SMS until it replies START")
 
-    async def _take_send_permit(self) -> None:
+    async def _take_send_permit(self) -> float:
         """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
         limiter, sender = self._store.sender_limiter, self._settings.sms_sender
         limit = effective_sender_limit(self._settings)
@@ -132,7 +141,7 @@ class SmsActivities:
                 daily_cap=limit.daily_cap,
             )
             if permit.granted:
-                return
+                return permit.at
             if permit.wait_seconds > MAX_WAIT_IN_ACTIVITY_SECONDS:
                 raise sender_busy(permit.retry_at or time.time(), permit.refusal or "busy")
             await asyncio.sleep(permit.wait_seconds)

@@ -14,6 +14,8 @@ from policy.rules import SenderLimit
 from policy.senders import sender_limit
 from store.repository import Store
 
+PACING_SHARE = 0.97
+
 
 class ReserveSlotInput(BaseModel):
     message_key: str
@@ -45,7 +47,9 @@ class ThrottleActivities:
         # Not idempotent by design, and harmless: a retried reservation takes one more slot,
         # which only spaces later sends a little further apart.
         sender = self._settings.sms_sender
-        rate = effective_sender_limit(self._settings).messages_per_second
+        # Slots a little under the limit: the permit before each send is the hard limit,
+        # and slots that leave it headroom are rarely refused one.
+        rate = effective_sender_limit(self._settings).messages_per_second * PACING_SHARE
         slot = await asyncio.to_thread(
             self._store.sender_limiter.reserve, sender, rate, time.time()
         )

@@ -136,6 +136,25 @@ class SenderLimiter:
                 continue
         return SendPermit(granted=False, at=now, retry_at=now, refusal=PermitRefusal.CONTENDED)
 
+    def settle(self, sender: str, granted_at: float, sent_at: float) -> None:
+        """Move a granted permit's stamp to when the provider answered the send.
+
+        The permit was stamped before its transaction (and any wait for the database lock),
+        and the provider took the message some milliseconds later, by varying amounts; its
+        answer comes after it took it. Re-stamping with that moment makes the permit's next
+        use a full window after the send the provider saw, whatever the delays between.
+        """
+        with self._sessions.begin() as session:
+            session.execute(
+                update(SenderSendSlotRow)
+                .where(
+                    SenderSendSlotRow.sender == sender,
+                    SenderSendSlotRow.last_used_at == granted_at,
+                )
+                .values(last_used_at=sent_at)
+                .execution_options(synchronize_session=False)
+            )
+
     def sent_on(self, sender: str, day: str) -> int:
         """Sends counted against the daily cap on ``day`` (YYYY-MM-DD, UTC)."""
         with self._sessions() as session:
