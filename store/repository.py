@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from store.consent import SmsConsent
 from store.database import make_engine, make_session_factory
 from store.outbox import Outbox
-from store.pacing import SenderPacer
 from store.preferences import NotificationPreferences, RecentSends
 from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
@@ -22,7 +21,6 @@ class Store:
     outbox: Outbox
     statuses: DeliveryStatuses
     timeline: Timeline
-    pacer: SenderPacer
     consent: SmsConsent
     preferences: NotificationPreferences
     recent_sends: RecentSends
@@ -37,7 +35,6 @@ class Store:
             outbox=Outbox(sessions),
             statuses=DeliveryStatuses(sessions),
             timeline=Timeline(sessions),
-            pacer=SenderPacer(sessions),
             consent=SmsConsent(sessions),
             preferences=NotificationPreferences(sessions),
             recent_sends=RecentSends(sessions),

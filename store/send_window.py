@@ -3,7 +3,7 @@
 Three parts, all in the database every worker shares:
 
 - :meth:`SenderLimiter.reserve` hands out send slots one interval apart (the GCRA line
-  in ``sender_pacing`` that :class:`store.pacing.SenderPacer` also uses), at the sender's
+  in ``sender_pacing`` its only user), at the sender's
   current rate. The workflow waits for its slot on a durable timer, so a backlog drains
   at the limit and a restart keeps its place in line.
 - :meth:`SenderLimiter.acquire`, called just before the provider call, is the guarantee.

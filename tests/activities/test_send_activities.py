@@ -40,6 +40,23 @@ def sms_input(body: str = "Herald Shop: order A1 has shipped.") -> SendSmsInput:
     return SendSmsInput(identity=identity(), to=PHONE, body=body, encoding="GSM-7", segments=1)
 
 
+def crashed_mid_call(deps: Dependencies, request: SendSmsInput) -> None:
+    """What a worker that died inside the provider call leaves: a claimed row, one call."""
+    message = NewMessage(
+        message_key=request.identity.message_key,
+        workflow_id="order-A1",
+        kind="order",
+        reference="A1",
+        milestone="shipped",
+        channel="sms",
+        attempt=1,
+        recipient=PHONE,
+        recipient_masked="+1********42",
+        body=request.body,
+    )
+    deps.store.outbox.claim(message, datetime.now(UTC), calling=True)
+
+
 def send_sms(deps: Dependencies, request: SendSmsInput):  # type: ignore[no-untyped-def]
     activities = SmsActivities(deps.settings, deps.store, deps.sms)
     return ActivityEnvironment().run(activities.send_sms, request)
@@ -63,19 +80,7 @@ async def test_after_a_crash_mid_call_the_retry_adopts_the_providers_message(
 ) -> None:
     # The crashed attempt: row claimed with its call recorded, the provider has the message.
     request = sms_input()
-    message = NewMessage(
-        message_key=identity().message_key,
-        workflow_id="order-A1",
-        kind="order",
-        reference="A1",
-        milestone="shipped",
-        channel="sms",
-        attempt=1,
-        recipient=PHONE,
-        recipient_masked="+1********42",
-        body=request.body,
-    )
-    deps.store.outbox.claim(message, datetime.now(UTC), calling=True)
+    crashed_mid_call(deps, request)
     earlier = sandbox.twilio_client().messages.create(
         to=PHONE, from_="+15005550006", body=request.body
     )
@@ -90,19 +95,7 @@ async def test_after_a_crash_before_the_provider_had_it_the_retry_sends(
     deps: Dependencies, sandbox: RunningSandbox
 ) -> None:
     request = sms_input()
-    message = NewMessage(
-        message_key=identity().message_key,
-        workflow_id="order-A1",
-        kind="order",
-        reference="A1",
-        milestone="shipped",
-        channel="sms",
-        attempt=1,
-        recipient=PHONE,
-        recipient_masked="+1********42",
-        body=request.body,
-    )
-    deps.store.outbox.claim(message, datetime.now(UTC), calling=True)  # call never arrived
+    crashed_mid_call(deps, request)  # call never arrived
 
     sent = await send_sms(deps, request)
 
