@@ -1,0 +1,158 @@
+"""Replies as customers really type them, in every shipped language."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversation.intents import Intent, IntentKind, classify, normalize, parse_choice
+
+RESCHEDULE_REPLIES = [
+    ("reschedule pls", None),
+    ("Reschedule", None),
+    ("RESCHEDULE!!!", None),
+    ("reschedual", None),
+    ("rescedule please", None),
+    ("can we pick another day?", None),
+    ("Reprogramar", "es"),
+    ("quiero cambiar la fecha", "es"),
+    ("Je voudrais reporter la livraison", "fr"),
+    ("reprogrammer svp", "fr"),
+    ("Termin ändern", "de"),
+    ("verschieben bitte", "de"),
+    ("riprogrammare la consegna", "it"),
+    ("Reagendar", "pt-BR"),
+    ("outro dia por favor", "pt-BR"),
+    ("andere dag graag", "nl"),
+    ("zmień termin", "pl"),
+    ("ertele lütfen", "tr"),
+    ("再配達", "ja"),
+    ("再配達をお願いします", "ja"),
+    ("改期", "zh-Hans"),
+    ("能改时间吗", "zh-Hans"),
+    ("إعادة جدولة التوصيل", "ar"),
+    ("تأجيل", "ar"),
+]
+
+CALL_ME_REPLIES = [
+    ("call me back", None),
+    ("Call me", None),
+    ("cal me pls", None),
+    ("please call me to reschedule", None),  # a call back beats a reschedule
+    ("Llámame por favor", "es"),
+    ("rappelez-moi", "fr"),
+    ("Rappelez moi SVP", "fr"),
+    ("Rückruf bitte", "de"),
+    ("ruf mich an", "de"),
+    ("Chiamami", "it"),
+    ("me liga", "pt-BR"),
+    ("bel me terug", "nl"),
+    ("zadzwoń proszę", "pl"),
+    ("beni arayın", "tr"),
+    ("電話ください", "ja"),
+    ("折り返しお願いします", "ja"),
+    ("给我打电话", "zh-Hans"),
+    ("اتصل بي", "ar"),
+]
+
+HELP_REPLIES = ["I need help", "help me please", "necesito ayuda", "aidez-moi", "助けて", "帮助"]
+
+NEGATIVES = [
+    "thanks",
+    "Thank you!",
+    "ok",
+    "where is my parcel?",
+    "don't call me",
+    "who called me?",
+    "Stop by later",
+    "Can I change my address?",
+    "helpful, thanks",
+    "is it scheduled?",
+    "👍",
+    "",
+    "   ",
+    "0",
+    "100",
+    "a" * 400,
+]
+
+
+@pytest.mark.parametrize(("text", "locale"), RESCHEDULE_REPLIES)
+def test_reschedule(text: str, locale: str | None) -> None:
+    assert classify(text, locale).kind is IntentKind.RESCHEDULE
+
+
+@pytest.mark.parametrize(("text", "locale"), CALL_ME_REPLIES)
+def test_call_me(text: str, locale: str | None) -> None:
+    assert classify(text, locale).kind is IntentKind.CALL_ME
+
+
+@pytest.mark.parametrize("text", HELP_REPLIES)
+def test_help_phrases_are_not_consent_keywords(text: str) -> None:
+    intent = classify(text)
+    assert intent.kind is IntentKind.HELP
+    assert not intent.is_consent_keyword
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_anything_else_is_other(text: str) -> None:
+    assert classify(text) == Intent(IntentKind.OTHER)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "keyword"),
+    [
+        ("STOP", IntentKind.STOP, "STOP"),
+        ("stop.", IntentKind.STOP, "STOP"),
+        ("Arrêt", IntentKind.STOP, "ARRET"),
+        ("Abmelden", IntentKind.STOP, "ABMELDEN"),
+        ("start", IntentKind.START, "START"),
+        ("HELP", IntentKind.HELP, "HELP"),
+        ("Ayuda", IntentKind.HELP, "AYUDA"),
+    ],
+)
+def test_carrier_keywords_come_from_the_policy(text: str, kind: IntentKind, keyword: str) -> None:
+    intent = classify(text)
+    assert (intent.kind, intent.keyword, intent.is_consent_keyword) == (kind, keyword, True)
+
+
+def test_keyword_language_follows_the_customer() -> None:
+    assert classify("STOP", "fr-FR").language == "fr"
+    assert classify("STOP").language == "en"
+
+
+def test_locale_hint_names_the_language_of_a_shared_phrase() -> None:
+    assert classify("Reagendar", "pt-BR").language == "pt"
+    assert classify("Reagendar", "es").language == "es"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("2", 2),
+        ("#2", 2),
+        (" 2. ", 2),
+        ("2)", 2),
+        ("option 2", 2),
+        ("Option #3", 3),
+        ("opción 1", 1),
+        ("no. 2", 2),
+        ("2 please", 2),
+        ("２番", 2),
+        ("第1", 1),
+        ("٢", 2),
+        ("12", 12),
+    ],
+)
+def test_numbered_choice(text: str, number: int) -> None:
+    assert classify(text) == Intent(IntentKind.CHOICE, choice=number)
+
+
+@pytest.mark.parametrize("text", ["0", "100", "2 or 3", "order 12345", "2pm tomorrow", ""])
+def test_not_a_choice(text: str) -> None:
+    assert parse_choice(text) is None
+
+
+def test_normalize_folds_case_accents_and_punctuation() -> None:
+    assert normalize("  Rückruf, BITTE!! ") == "ruckruf bitte"
+    assert normalize("don't") == "dont"
+    assert normalize("Zadzwoń, proszę") == "zadzwon prosze"
