@@ -1,0 +1,149 @@
+"""Which conversation a reply belongs to: pure logic, no I/O, no clock of its own.
+
+A reply goes to the order or return that last texted the number within the reply window.
+With several, Herald asks which one (a short numbered list) rather than guessing; with
+none, the customer gets a helpful answer and the reply is recorded by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.milestones import Kind
+from messaging.brand import Brand
+from messaging.locales import parse_tag
+
+MAX_OPTIONS = 5  # a longer list no longer fits a short SMS
+_MAX_REFERENCE_SHOWN = 14
+
+
+@dataclass(frozen=True)
+class ActiveConversation:
+    workflow_id: str
+    kind: Kind
+    reference: str
+    last_message_at: datetime  # aware; when Herald last texted the number about it
+
+
+@dataclass(frozen=True)
+class RouteTo:
+    conversation: ActiveConversation
+
+
+@dataclass(frozen=True)
+class AskWhichOne:
+    prompt: str  # the numbered question to text back
+    options: tuple[ActiveConversation, ...]  # option n is options[n - 1]
+
+    def choose(self, number: int) -> ActiveConversation | None:
+        """The conversation the customer's "1", "2"... names; None when out of range."""
+        return self.options[number - 1] if 1 <= number <= len(self.options) else None
+
+
+@dataclass(frozen=True)
+class NoConversation:
+    reply: str  # a helpful answer: nothing is active for this number
+
+
+Route = RouteTo | AskWhichOne | NoConversation
+
+# ASCII only so every prompt stays GSM-7; the brand name opens each (the linter wants it).
+_KIND_WORDS: dict[str, dict[Kind, str]] = {
+    "en": {Kind.ORDER: "order", Kind.RETURN: "return"},
+    "es": {Kind.ORDER: "pedido", Kind.RETURN: "devolucion"},
+    "fr": {Kind.ORDER: "commande", Kind.RETURN: "retour"},
+    "de": {Kind.ORDER: "Bestellung", Kind.RETURN: "Retoure"},
+    "pt": {Kind.ORDER: "pedido", Kind.RETURN: "devolucao"},
+}
+_WHICH_ONE: dict[str, str] = {
+    "en": "{brand}: which one is your message about? {options}. Reply with the number.",
+    "es": "{brand}: sobre cual es tu mensaje? {options}. Responde con el numero.",
+    "fr": "{brand}: votre message concerne laquelle? {options}. Repondez avec le numero.",
+    "de": "{brand}: Worum geht es in deiner Nachricht? {options}. Antworte mit der Nummer.",
+    "pt": "{brand}: sua mensagem e sobre qual? {options}. Responda com o numero.",
+}
+_NOTHING_ACTIVE: dict[str, str] = {
+    "en": (
+        "{brand}: we found no recent order or return for this number. "
+        "Help: {support}. Reply STOP to opt out."
+    ),
+    "es": (
+        "{brand}: no encontramos pedidos ni devoluciones recientes para este numero. "
+        "Ayuda: {support}. Responde BAJA para darte de baja."
+    ),
+    "fr": (
+        "{brand}: aucune commande ni aucun retour recent pour ce numero. "
+        "Aide: {support}. Repondez STOP pour vous desabonner."
+    ),
+    "de": (
+        "{brand}: Wir finden keine aktuelle Bestellung oder Retoure zu dieser Nummer. "
+        "Hilfe: {support}. Antworte STOPP zum Abmelden."
+    ),
+    "pt": (
+        "{brand}: nao encontramos pedidos ou devolucoes recentes para este numero. "
+        "Ajuda: {support}. Responda SAIR para cancelar."
+    ),
+}
+
+
+def route_reply(
+    conversations: Sequence[ActiveConversation],
+    *,
+    now: datetime,
+    reply_window: timedelta,
+    brand: Brand,
+    locale: str | None = None,
+) -> Route:
+    """Where a reply from one number goes, given the conversations that texted it."""
+    recent = active_within(conversations, now=now, reply_window=reply_window)
+    if not recent:
+        return NoConversation(reply=no_conversation_text(brand, locale))
+    if len(recent) == 1:
+        return RouteTo(recent[0])
+    options = tuple(recent[:MAX_OPTIONS])
+    return AskWhichOne(prompt=which_one_text(options, brand, locale), options=options)
+
+
+def active_within(
+    conversations: Sequence[ActiveConversation], *, now: datetime, reply_window: timedelta
+) -> list[ActiveConversation]:
+    """Conversations inside the window, most recent first, one per workflow."""
+    latest: dict[str, ActiveConversation] = {}
+    for conversation in conversations:
+        if now - conversation.last_message_at > reply_window:
+            continue
+        known = latest.get(conversation.workflow_id)
+        if known is None or conversation.last_message_at > known.last_message_at:
+            latest[conversation.workflow_id] = conversation
+    return sorted(latest.values(), key=lambda c: c.last_message_at, reverse=True)
+
+
+def which_one_text(
+    options: Sequence[ActiveConversation], brand: Brand, locale: str | None = None
+) -> str:
+    language = prompt_language(locale)
+    words = _KIND_WORDS[language]
+    listed = ", ".join(
+        f"{number} {words[option.kind]} {_short(option.reference)}"
+        for number, option in enumerate(options, 1)
+    )
+    return _WHICH_ONE[language].format(brand=brand.name, options=listed)
+
+
+def no_conversation_text(brand: Brand, locale: str | None = None) -> str:
+    template = _NOTHING_ACTIVE[prompt_language(locale)]
+    return template.format(brand=brand.name, support=brand.support_contact)
+
+
+def prompt_language(locale: str | None) -> str:
+    """en, es, fr, de or pt (pt-BR's texts); any other language reads English."""
+    language = parse_tag(locale or "en").language
+    return language if language in _WHICH_ONE else "en"
+
+
+def _short(reference: str) -> str:
+    if len(reference) <= _MAX_REFERENCE_SHOWN:
+        return reference
+    return "..." + reference[-(_MAX_REFERENCE_SHOWN - 3) :]  # the end tells orders apart
