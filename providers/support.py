@@ -1,0 +1,132 @@
+"""The support desk: call-back requests and exception alerts, over HTTP JSON.
+
+- ``POST {base}/callbacks`` ``{"idempotency_key", "context"}`` -> ``{"ticket_id"}``
+- ``POST {base}/alerts`` ``{"idempotency_key", "context"}`` -> ``{"alert_id"}``
+
+The idempotency key defaults to a hash of the context, so an activity retried with the
+same input opens one ticket. Support sees the customer's phone (it has to call back);
+that is why this context never goes near the language model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from config.conversation import ConversationSettings
+from providers.errors import ProviderError
+
+
+class ConversationLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    direction: str  # "inbound" (the customer) or "outbound" (Herald)
+    text: str
+
+
+class SupportContext(BaseModel):
+    """What support needs to act without looking anything up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str  # "call_me", "delayed", "delivery_attempted", "address_problem", "lost"...
+    workflow_id: str
+    kind: str  # "order" or "return"
+    reference: str
+    customer_name: str
+    customer_phone: str | None = None
+    customer_email: str | None = None
+    locale: str = "en"
+    milestone: str | None = None
+    carrier: str | None = None
+    tracking_id: str | None = None
+    estimated_arrival: AwareDatetime | None = None
+    detail: str | None = None
+    conversation: tuple[ConversationLine, ...] = Field(default=())
+
+    def idempotency_key(self, action: str) -> str:
+        digest = hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:32]
+        return f"{action}-{digest}"
+
+
+class SupportError(ProviderError):
+    """The support desk did not take the request; ``retryable`` says whether to try again."""
+
+
+class SupportDesk:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str = "",
+        timeout_seconds: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers=headers,
+            timeout=timeout_seconds,
+            transport=transport,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: ConversationSettings) -> Self:
+        return cls(
+            settings.effective_support_base_url,
+            api_key=settings.support_api_key.get_secret_value(),
+            timeout_seconds=settings.support_timeout_seconds,
+        )
+
+    async def open_callback(
+        self, context: SupportContext, *, idempotency_key: str | None = None
+    ) -> str:
+        """Open a call-back request; returns the support system's ticket id."""
+        key = idempotency_key or context.idempotency_key("callback")
+        return str((await self._post("/callbacks", context, key))["ticket_id"])
+
+    async def alert(self, context: SupportContext, *, idempotency_key: str | None = None) -> str:
+        """Tell support about a delivery exception; returns the alert id."""
+        key = idempotency_key or context.idempotency_key("alert")
+        return str((await self._post("/alerts", context, key))["alert_id"])
+
+    async def _post(self, path: str, context: SupportContext, key: str) -> dict[str, Any]:
+        payload = {"idempotency_key": key, "context": context.model_dump(mode="json")}
+        try:
+            response = await self._http.post(path, json=payload, headers={"Idempotency-Key": key})
+        except httpx.HTTPError as exc:
+            raise SupportError(f"support unreachable: {exc!r}", code=None, retryable=True) from exc
+        if response.status_code >= 400:
+            status = response.status_code
+            raise SupportError(
+                f"support answered {status}: {response.text[:200]}",
+                code=f"support-{status}",
+                retryable=status >= 500 or status in (408, 429),
+                http_status=status,
+            )
+        try:
+            body: dict[str, Any] = response.json()
+            return body
+        except ValueError as exc:
+            raise SupportError(
+                f"unexpected support answer: {exc}", code="support-bad-answer", retryable=False
+            ) from exc
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
