@@ -47,7 +47,7 @@ def create_stub_router(stub: LanguageModelStub) -> APIRouter:
         if stub.behaviour is StubBehaviour.FAIL:
             raise HTTPException(500, "model crashed")
         if stub.behaviour is StubBehaviour.HANG:
-            await asyncio.sleep(30)
+            await asyncio.sleep(2)  # far past the tests' timeouts, short for shutdown
         if stub.behaviour is StubBehaviour.GARBAGE:
             return {"unexpected": True}
         return {
