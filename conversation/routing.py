@@ -25,6 +25,7 @@ class ActiveConversation:
     kind: Kind
     reference: str
     last_message_at: datetime  # aware; when Herald last texted the number about it
+    locale: str | None = None  # the customer's, for the texts Herald answers with
 
 
 @dataclass(frozen=True)

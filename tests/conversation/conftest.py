@@ -17,6 +17,9 @@ from sandbox.oms import SandboxOms, create_oms_router
 from sandbox.support import SandboxSupport, create_support_router
 from tests.conversation.language_model_stub import LanguageModelStub, create_stub_router
 
+# The store fixture (SQLite, and PostgreSQL when HERALD_TEST_POSTGRES_URL is set).
+from tests.store.conftest import store  # noqa: F401
+
 HOST = "127.0.0.1"
 
 

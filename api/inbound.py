@@ -1,0 +1,224 @@
+"""Twilio's inbound-message webhook: ``POST /twilio/inbound``, answered with TwiML.
+
+1. ``X-Twilio-Signature`` is checked first (403 when wrong).
+2. STOP, START and HELP go to the consent store before anything else, through the very
+   handler behind ``POST /consent/reply``; the answer is the keyword's confirmation.
+3. Anything else is classified and routed: to the one active conversation (the hook
+   delivers it to that workflow and may return text to answer at once), to a numbered
+   "which one?" question when there are several, or to a helpful answer when there is
+   none (the hook records the reply).
+
+The workflow side is reached through :class:`InboundHooks`, so this module decides and
+the caller wires: by default replies are signalled as ``customer_reply``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Request, Response
+from pydantic import AwareDatetime, BaseModel
+from temporalio.client import Client
+from twilio.twiml.messaging_response import MessagingResponse
+
+from api.preferences import KeywordOutcome, KeywordReply, create_preferences_router
+from api.twilio_signature import verified_form
+from config.conversation import ConversationSettings, get_conversation_settings
+from config.policy import PolicySettings
+from config.settings import Settings
+from conversation.intents import Intent, IntentKind, classify
+from conversation.routing import (
+    ActiveConversation,
+    AskWhichOne,
+    NoConversation,
+    RouteTo,
+    route_reply,
+)
+from domain.phone import InvalidPhoneNumber, mask_phone, normalize_e164
+from messaging.brand import Brand, default_brand
+from store.repository import Store
+
+log = logging.getLogger(__name__)
+
+INBOUND_PATH = "/twilio/inbound"
+CUSTOMER_REPLY_SIGNAL = "customer_reply"
+
+
+class CustomerReply(BaseModel):
+    """One inbound SMS as a workflow receives it (signal or update input)."""
+
+    message_sid: str
+    phone: str  # E.164
+    text: str
+    intent: IntentKind
+    choice: int | None = None  # CHOICE: the number picked (a delivery slot...)
+    language: str | None = None
+    received_at: AwareDatetime
+
+
+FindConversations = Callable[[str], Awaitable[Sequence[ActiveConversation]]]
+DeliverReply = Callable[[CustomerReply, ActiveConversation], Awaitable[str | None]]
+RecordUnrouted = Callable[[CustomerReply], Awaitable[None]]
+
+
+@dataclass
+class InboundHooks:
+    """Where the webhook meets the workflows; each one is replaceable in tests."""
+
+    find_conversations: FindConversations  # active conversations that texted a number
+    deliver: DeliverReply  # to the workflow; returns text to answer at once, or None
+    record_unrouted: RecordUnrouted  # a reply no conversation took
+
+
+def signalling_hooks(client: Client) -> InboundHooks:
+    """Replies signalled to the workflow as ``customer_reply``; the workflow answers by SMS.
+
+    Finding conversations needs the workflows' own record of what they texted (see the
+    wiring notes): until then no conversation is found and every reply gets the helpful
+    answer and is logged.
+    """
+
+    async def no_conversations(_phone: str) -> Sequence[ActiveConversation]:
+        return ()
+
+    async def signal(reply: CustomerReply, conversation: ActiveConversation) -> str | None:
+        handle = client.get_workflow_handle(conversation.workflow_id)
+        await handle.signal(CUSTOMER_REPLY_SIGNAL, reply)
+        return None
+
+    async def log_unrouted(reply: CustomerReply) -> None:
+        log.info(
+            "reply from %s with no active conversation: %s", mask_phone(reply.phone), reply.intent
+        )
+
+    return InboundHooks(no_conversations, signal, log_unrouted)
+
+
+@dataclass
+class PendingChoices:
+    """The "which one?" questions awaiting a number, by phone. In memory: a lost question
+    costs the customer one more reply, never a wrong route."""
+
+    ttl: timedelta
+    _questions: dict[str, tuple[AskWhichOne, CustomerReply, datetime]] = field(default_factory=dict)
+
+    def ask(self, phone: str, question: AskWhichOne, reply: CustomerReply, now: datetime) -> None:
+        self._questions[phone] = (question, reply, now + self.ttl)
+
+    def answer(
+        self, phone: str, number: int, now: datetime
+    ) -> tuple[ActiveConversation, CustomerReply] | None:
+        """The conversation picked and the reply that raised the question, once."""
+        pending = self._questions.get(phone)
+        if pending is None or now > pending[2]:
+            self._questions.pop(phone, None)
+            return None
+        question, original, _ = pending
+        chosen = question.choose(number)
+        if chosen is not None:
+            del self._questions[phone]
+            return chosen, original
+        return None
+
+
+def create_inbound_router(
+    settings: Settings,
+    store: Store,
+    client: Client | None = None,
+    *,
+    hooks: InboundHooks | None = None,
+    conversation_settings: ConversationSettings | None = None,
+    policy: PolicySettings | None = None,
+    brand: Brand | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> APIRouter:
+    if hooks is None:
+        if client is None:
+            raise ValueError("give a Temporal client or the inbound hooks")
+        hooks = signalling_hooks(client)
+    conversation_settings = conversation_settings or get_conversation_settings()
+    brand = brand or default_brand()
+    apply_keyword = _consent_reply_handler(store, policy, brand)
+    reply_window = timedelta(seconds=conversation_settings.reply_window_seconds)
+    pending = PendingChoices(timedelta(seconds=conversation_settings.disambiguation_ttl_seconds))
+    router = APIRouter()
+
+    @router.post(INBOUND_PATH)
+    async def inbound(request: Request) -> Response:
+        form = await verified_form(request, settings)
+        try:
+            phone = normalize_e164(form.get("From", ""))
+        except InvalidPhoneNumber:
+            return _twiml(None)  # a short code or an e-mail gateway: nobody to answer
+        text, now = form.get("Body", ""), clock()
+        conversations = await hooks.find_conversations(phone)
+        locale = _latest_locale(conversations)
+        intent = classify(text, locale)
+        if intent.is_consent_keyword:
+            outcome = await asyncio.to_thread(
+                apply_keyword, KeywordReply(phone=phone, text=text, locale=locale)
+            )
+            return _twiml(outcome.reply)
+        reply = _customer_reply(form, phone, text, intent, now)
+        if intent.kind is IntentKind.CHOICE and intent.choice is not None:
+            picked = pending.answer(phone, intent.choice, now)
+            if picked is not None:  # the number answered "which one?": send the first reply
+                conversation, original = picked
+                return _twiml(await hooks.deliver(original, conversation))
+        route = route_reply(
+            conversations, now=now, reply_window=reply_window, brand=brand, locale=locale
+        )
+        if isinstance(route, RouteTo):
+            return _twiml(await hooks.deliver(reply, route.conversation))
+        if isinstance(route, AskWhichOne):
+            pending.ask(phone, route, reply, now)
+            return _twiml(route.prompt)
+        assert isinstance(route, NoConversation)
+        await hooks.record_unrouted(reply)
+        return _twiml(route.reply)
+
+    return router
+
+
+def _consent_reply_handler(
+    store: Store, policy: PolicySettings | None, brand: Brand
+) -> Callable[[KeywordReply], KeywordOutcome]:
+    """The handler behind ``POST /consent/reply``, called in process: one implementation
+    of what STOP, START and HELP do. (The route's bearer check guards HTTP callers; here
+    the Twilio signature already did.)"""
+    router = create_preferences_router(store, policy, brand)
+    for route in router.routes:
+        if getattr(route, "path", None) == "/consent/reply":
+            handler: Callable[[KeywordReply], KeywordOutcome] = route.endpoint  # type: ignore[attr-defined]
+            return handler
+    raise RuntimeError("api.preferences has no /consent/reply route")
+
+
+def _latest_locale(conversations: Sequence[ActiveConversation]) -> str | None:
+    latest = max(conversations, key=lambda c: c.last_message_at, default=None)
+    return latest.locale if latest else None
+
+
+def _customer_reply(
+    form: dict[str, str], phone: str, text: str, intent: Intent, now: datetime
+) -> CustomerReply:
+    return CustomerReply(
+        message_sid=form.get("MessageSid", ""),
+        phone=phone,
+        text=text,
+        intent=intent.kind,
+        choice=intent.choice,
+        language=intent.language,
+        received_at=now,
+    )
+
+
+def _twiml(text: str | None) -> Response:
+    answer = MessagingResponse()
+    if text:
+        answer.message(text)
+    return Response(content=str(answer), media_type="application/xml")
