@@ -71,8 +71,9 @@ PHRASES: dict[str, dict[IntentKind, tuple[str, ...]]] = {
         IntentKind.RESCHEDULE: (
             "reschedule",
             "rearrange",
-            "change delivery",
-            "change the delivery",
+            "change delivery date",
+            "change the delivery date",
+            "change delivery day",
             "change date",
             "change the date",
             "change day",
@@ -408,11 +409,14 @@ def _negated(preceding: list[str]) -> bool:
 
 
 def _close(said: str, expected: str) -> bool:
-    """Equal, or a typo away: one edit for words of 4+ letters, two for 7+."""
+    """Equal, or a typo away: one edit for words of 4+ letters, two for 7+. The first
+    letter must match: typos rarely hit it, and "deliver" is not "redeliver"."""
     if said == expected:
         return True
     allowed = 2 if len(expected) >= 7 else 1 if len(expected) >= 4 else 0
-    return allowed > 0 and len(said) >= 3 and _edit_distance(said, expected, allowed) <= allowed
+    if allowed == 0 or len(said) < 3 or said[0] != expected[0]:
+        return False
+    return _edit_distance(said, expected, allowed) <= allowed
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
