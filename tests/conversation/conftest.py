@@ -42,8 +42,8 @@ class ConversationServer:
         self.language_model.reset()
 
 
-def serve(app: FastAPI) -> tuple[str, uvicorn.Server, threading.Thread]:
-    port = free_port()
+def serve(app: FastAPI, port: int | None = None) -> tuple[str, uvicorn.Server, threading.Thread]:
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
