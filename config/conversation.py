@@ -29,7 +29,8 @@ class ConversationSettings(BaseSettings):
     oms_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Support system: call-back requests and exception alerts.
-    support_base_url: str = ""  # empty: the sandbox support desk
+    support_base_url: str = ""  # empty: the sandbox support desk (or e-mail, below)
+    support_email: str = ""  # set, with no base URL: requests are e-mailed to this team
     support_api_key: SecretStr = SecretStr("")
     support_timeout_seconds: float = Field(default=10.0, gt=0)
     callback_promise_hours: int = Field(default=24, ge=1)  # "we will call within 24 hours"
@@ -53,6 +54,10 @@ class ConversationSettings(BaseSettings):
     @property
     def effective_oms_base_url(self) -> str:
         return self.oms_base_url or f"{get_settings().sandbox_base_url}/sandbox/oms"
+
+    @property
+    def support_by_email(self) -> bool:
+        return bool(self.support_email and not self.support_base_url)
 
     @property
     def effective_support_base_url(self) -> str:

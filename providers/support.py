@@ -1,18 +1,19 @@
-"""The support desk: call-back requests and exception alerts, over HTTP JSON.
+"""The support desk: call-back requests and exception alerts, over HTTP JSON or e-mail.
 
 - ``POST {base}/callbacks`` ``{"idempotency_key", "context"}`` -> ``{"ticket_id"}``
 - ``POST {base}/alerts`` ``{"idempotency_key", "context"}`` -> ``{"alert_id"}``
 
-The idempotency key defaults to a hash of the context, so an activity retried with the
-same input opens one ticket. Support sees the customer's phone (it has to call back);
-that is why this context never goes near the language model.
+:class:`EmailSupportDesk` sends the same requests to a team's mailbox instead, with a
+Message-ID derived from the idempotency key. The key defaults to a hash of the context,
+so an activity retried with the same input opens one ticket. Support sees the customer's
+phone (it has to call back): that is why this context never goes near the language model.
 """
 
 from __future__ import annotations
 
 import hashlib
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -130,3 +131,68 @@ class SupportDesk:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class EmailSender(Protocol):
+    """What :class:`providers.email.SmtpEmail` offers."""
+
+    async def send(
+        self, to: str, subject: str, text: str, html: str | None, message_id: str
+    ) -> str: ...
+
+
+_SUBJECTS = {"callback": "Call-back request", "alert": "Delivery exception"}
+
+
+class EmailSupportDesk:
+    """Support requests as e-mails to the team; the ticket id is the Message-ID."""
+
+    def __init__(self, sender: EmailSender, team_address: str) -> None:
+        self._sender = sender
+        self._team_address = team_address
+
+    async def open_callback(
+        self, context: SupportContext, *, idempotency_key: str | None = None
+    ) -> str:
+        return await self._send("callback", context, idempotency_key)
+
+    async def alert(self, context: SupportContext, *, idempotency_key: str | None = None) -> str:
+        return await self._send("alert", context, idempotency_key)
+
+    async def _send(self, action: str, context: SupportContext, key: str | None) -> str:
+        key = key or context.idempotency_key(action)
+        subject = f"{_SUBJECTS[action]}: {context.kind} {context.reference} ({context.reason})"
+        message_id = f"<{key}@support.herald>"
+        try:
+            return await self._sender.send(
+                self._team_address, subject, support_email_text(context), None, message_id
+            )
+        except ProviderError as error:
+            raise SupportError(str(error), code=error.code, retryable=error.retryable) from error
+
+    async def aclose(self) -> None:
+        return None
+
+
+def support_email_text(context: SupportContext) -> str:
+    """The context as a plain-text e-mail: facts first, then the conversation."""
+    facts = context.model_dump(mode="json", exclude={"conversation"}, exclude_none=True)
+    lines = [f"{name.replace('_', ' ')}: {value}" for name, value in facts.items()]
+    if context.conversation:
+        lines += ["", "Conversation:"]
+        lines += [
+            f"{line.at.isoformat()} {line.direction}: {line.text}" for line in context.conversation
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def support_desk_for(
+    settings: ConversationSettings, email_sender: EmailSender | None = None
+) -> SupportDesk | EmailSupportDesk:
+    """E-mail when only a team address is configured, else the HTTP desk (the sandbox's
+    by default). ``email_sender`` is :class:`providers.email.SmtpEmail` in the worker."""
+    if settings.support_by_email:
+        if email_sender is None:
+            raise ValueError("HERALD_SUPPORT_EMAIL is set: give an e-mail sender")
+        return EmailSupportDesk(email_sender, settings.support_email)
+    return SupportDesk.from_settings(settings)
