@@ -1,0 +1,66 @@
+"""The workflow's reply state machine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from conversation.dialogue import (
+    SLOT_CHOICE_VALID_FOR,
+    AnswerHelp,
+    AskForValidChoice,
+    BookSlot,
+    DialogueState,
+    HandToSupport,
+    Nothing,
+    OfferSlots,
+    OpenCallback,
+    Step,
+    next_step,
+)
+from conversation.intents import IntentKind
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+OFFERED = DialogueState().with_offer(("d1-am", "d1-pm", "d2-am"), NOW)
+
+
+@pytest.mark.parametrize(
+    ("intent", "expected"),
+    [
+        (IntentKind.RESCHEDULE, OfferSlots()),
+        (IntentKind.CALL_ME, OpenCallback()),
+        (IntentKind.HELP, AnswerHelp()),
+        (IntentKind.OTHER, HandToSupport()),
+        (IntentKind.CHOICE, HandToSupport()),  # no open question
+        (IntentKind.STOP, Nothing()),
+        (IntentKind.START, Nothing()),
+    ],
+)
+def test_with_no_open_question(intent: IntentKind, expected: Step) -> None:
+    assert next_step(DialogueState(), intent, 2, NOW) == expected
+
+
+def test_a_number_books_the_offered_slot() -> None:
+    assert next_step(OFFERED, IntentKind.CHOICE, 2, NOW) == BookSlot("d1-pm")
+
+
+@pytest.mark.parametrize("choice", [0, 4, None])
+def test_a_number_not_offered_asks_again(choice: int | None) -> None:
+    assert next_step(OFFERED, IntentKind.CHOICE, choice, NOW) == AskForValidChoice(count=3)
+
+
+def test_an_old_offer_no_longer_takes_numbers() -> None:
+    later = NOW + SLOT_CHOICE_VALID_FOR + timedelta(minutes=1)
+    assert next_step(OFFERED, IntentKind.CHOICE, 1, later) == HandToSupport()
+
+
+def test_other_intents_still_work_while_slots_are_offered() -> None:
+    assert next_step(OFFERED, IntentKind.CALL_ME, None, NOW) == OpenCallback()
+    assert next_step(OFFERED, IntentKind.RESCHEDULE, None, NOW) == OfferSlots()
+
+
+def test_the_state_survives_serialization_and_closes() -> None:
+    restored = DialogueState.model_validate_json(OFFERED.model_dump_json())
+    assert restored == OFFERED and restored.awaits_slot_choice(NOW)
+    assert not OFFERED.closed().awaits_slot_choice(NOW)
