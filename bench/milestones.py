@@ -46,6 +46,14 @@ SETTLE_SECONDS = 1.5  # after the callback delay: trailing delivery reports land
 QUIET_PERCENT = 25.0  # of one core, server, workers and HTTP service together: idle enough
 QUIET_MAX_SECONDS = 60.0
 NOISY_PERCENT = 20.0  # CPU used by other processes during a run, of one core
+SYSTEMS = ("baseline", "herald")
+# Send-policy rules that hold or merge SMS by design (quiet hours, coalescing "out for
+# delivery" into "delivered"): opened up so that every milestone is sent at any hour of the
+# day. The policy's checks still run and are measured; only their waiting is off.
+NEUTRAL_POLICY = {
+    "HERALD_SENDING_WINDOW": '{"start": "00:00", "end": "23:59:59.999999"}',
+    "HERALD_COALESCING__OUT_FOR_DELIVERY__HOLD_SECONDS": "0",
+}
 STEP_OVERHEAD_SECONDS = 8.0  # drain, settle and reset, for the time budget
 
 
@@ -61,6 +69,8 @@ class Options:
     budget: float
     sample: int
     callback_delay: float
+    noisy_retries: int
+    systems: list[str]
     out: Path | None
     keep_data: bool
 
@@ -76,9 +86,18 @@ def parse_args(argv: list[str] | None) -> Options:
         "--spacing", type=float, default=4.0, help="seconds between one order's milestones"
     )
     parser.add_argument("--max-rate", type=float, default=200.0, help="sweep ceiling")
-    parser.add_argument("--budget", type=float, default=330.0, help="seconds; sweep stops")
+    parser.add_argument("--budget", type=float, default=300.0, help="seconds; sweep stops")
     parser.add_argument("--sample", type=int, default=40, help="orders read for the breakdown")
     parser.add_argument("--callback-delay", type=float, default=0.2, help="sandbox, seconds")
+    parser.add_argument(
+        "--noisy-retries", type=int, default=1, help="runs again when other load disturbed it"
+    )
+    parser.add_argument(
+        "--systems",
+        type=lambda text: text.split(","),
+        default=list(SYSTEMS),
+        help="comma-separated, e.g. herald to iterate on Herald alone (no ratios then)",
+    )
     parser.add_argument("--out", type=Path, help="also append the JSON lines to this file")
     parser.add_argument("--keep-data", action="store_true", help="keep the data and logs")
     parser.add_argument("--quick", action="store_true", help="smoke check, about two minutes")
@@ -88,6 +107,8 @@ def parse_args(argv: list[str] | None) -> Options:
         args.spacing = 2.0
         args.max_rate = args.rate + args.step
         args.sample = 10
+    if unknown := set(args.systems) - set(SYSTEMS):
+        parser.error(f"unknown systems: {', '.join(sorted(unknown))}")
     options = {k: v for k, v in vars(args).items() if k != "quick"}
     return Options(**options)
 
@@ -139,11 +160,27 @@ class Bench:
         if load.received() < len(load.slots):
             raise RuntimeError(
                 f"{target.name}: {load.received()} of {len(load.slots)} warm-up messages"
-                " reached the sandbox; see the worker's log"
+                " reached the sandbox; see the worker's log (or a send-policy rule holding them)"
             )
         await self._settle()
 
     async def measure(self, target: Target, rate: float, duration: float, phase: str) -> Load:
+        """One run; repeated (up to ``--noisy-retries`` times) when other load disturbed it.
+
+        Every attempt is printed; the last one counts.
+        """
+        for attempt in range(self.options.noisy_retries + 1):
+            load, noisy = await self._measure_once(target, rate, duration, phase)
+            if not noisy or attempt == self.options.noisy_retries:
+                break
+            if self.elapsed() > self.options.budget:
+                break
+            progress("measuring again")
+        return load
+
+    async def _measure_once(
+        self, target: Target, rate: float, duration: float, phase: str
+    ) -> tuple[Load, bool]:
         load = self._plan(target, rate, duration)
         progress(f"{target.name}: {rate:g}/s for {len(load.slots) / rate:.0f}s ({phase})")
         meter = CpuMeter.start(self.pids, time.time())
@@ -151,12 +188,12 @@ class Bench:
         ended = await load.drain(self.sandbox)
         result = self._result(load, phase, meter.percent(ended), meter.machine())
         self.emit(result)
-        if result["others_cpu_percent"] > NOISY_PERCENT:
+        if result["noisy"]:
             progress(f"other load took {result['others_cpu_percent']}% of a core: noisy figure")
         name = target.name
         self.peak_achieved[name] = max(self.peak_achieved.get(name, 0.0), achieved_rate(load))
         await self._settle()
-        return load
+        return load, result["noisy"]
 
     def _plan(
         self, target: Target, rate: float, duration: float, spacing: float | None = None
@@ -207,6 +244,7 @@ class Bench:
             "machine_cpu_percent": machine,  # of all cores
             # Other tenants' and processes' CPU, in cores' percent: high means a noisy figure.
             "others_cpu_percent": others_percent(cpu, machine),
+            "noisy": others_percent(cpu, machine) > NOISY_PERCENT,
         }
 
 
@@ -266,6 +304,9 @@ async def probe_down(bench: Bench, target: Target) -> float:
     """The fixed rate failed: find a lower one that holds (0 if none does)."""
     for fraction in (0.75, 0.5, 0.25):
         rate = round(bench.options.rate * fraction)
+        if bench.elapsed() > bench.options.budget:
+            progress("time budget reached: probing stops")
+            break
         if rate >= 1 and await _passes(bench, target, rate):
             return rate
     return 0.0
@@ -308,12 +349,17 @@ async def run(
         # Herald's own client: its data converter, payload encryption included.
         herald_target(await connect(settings), pids["herald_worker"], settings.task_queue),
     ]
+    targets = [t for t in targets if t.name in options.systems]
     async with httpx.AsyncClient(base_url=settings.sandbox_base_url, timeout=30) as sandbox:
         await _benchmark(Bench(options, settings, pids, sandbox, out), targets)
 
 
 async def _benchmark(bench: Bench, targets: list[Target]) -> None:
     opts = bench.options
+    meter = CpuMeter.start({}, time.time())
+    await asyncio.sleep(2.0)
+    if (idle_busy := meter.machine()["busy"]) > NOISY_PERCENT / (os.cpu_count() or 1):
+        progress(f"the machine is {idle_busy}% busy before the benchmark: expect noisy figures")
     for target in targets:
         progress(f"{target.name}: warming up")
         await bench.warm_up(target)
@@ -336,8 +382,8 @@ def summary(
 ) -> dict[str, Any]:
     opts = bench.options
     p99 = {name: percentiles(load.latencies_ms())["p99"] for name, load in fixed.items()}
-    p99_ratio = _ratio(p99["herald"], p99["baseline"])
-    rate_ratio = _ratio(passed["herald"], passed["baseline"]) if opts.sweep else None
+    p99_ratio = _ratio(p99.get("herald"), p99.get("baseline"))
+    rate_ratio = _ratio(passed.get("herald"), passed.get("baseline")) if opts.sweep else None
     rate = f"{opts.rate:g}"
     return {
         "summary": "herald / baseline, same dev server, same run",
@@ -361,7 +407,7 @@ def summary(
         },
         "sustained_means": f"achieved >= {MIN_ACHIEVED:.0%} of offered, p99 <= {MAX_P99_MS:g} ms",
         "sms_sender_messages_per_second": SENDER_RATE,
-        "note": "sender rate limit lifted: this measures Herald, not the carrier's limit",
+        "note": "sender rate limit, quiet hours and coalescing lifted: Herald's own costs only",
         "elapsed_s": round(bench.elapsed(), 1),
     }
 
@@ -377,7 +423,8 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="herald-bench-"))
-    stack = Stack(bench_settings(root, options.callback_delay), log_dir=root / "logs")
+    settings = bench_settings(root, options.callback_delay)
+    stack = Stack(settings, log_dir=root / "logs", extra_env=NEUTRAL_POLICY)
     baseline_worker: ManagedProcess | None = None
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     clean = False
