@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.codec import create_codec_router
+from api.inbound import create_inbound_router
 from api.preferences import create_preferences_router
 from api.status_callbacks import create_status_router
 from config.settings import Settings, get_settings
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client = await connect(settings)
         app.include_router(create_status_router(settings, store, client))
         app.include_router(create_preferences_router(store))
+        app.include_router(create_inbound_router(settings, store, client))
         app.state.store, app.state.client = store, client
         yield
         store.close()

@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from config.settings import Settings, get_settings
+from sandbox.oms import SandboxOms, create_oms_router
 from sandbox.push_sink import PushSink, create_push_router
 from sandbox.rules import DestinationRule, RuleBook
 from sandbox.smtp_sink import DEFAULT_MAX_EMAILS, EmailSink, create_email_router
+from sandbox.support import SandboxSupport, create_support_router
 from sandbox.twilio_api import TwilioSandbox, create_twilio_router
 
 
@@ -58,7 +60,11 @@ def create_sandbox_app(
     app.state.twilio = twilio
     app.state.push = push
     app.state.email = email
+    oms, support = SandboxOms(), SandboxSupport()
+    app.state.oms, app.state.support = oms, support
     app.include_router(create_twilio_router(twilio))
+    app.include_router(create_oms_router(oms))
+    app.include_router(create_support_router(support))
     app.include_router(create_push_router(push))
     app.include_router(create_email_router(email))
 
@@ -68,6 +74,8 @@ def create_sandbox_app(
         await twilio.reset()
         push.reset()
         email.reset()
+        oms.reset()
+        support.reset()
         twilio.rules.reset()
         push.rules.reset()
         return {"reset": True}

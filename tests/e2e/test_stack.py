@@ -222,3 +222,37 @@ async def test_temporal_holds_only_ciphertext_and_the_web_ui_codec_masks(
     event = json.loads(json_format.Parse(decoded.content, Payloads()).payloads[0].data)
     assert event["customer"]["phone"] == f"+1********{phone[-2:]}"
     assert "access-control-allow-origin" not in stranger.headers
+
+
+async def test_a_stop_reply_stops_sms_until_start(
+    stack: Stack, client: Client, sandbox: httpx.AsyncClient
+) -> None:
+    phone, reference = new_phone(), new_reference()
+    webhook = f"{stack.settings.effective_public_base_url}/twilio/inbound"
+
+    async def reply(body: str) -> str:
+        sent = {
+            "from": phone,
+            "to": stack.settings.sms_sender,
+            "body": body,
+            "webhook_url": webhook,
+        }
+        answer = (await sandbox.post("/sandbox/inbound", json=sent)).json()
+        assert answer["status_code"] == 200
+        return str(answer["response_body"])
+
+    assert "<Response>" in await reply("Stop")
+    await signal_milestone(client, order_event("shipped", reference, phone=phone))
+    history = await history_when(client, Kind.ORDER, reference, lambda h: len(h.messages) == 1)
+    assert history.messages[0].channel is Channel.EMAIL  # consent: never to the provider
+    assert await sandbox_messages(sandbox, phone) == []
+
+    await reply("START")
+    await signal_milestone(client, order_event("delivered", reference, step=2, phone=phone))
+    history = await history_when(
+        client,
+        Kind.ORDER,
+        reference,
+        lambda h: any(m.channel is Channel.SMS and m.provider_message_id for m in h.messages),
+    )
+    assert len(await sandbox_messages(sandbox, phone)) == 1
