@@ -12,7 +12,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.twilio_signature import verified_form
 from config.settings import Settings
-from domain.timeline import DeliveryReport
+from domain.timeline import DeliveryReport, delivery_status_from_twilio
 from store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,11 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         if workflow_id is None:
             log.warning("status callback for unknown message %s ignored", sid)
             return Response(status_code=204)
-        await _signal(client, workflow_id, report)
+        final = delivery_status_from_twilio(status)
+        if final is not None and final.is_final:
+            # Only final statuses wake the workflow (each signal is a workflow task); the
+            # store keeps every status for support and audits.
+            await _signal(client, workflow_id, report)
         return Response(status_code=204)
 
     return router

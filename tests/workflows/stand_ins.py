@@ -80,7 +80,11 @@ class FakeChannels:
     async def reserve_send_slot(self, request: ReserveSlotInput) -> SendSlot:
         info = activity.info()
         now = info.current_attempt_scheduled_time.timestamp()
-        return SendSlot(sender="+15005550006", not_before_epoch=now + self.slot_delay_seconds)
+        return SendSlot(
+            sender="+15005550006",
+            not_before_epoch=now + self.slot_delay_seconds,
+            wait_seconds=self.slot_delay_seconds,
+        )
 
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
