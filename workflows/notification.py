@@ -85,11 +85,18 @@ class NotificationWorkflow:
         self._decided: list[DecidedStatus] = []
         self._trackers: set[asyncio.Task[None]] = set()
         self._sending = 0  # sends in progress outside the main loop: no continue-as-new then
+        self._send_policy = False  # decided in run(), before anything else
+        self._short_slot_waits = False
 
     # ---- the run -------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: NotificationStart) -> MessagingHistory:
+        # Versions are decided once, before any local activity: a patch marker recorded
+        # after a local activity can land in a later workflow task than the code that asked,
+        # and a replay would then take the old path (a non-determinism error).
+        self._send_policy = workflow.patched(SEND_POLICY)
+        self._short_slot_waits = workflow.patched(SHORT_SLOT_WAITS)
         self._policy = await workflow.execute_local_activity(
             "load_policy",
             LoadPolicyInput(workflow_id=workflow.info().workflow_id),
@@ -204,7 +211,7 @@ class NotificationWorkflow:
             self._note(EntryKind.STALE_IGNORED, reason, event)
             return
         self._advance(event)
-        if workflow.patched(SEND_POLICY):
+        if self._send_policy:
             await self._decide_and_act(self._parked(event))
             self._publish()
             return
@@ -465,7 +472,7 @@ class NotificationWorkflow:
             retry_policy=LOCAL_RETRY,
             summary="throttle check: reserve a send slot",
         )
-        if workflow.patched(SHORT_SLOT_WAITS) and slot.wait_seconds is not None:
+        if self._short_slot_waits and slot.wait_seconds is not None:
             wait = slot.wait_seconds  # short waits were done in the activity
             if wait < 0.05:
                 return
