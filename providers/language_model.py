@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Self
 
 import httpx
 
 from config.conversation import ConversationSettings
+from providers.json_api import JsonApiClient
 
 
 class LanguageModelError(Exception):
     """No usable answer from the model."""
 
 
-class ChatCompletions:
+class ChatCompletions(JsonApiClient):
     def __init__(
         self,
         base_url: str,
@@ -31,15 +31,11 @@ class ChatCompletions:
         timeout_seconds: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        super().__init__(
+            base_url, api_key=api_key, timeout_seconds=timeout_seconds, transport=transport
+        )
         self.model = model
         self._timeout_seconds = timeout_seconds
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=headers,
-            timeout=timeout_seconds,
-            transport=transport,
-        )
 
     @classmethod
     def from_settings(cls, settings: ConversationSettings) -> Self | None:
@@ -83,17 +79,3 @@ class ChatCompletions:
         if not isinstance(content, str) or not content.strip():
             raise LanguageModelError("empty answer")
         return content
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

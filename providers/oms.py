@@ -11,7 +11,6 @@ every provider error; :class:`OrderNotFound` and :class:`SlotUnavailable` never 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from config.conversation import ConversationSettings
 from providers.errors import ProviderError
+from providers.json_api import JsonApiClient
 
 
 class DeliverySlot(BaseModel):
@@ -61,23 +61,7 @@ class SlotUnavailable(OmsError):
         )
 
 
-class OmsClient:
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        api_key: str = "",
-        timeout_seconds: float = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=headers,
-            timeout=timeout_seconds,
-            transport=transport,
-        )
-
+class OmsClient(JsonApiClient):
     @classmethod
     def from_settings(cls, settings: ConversationSettings) -> Self:
         return cls(
@@ -119,20 +103,6 @@ class OmsClient:
         if response.status_code >= 400:
             raise _http_error(response)
         return _parse(response.json)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 _RETRYABLE_STATUSES: Iterable[int] = (408, 425, 429)

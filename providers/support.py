@@ -12,7 +12,6 @@ phone (it has to call back): that is why this context never goes near the langua
 from __future__ import annotations
 
 import hashlib
-from types import TracebackType
 from typing import Any, Protocol, Self
 
 import httpx
@@ -20,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from config.conversation import ConversationSettings
 from providers.errors import ProviderError
+from providers.json_api import JsonApiClient
 
 
 class ConversationLine(BaseModel):
@@ -59,23 +59,7 @@ class SupportError(ProviderError):
     """The support desk did not take the request; ``retryable`` says whether to try again."""
 
 
-class SupportDesk:
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        api_key: str = "",
-        timeout_seconds: float = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=headers,
-            timeout=timeout_seconds,
-            transport=transport,
-        )
-
+class SupportDesk(JsonApiClient):
     @classmethod
     def from_settings(cls, settings: ConversationSettings) -> Self:
         return cls(
@@ -117,20 +101,6 @@ class SupportDesk:
             raise SupportError(
                 f"unexpected support answer: {exc}", code="support-bad-answer", retryable=False
             ) from exc
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 class EmailSender(Protocol):
