@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
@@ -11,8 +12,10 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.twilio_signature import verified_form
+from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport, delivery_status_from_twilio
+from policy.senders import is_back_pressure
 from store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,9 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         reported = await asyncio.to_thread(
             store.statuses.record, sid, status, report.error_code, report.occurred_at
         )
+        if is_back_pressure(None, report.error_code):
+            # The carrier's queue is full (30001...): slow the sender like a 429 would.
+            await asyncio.to_thread(_slow_down, settings, store, form.get("From") or "")
         # The message key in our own callback URL (covered by the signature) names the
         # workflow even when the callback beats the send's row update to the store.
         workflow_id = reported.workflow_id if reported else _workflow_of(message_key)
@@ -52,6 +58,17 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         return Response(status_code=204)
 
     return router
+
+
+def _slow_down(settings: Settings, store: Store, sender: str) -> None:
+    rules = get_policy_settings().rules()
+    store.sender_limiter.report_back_pressure(
+        sender or settings.sms_sender,
+        time.time(),
+        factor=rules.back_pressure_factor,
+        min_factor=rules.back_pressure_min_factor,
+        cool_down_seconds=rules.back_pressure_seconds,
+    )
 
 
 def _workflow_of(message_key: str | None) -> str | None:

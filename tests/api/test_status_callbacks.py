@@ -1,0 +1,93 @@
+"""The status-callback route with a real store and signature check, and a recording client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from api.status_callbacks import create_status_router
+from config.settings import Settings
+from store.migrate import upgrade
+from store.repository import Store
+from tests.helpers.temporal import settings_for_tests
+
+KEY = "order-A1%3Ashipped%3A1%3Asms"
+
+
+class RecordingClient:
+    """Stands in for the Temporal client: keeps the signals it was asked to send."""
+
+    def __init__(self) -> None:
+        self.signals: list[tuple[str, str, Any]] = []
+
+    def get_workflow_handle(self, workflow_id: str) -> Any:
+        client = self
+
+        class Handle:
+            async def signal(self, name: str, arg: Any) -> None:
+                client.signals.append((workflow_id, name, arg))
+
+        return Handle()
+
+
+@pytest.fixture
+def route(tmp_path: Path) -> Iterator[tuple[TestClient, Settings, Store, RecordingClient]]:
+    settings = settings_for_tests(data_dir=tmp_path, public_base_url="http://testserver")
+    upgrade(settings.effective_database_url)
+    store = Store.connect(settings.effective_database_url)
+    client = RecordingClient()
+    app = FastAPI()
+    app.include_router(create_status_router(settings, store, client))  # type: ignore[arg-type]
+    yield TestClient(app), settings, store, client
+    store.close()
+
+
+def post(http: TestClient, settings: Settings, params: dict[str, str]) -> int:
+    url = f"http://testserver/twilio/status?message_key={KEY}"
+    token = settings.effective_twilio_auth_token
+    signature = RequestValidator(token).compute_signature(url, params)
+    headers = {"X-Twilio-Signature": signature}
+    return http.post(url, data=params, headers=headers).status_code
+
+
+def test_only_final_statuses_wake_the_workflow(route: Any) -> None:
+    http, settings, _store, client = route
+    base = {"MessageSid": "SM1", "From": settings.sms_sender}
+
+    assert post(http, settings, {**base, "MessageStatus": "sent"}) == 204
+    assert post(http, settings, {**base, "MessageStatus": "delivered"}) == 204
+
+    assert [(w, n, a.status) for w, n, a in client.signals] == [
+        ("order-A1", "delivery_report", "delivered")
+    ]
+
+
+def test_a_full_carrier_queue_slows_the_sender_down(route: Any) -> None:
+    http, settings, store, _client = route
+    params = {
+        "MessageSid": "SM2",
+        "MessageStatus": "failed",
+        "ErrorCode": "30001",
+        "From": settings.sms_sender,
+    }
+    assert store.sender_limiter.rate_factor(settings.sms_sender, time.time()) == 1.0
+
+    assert post(http, settings, params) == 204
+
+    assert store.sender_limiter.rate_factor(settings.sms_sender, time.time()) == 0.5
+
+
+def test_a_forged_callback_changes_nothing(route: Any) -> None:
+    http, _settings, _store, client = route
+    url = f"http://testserver/twilio/status?message_key={KEY}"
+    forged = {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}
+    data = {"MessageSid": "SM3", "MessageStatus": "delivered"}
+    assert http.post(url, data=data, headers=forged).status_code == 403
+    assert client.signals == []
