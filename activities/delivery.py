@@ -12,8 +12,10 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from domain.events import MilestoneEvent
 from domain.milestones import Kind, Milestone
 from domain.timeline import Channel
+from messaging.render import RenderedMessage, RenderError, render_message
 from providers.errors import ProviderError
 from store.outbox import NewMessage, OutboxEntry
 from store.repository import Store
@@ -70,6 +72,14 @@ def _detail(code: str | None, message: str) -> dict[str, object]:
     """What the workflow shows support: the provider's code, its words, which attempt."""
     attempt = activity.info().attempt if activity.in_activity() else None
     return {"code": code, "message": message, "attempt": attempt}
+
+
+def render_or_reject(event: MilestoneEvent, channel: Channel) -> RenderedMessage:
+    """The message for ``channel``; a template that cannot render is a permanent refusal."""
+    try:
+        return render_message(event, channel)
+    except RenderError as exc:
+        raise rejected("render", str(exc)) from exc
 
 
 def rejected(code: str | None, message: str) -> ApplicationError:

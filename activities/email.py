@@ -13,10 +13,15 @@ import hashlib
 from pydantic import BaseModel
 from temporalio import activity
 
-from activities.delivery import MessageIdentity, new_outbox_message, rejected, send_once
+from activities.delivery import (
+    MessageIdentity,
+    new_outbox_message,
+    rejected,
+    render_or_reject,
+    send_once,
+)
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
-from messaging.render import RenderError, render_message
 from providers.email import SmtpEmail
 from store.repository import Store
 
@@ -44,10 +49,7 @@ class EmailActivities:
         address = request.event.customer.email
         if not address:
             raise rejected("no-address", "the customer has no e-mail address")
-        try:
-            rendered = render_message(request.event, Channel.EMAIL)
-        except RenderError as exc:
-            raise rejected("render", str(exc)) from exc
+        rendered = render_or_reject(request.event, Channel.EMAIL)
         subject = rendered.subject or request.identity.milestone.value
         message_id = self._message_id(request.identity.message_key)
         message = new_outbox_message(request.identity, address, rendered.text, subject=subject)

@@ -9,10 +9,15 @@ from __future__ import annotations
 from pydantic import BaseModel
 from temporalio import activity
 
-from activities.delivery import MessageIdentity, new_outbox_message, rejected, send_once
+from activities.delivery import (
+    MessageIdentity,
+    new_outbox_message,
+    rejected,
+    render_or_reject,
+    send_once,
+)
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
-from messaging.render import RenderError, render_message
 from providers.push import PushProvider
 from store.repository import Store
 
@@ -39,10 +44,7 @@ class PushActivities:
         token = request.event.customer.push_token
         if not token:
             raise rejected("no-token", "the customer has no push token")
-        try:
-            rendered = render_message(request.event, Channel.PUSH)
-        except RenderError as exc:
-            raise rejected("render", str(exc)) from exc
+        rendered = render_or_reject(request.event, Channel.PUSH)
         title, identity = rendered.subject or "", request.identity
         message = new_outbox_message(identity, token, rendered.text, subject=title)
         data = {"workflow_id": identity.workflow_id, "milestone": identity.milestone.value}

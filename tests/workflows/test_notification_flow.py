@@ -57,6 +57,19 @@ async def report(
     )
 
 
+async def send_and_deliver(
+    env: WorkflowEnvironment, task_queue: str, reference: str, step: int, milestone: str
+) -> WorkflowHandle:
+    """Signal the order's next milestone, wait for its SMS, and report it delivered."""
+    event = order_event(milestone, reference, step=step)
+    handle = await signal_milestone(env.client, event, task_queue=task_queue)
+    history = await wait_for(
+        handle, lambda h: len([m for m in h.messages if m.provider_message_id]) == step + 1
+    )
+    await report(handle, history.messages[-1].provider_message_id or "", "delivered")
+    return handle
+
+
 async def test_an_order_through_every_milestone_sends_one_sms_each(
     env: WorkflowEnvironment,
 ) -> None:
@@ -64,16 +77,7 @@ async def test_an_order_through_every_milestone_sends_one_sms_each(
     async with new_worker(env.client, fake.activities()) as worker:
         reference = "A100"
         for step, milestone in enumerate(ORDER_PATH):
-            handle = await signal_milestone(
-                env.client,
-                order_event(milestone, reference, step=step),
-                task_queue=worker.task_queue,
-            )
-            history = await wait_for(
-                handle,
-                lambda h, n=step + 1: len([m for m in h.messages if m.provider_message_id]) == n,
-            )
-            await report(handle, history.messages[-1].provider_message_id, "delivered")
+            handle = await send_and_deliver(env, worker.task_queue, reference, step, milestone)
 
         history = await wait_for(
             handle,
@@ -287,16 +291,7 @@ async def test_continue_as_new_keeps_the_whole_timeline(env: WorkflowEnvironment
     async with new_worker(env.client, fake.activities()) as worker:
         reference, run_ids = "A1000", set()
         for step, milestone in enumerate(["confirmed", "shipped", "delayed", "out_for_delivery"]):
-            handle = await signal_milestone(
-                env.client,
-                order_event(milestone, reference, step=step),
-                task_queue=worker.task_queue,
-            )
-            history = await wait_for(
-                handle,
-                lambda h, n=step + 1: len([m for m in h.messages if m.provider_message_id]) == n,
-            )
-            await report(handle, history.messages[-1].provider_message_id, "delivered")
+            handle = await send_and_deliver(env, worker.task_queue, reference, step, milestone)
             await wait_for(handle, lambda h: h.messages[-1].status is DeliveryStatus.DELIVERED)
             run_ids.add((await env.client.get_workflow_handle(handle.id).describe()).run_id)
 
