@@ -38,6 +38,7 @@ class MessageIdentity(BaseModel):
     channel: Channel
     attempt: int = 1
     recipient_masked: str
+    locale: str | None = None  # the customer's: replies to this SMS are answered in it
 
 
 def new_outbox_message(
@@ -65,6 +66,7 @@ def new_outbox_message(
         encoding=encoding,
         segments=segments,
         estimated_cost_usd=estimated_cost_usd,
+        locale=identity.locale,
     )
 
 

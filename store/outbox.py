@@ -43,6 +43,7 @@ class NewMessage:
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
+    locale: str | None = None
 
 
 @dataclass(frozen=True)

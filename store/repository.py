@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from store.consent import SmsConsent
+from store.conversations import Conversations
 from store.database import make_engine, make_session_factory
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
@@ -25,6 +26,7 @@ class Store:
     preferences: NotificationPreferences
     recent_sends: RecentSends
     sender_limiter: SenderLimiter
+    conversations: Conversations
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -39,6 +41,7 @@ class Store:
             preferences=NotificationPreferences(sessions),
             recent_sends=RecentSends(sessions),
             sender_limiter=SenderLimiter(sessions),
+            conversations=Conversations(sessions),
         )
 
     def close(self) -> None:

@@ -73,6 +73,7 @@ class MessageRow(Base):
     encoding: Mapped[str | None] = mapped_column(String(10))
     segments: Mapped[int | None] = mapped_column(Integer)
     estimated_cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(12, 5))
+    locale: Mapped[str | None] = mapped_column(String(35))  # the customer's, for replies
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     provider_called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

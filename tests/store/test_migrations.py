@@ -1,4 +1,4 @@
-"""Migration 0002 (send policy) goes up and down, and leaves the schema the models describe."""
+"""Migrations go up and down, and leave the schema the models describe."""
 
 from pathlib import Path
 
@@ -36,5 +36,18 @@ def test_upgrade_downgrade_upgrade_matches_the_models(backend: str, tmp_path: Pa
             with engine.connect() as connection:
                 drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
             assert drift == []
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_0003_adds_and_removes_the_message_locale(backend: str, tmp_path: Path) -> None:
+    with fresh_database_url(backend, tmp_path) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            assert "locale" in {c["name"] for c in inspect(engine).get_columns("messages")}
+            command.downgrade(alembic_config(url), "0002")
+            assert "locale" not in {c["name"] for c in inspect(engine).get_columns("messages")}
         finally:
             engine.dispose()
