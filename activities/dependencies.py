@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from config.conversation import ConversationSettings, get_conversation_settings
 from config.settings import Settings
 from providers.email import SmtpEmail
+from providers.language_model import ChatCompletions
+from providers.oms import OmsClient
 from providers.push import HttpPush, PushProvider
 from providers.sms import TwilioSms
+from providers.support import EmailSupportDesk, SupportDesk, support_desk_for
 from store.repository import Store
 
 
@@ -18,20 +22,34 @@ class Dependencies:
     sms: TwilioSms
     email: SmtpEmail
     push: PushProvider
+    conversation: ConversationSettings
+    oms: OmsClient
+    support: SupportDesk | EmailSupportDesk
+    language_model: ChatCompletions | None  # None: exception messages use their templates
 
     @classmethod
     def create(cls, settings: Settings) -> Dependencies:
         """Must run inside the event loop (the HTTP clients bind to it)."""
+        conversation = get_conversation_settings()
+        email = SmtpEmail(settings)
         return cls(
             settings=settings,
             store=Store.connect(settings.effective_database_url),
             sms=TwilioSms(settings),
-            email=SmtpEmail(settings),
+            email=email,
             push=HttpPush(settings),
+            conversation=conversation,
+            oms=OmsClient.from_settings(conversation),
+            support=support_desk_for(conversation, email),
+            language_model=ChatCompletions.from_settings(conversation),
         )
 
     async def close(self) -> None:
         await self.sms.close()
         if isinstance(self.push, HttpPush):
             await self.push.close()
+        await self.oms.aclose()
+        await self.support.aclose()
+        if self.language_model is not None:
+            await self.language_model.aclose()
         self.store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from activities.conversation import ConversationActivities
 from activities.dependencies import Dependencies
 from activities.email import EmailActivities
 from activities.policy import PolicyActivities
@@ -19,13 +20,14 @@ from activities.throttle import ThrottleActivities
 def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     sender_domain = deps.settings.email_sender.rpartition("@")[2].rstrip(">") or "herald.local"
     policy = PolicyActivities(deps.settings)
-    render = RenderActivities(deps.store)
+    render = RenderActivities(deps.store, deps.language_model, deps.conversation)
     throttle = ThrottleActivities(deps.settings, deps.store)
     sms = SmsActivities(deps.settings, deps.store, deps.sms)
     email = EmailActivities(deps.store, deps.email, sender_domain)
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)
     facts = PolicyFactsActivities(deps.store)
+    conversation = ConversationActivities(deps.conversation, deps.oms, deps.support)
     return [
         policy.load_policy,
         render.render,
@@ -35,4 +37,8 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
         push.send_push,
         record.record_timeline,
         facts.gather_policy_facts,
+        conversation.offer_delivery_slots,
+        conversation.book_delivery_slot,
+        conversation.request_support,
+        conversation.compose_reply,
     ]

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
-from pydantic import AwareDatetime, BaseModel
 from temporalio.client import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -30,6 +29,7 @@ from api.twilio_signature import verified_form
 from config.conversation import ConversationSettings, get_conversation_settings
 from config.policy import PolicySettings
 from config.settings import Settings
+from conversation.dialogue import CustomerReply
 from conversation.intents import Intent, IntentKind, classify
 from conversation.routing import (
     ActiveConversation,
@@ -46,18 +46,6 @@ log = logging.getLogger(__name__)
 
 INBOUND_PATH = "/twilio/inbound"
 CUSTOMER_REPLY_SIGNAL = "customer_reply"
-
-
-class CustomerReply(BaseModel):
-    """One inbound SMS as a workflow receives it (signal or update input)."""
-
-    message_sid: str
-    phone: str  # E.164
-    text: str
-    intent: IntentKind
-    choice: int | None = None  # CHOICE: the number picked (a delivery slot...)
-    language: str | None = None
-    received_at: AwareDatetime
 
 
 FindConversations = Callable[[str], Awaitable[Sequence[ActiveConversation]]]

@@ -18,6 +18,18 @@ from conversation.intents import IntentKind
 SLOT_CHOICE_VALID_FOR = timedelta(hours=24)  # slots offered yesterday may be gone today
 
 
+class CustomerReply(BaseModel):
+    """One inbound SMS as the workflow receives it (the ``customer_reply`` signal's input)."""
+
+    message_sid: str  # the provider's id: a webhook retried by the provider is one reply
+    phone: str  # E.164
+    text: str
+    intent: IntentKind
+    choice: int | None = None  # CHOICE: the number picked (a delivery slot...)
+    language: str | None = None
+    received_at: AwareDatetime
+
+
 class DialogueState(BaseModel):
     """The one open question, if any. Add fields only with defaults (workflow state)."""
 

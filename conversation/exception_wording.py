@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.events import MilestoneEvent
+from domain.events import PROBLEM_MILESTONES, DeliveryProblem, MilestoneEvent
 from domain.milestones import Milestone
 from messaging.brand import Brand
 from messaging.context import first_name
@@ -30,19 +29,10 @@ from providers.language_model import ChatCompletions, LanguageModelError
 
 log = logging.getLogger(__name__)
 
-EXCEPTION_MILESTONES: frozenset[Milestone] = frozenset(
-    {Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED, Milestone.EXCEPTION}
-)
+EXCEPTION_MILESTONES: frozenset[Milestone] = frozenset(PROBLEM_MILESTONES)
 
 
-class ExceptionProblem(StrEnum):
-    """What went wrong, as a closed list: free text from the OMS never reaches the model."""
-
-    DELAYED = "delayed"
-    DELIVERY_ATTEMPTED = "delivery_attempted"
-    ADDRESS_PROBLEM = "address_problem"
-    LOST = "lost"
-    DAMAGED = "damaged"
+ExceptionProblem = DeliveryProblem  # the closed list the model may be told
 
 
 class ExceptionFacts(BaseModel):
@@ -72,7 +62,7 @@ def facts_from_event(
         customer_first_name=first_name(event.customer.name),
         locale=event.customer.locale,
         milestone=event.milestone,
-        problem=problem or _problem_of(event.milestone),
+        problem=problem or event.problem or _problem_of(event.milestone),
         reference=event.reference,
         carrier=shipment.carrier if shipment else None,
         tracking_id=shipment.tracking_id if shipment else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,6 +68,20 @@ class Refund(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
 
+class DeliveryProblem(StrEnum):
+    """What went wrong with a delivery, as a closed list (support's alert and the exception
+    message say it; free text from the OMS stays in ``detail``)."""
+
+    DELAYED = "delayed"
+    DELIVERY_ATTEMPTED = "delivery_attempted"
+    ADDRESS_PROBLEM = "address_problem"
+    LOST = "lost"
+    DAMAGED = "damaged"
+
+
+PROBLEM_MILESTONES = (Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED, Milestone.EXCEPTION)
+
+
 class MilestoneEvent(BaseModel):
     """The ``milestone`` signal's input, also the OMS client's input."""
 
@@ -82,6 +97,7 @@ class MilestoneEvent(BaseModel):
     refund: Refund | None = None
     merchant: str | None = None  # selects a merchant's template overrides
     detail: str | None = Field(default=None, max_length=500)  # e.g. why a delivery is delayed
+    problem: DeliveryProblem | None = None  # delayed, delivery_attempted and exception only
 
     @model_validator(mode="after")
     def _milestone_fits_kind(self) -> Self:
@@ -90,6 +106,8 @@ class MilestoneEvent(BaseModel):
             raise ValueError(
                 f"{self.milestone.value!r} is not a {self.kind.value} milestone ({allowed})"
             )
+        if self.problem is not None and self.milestone not in PROBLEM_MILESTONES:
+            raise ValueError(f"a problem is only given with {', '.join(PROBLEM_MILESTONES)}")
         return self
 
     @property

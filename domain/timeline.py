@@ -87,6 +87,7 @@ class MessageRecord(BaseModel):
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
+    purpose: str | None = None  # a conversation reply: slot_offer, callback_promise...
 
 
 class EntryKind(StrEnum):
@@ -103,6 +104,13 @@ class EntryKind(StrEnum):
     FALLBACK = "fallback"
     UNMATCHED_REPORT = "unmatched_report"
     CONTINUED_AS_NEW = "continued_as_new"
+    REPLY_RECEIVED = "reply_received"  # the customer texted back
+    REPLY_IGNORED = "reply_ignored"  # nothing to do (consent keywords are the webhook's)
+    SLOTS_OFFERED = "slots_offered"
+    RESCHEDULED = "rescheduled"  # a delivery slot booked with the OMS
+    CALLBACK_REQUESTED = "callback_requested"
+    SUPPORT_ALERTED = "support_alerted"  # a reply or a delivery exception passed to support
+    CONVERSATION_FAILED = "conversation_failed"  # the OMS or support could not be reached
 
 
 class TimelineEntry(BaseModel):

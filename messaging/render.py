@@ -127,6 +127,20 @@ def _render_sms(
     return message, encoded
 
 
+def sms_from_text(text: str, *, phone: str, locale: str) -> RenderedMessage:
+    """An SMS written outside the templates (a conversation reply, a model's wording), with
+    the encoding, segments and cost every SMS records. The text is sent as given."""
+    count = count_segments(text)
+    return RenderedMessage(
+        channel=Channel.SMS,
+        locale=locale,
+        text=text,
+        encoding=count.encoding.value,
+        segments=count.segments,
+        estimated_cost_usd=estimate_cost(count.segments, region_of(phone)),
+    )
+
+
 def fit_sms(
     body: CompiledTemplate,
     context: dict[str, Any],

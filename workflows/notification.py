@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from temporalio import workflow
@@ -20,6 +20,17 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
 
+    from activities.conversation import (
+        BookSlotInput,
+        ComposeReplyInput,
+        OfferSlotsInput,
+        ReplyPurpose,
+        SlotBooked,
+        SlotsOffered,
+        SupportRequested,
+        SupportRequestInput,
+        SupportRequestKind,
+    )
     from activities.delivery import REJECTED, SENDER_BUSY, MessageIdentity
     from activities.email import EmailSent, SendEmailInput
     from activities.policy import LoadPolicyInput, WorkflowPolicy
@@ -29,7 +40,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.render import RenderInput
     from activities.sms import SendSmsInput, SmsSent
     from activities.throttle import ReserveSlotInput, SendSlot
-    from domain.events import MilestoneEvent
+    from conversation import dialogue
+    from conversation.dialogue import CustomerReply
+    from domain.events import PROBLEM_MILESTONES, MilestoneEvent
     from domain.milestones import PROGRESS_RANK
     from domain.phone import mask_email, mask_phone
     from domain.timeline import (
@@ -48,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
     from policy.decision import PolicyAction, PolicyDecision
     from policy.duplicates import notified_milestone
     from policy.evaluate import PolicyRequest, evaluate
+    from providers.support import ConversationLine
     from workflows import search_attributes as attrs
     from workflows.details import current_details
     from workflows.ordering import is_terminal, stale_reason
@@ -63,9 +77,19 @@ FALLBACK_RETRY = RetryPolicy(
     non_retryable_error_types=[REJECTED],
 )
 EARLY_REPORTS_KEPT = 50
+REPLY_IDS_KEPT = 200  # a provider retries a webhook within minutes, not hundreds of replies
+CONVERSATION_LINES_KEPT = 20  # what support gets with a hand-over
+CONVERSATION_TIMEOUT = timedelta(seconds=30)
+CONVERSATION_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    maximum_interval=timedelta(minutes=1),
+    maximum_attempts=10,
+    non_retryable_error_types=[REJECTED],
+)
 # Versions of this workflow's logic, for histories that started before each change.
 SEND_POLICY = "send-policy"  # consent, preferences, caps, quiet hours, coalescing
 SHORT_SLOT_WAITS = "short-slot-waits"  # sub-second slot waits inside the activity
+TWO_WAY = "two-way"  # customer replies answered; delivery exceptions alert support
 # Progress order, for deciding whether a delivery report may replace the status we hold.
 STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
 
@@ -87,6 +111,7 @@ class NotificationWorkflow:
         self._sending = 0  # sends in progress outside the main loop: no continue-as-new then
         self._send_policy = False  # decided in run(), before anything else
         self._short_slot_waits = False
+        self._two_way = False
 
     # ---- the run -------------------------------------------------------------------------
 
@@ -97,6 +122,7 @@ class NotificationWorkflow:
         # and a replay would then take the old path (a non-determinism error).
         self._send_policy = workflow.patched(SEND_POLICY)
         self._short_slot_waits = workflow.patched(SHORT_SLOT_WAITS)
+        self._two_way = workflow.patched(TWO_WAY)
         self._policy = await workflow.execute_local_activity(
             "load_policy",
             LoadPolicyInput(workflow_id=workflow.info().workflow_id),
@@ -115,6 +141,9 @@ class NotificationWorkflow:
             if self._state.pending:
                 await self._notify(self._state.pending.pop(0))
                 continue
+            if self._state.replies:
+                await self._answer(self._state.replies.pop(0))
+                continue
             if self._continue_as_new_due():
                 await self._continue_as_new()
             if await self._idle_until_work():
@@ -129,7 +158,8 @@ class NotificationWorkflow:
         """Wait for something to do; True when the grace period after the end has passed."""
 
         def has_work() -> bool:
-            return bool(self._state.pending or self._to_record or self._decided) or (
+            state = self._state
+            return bool(state.pending or state.replies or self._to_record or self._decided) or (
                 self._continue_as_new_due()
             )
 
@@ -191,6 +221,20 @@ class NotificationWorkflow:
         self._apply_report(record, report)
         self._publish()
 
+    @workflow.signal(name="customer_reply")
+    def on_customer_reply(self, raw: RawValue) -> None:
+        reply = self._decode(raw, CustomerReply, "customer_reply")
+        if reply is None:
+            return
+        seen = self._state.seen_reply_ids
+        if reply.message_sid and reply.message_sid in seen:
+            self._note(EntryKind.DUPLICATE_IGNORED, f"reply {reply.message_sid} seen before")
+            return
+        if reply.message_sid:
+            seen.append(reply.message_sid)
+            del seen[:-REPLY_IDS_KEPT]
+        self._state.replies.append(reply)
+
     @workflow.query(name="history")
     def history(self) -> MessagingHistory:
         return self._history
@@ -211,6 +255,8 @@ class NotificationWorkflow:
             self._note(EntryKind.STALE_IGNORED, reason, event)
             return
         self._advance(event)
+        if self._two_way and event.milestone in PROBLEM_MILESTONES:
+            self._start_task(self._alert_support(event))  # at once, beside the customer's SMS
         if self._send_policy:
             await self._decide_and_act(self._parked(event))
             self._publish()
@@ -238,6 +284,7 @@ class NotificationWorkflow:
         )
         if is_terminal(event):
             state.terminal_reached_at = workflow.now()
+        state.last_event = event
 
     # ---- the send policy (consent, preferences, caps, quiet hours, coalescing) -------------
 
@@ -405,26 +452,10 @@ class NotificationWorkflow:
         )
         record.estimated_cost_usd = rendered.estimated_cost_usd
         await self._wait_for_send_slot(record, event)
-        while True:
-            try:
-                sent = await self._call_send_sms(record, event, phone, rendered)
-                break
-            except ActivityError as err:
-                retry_at = _sender_busy_until(err)
-                if retry_at is None:
-                    self._fail(record, err, DeliveryStatus.FAILED)
-                    await self._fall_back(event, record, fallback, occurrence)
-                    return
-                wait = max(retry_at - workflow.now().timestamp(), 0.001)
-                self._note(EntryKind.THROTTLED, f"{_error_text(err)}: waiting {wait:.1f}s", event)
-                await workflow.sleep(wait, summary="sender at its limit")
-        record.provider_message_id, record.provider_calls = (
-            sent.provider_message_id,
-            sent.provider_calls,
-        )
-        self._set_status(
-            record, DeliveryStatus.ACCEPTED, detail="deduplicated" if sent.deduplicated else None
-        )
+        sent = await self._send_within_limit(record, event, phone, rendered)
+        if sent is None:
+            await self._fall_back(event, record, fallback, occurrence)
+            return
         awaiting = AwaitingReport(
             message_key=record.message_key,
             event=event,
@@ -443,6 +474,34 @@ class NotificationWorkflow:
             self._state.early_reports.remove(report)
             self._apply_report(record, report)
         self._start_tracker(awaiting)
+
+    async def _send_within_limit(
+        self, record: MessageRecord, event: MilestoneEvent, phone: str, rendered: RenderedMessage
+    ) -> SmsSent | None:
+        """Hand the SMS to the provider, waiting while the sender is at its limit; None (and
+        the record failed) when the provider refused it or every retry failed."""
+        while True:
+            try:
+                sent = await self._call_send_sms(record, event, phone, rendered)
+                break
+            except ActivityError as err:
+                retry_at = _sender_busy_until(err)
+                if retry_at is None:
+                    self._fail(record, err, DeliveryStatus.FAILED)
+                    return None
+                wait = max(retry_at - workflow.now().timestamp(), 0.001)
+                self._note(EntryKind.THROTTLED, f"{_error_text(err)}: waiting {wait:.1f}s", event)
+                await workflow.sleep(wait, summary="sender at its limit")
+        record.provider_message_id, record.provider_calls = (
+            sent.provider_message_id,
+            sent.provider_calls,
+        )
+        self._set_status(
+            record, DeliveryStatus.ACCEPTED, detail="deduplicated" if sent.deduplicated else None
+        )
+        if self._two_way:
+            self._remember_line("outbound", record.body)
+        return sent
 
     async def _call_send_sms(
         self, record: MessageRecord, event: MilestoneEvent, phone: str, rendered: RenderedMessage
@@ -485,6 +544,200 @@ class NotificationWorkflow:
                 EntryKind.THROTTLED, f"sender {slot.sender} busy: waiting {wait:.1f}s", event
             )
         await workflow.sleep(wait, summary=f"send slot for {slot.sender}")
+
+    # ---- two-way: the customer's replies and support ---------------------------------------
+
+    async def _answer(self, reply: CustomerReply) -> None:
+        """One reply: what it means now (``conversation.dialogue``), then act and answer."""
+        event = self._state.last_event
+        self._note(EntryKind.REPLY_RECEIVED, f"{reply.intent.value}: {reply.text[:160]!r}", event)
+        self._remember_line("inbound", reply.text, reply.received_at)
+        if not self._two_way or event is None or not event.customer.phone:
+            why = "no milestone texted yet" if self._two_way else "run started before two-way"
+            self._note(EntryKind.REPLY_IGNORED, why, event)
+            return
+        reply_key = f"{workflow.info().workflow_id}:reply-{reply.message_sid or workflow.uuid4()}"
+        step = dialogue.next_step(self._state.dialogue, reply.intent, reply.choice, workflow.now())
+        if isinstance(step, dialogue.OfferSlots):
+            await self._offer_slots(event, reply_key)
+        elif isinstance(step, dialogue.BookSlot):
+            await self._book_slot(event, step.slot_id, reply_key)
+        elif isinstance(step, dialogue.AskForValidChoice):
+            await self._compose_and_reply(event, ReplyPurpose.INVALID_CHOICE, reply_key, step.count)
+        elif isinstance(step, dialogue.AnswerHelp):
+            await self._compose_and_reply(event, ReplyPurpose.HELP, reply_key)
+        elif isinstance(step, dialogue.OpenCallback):
+            await self._ask_support(event, SupportRequestKind.CALLBACK, reply_key)
+        elif isinstance(step, dialogue.HandToSupport):
+            await self._ask_support(event, SupportRequestKind.REPLY, reply_key)
+        else:
+            self._note(EntryKind.REPLY_IGNORED, "consent keyword: the webhook answered it", event)
+        self._publish()
+
+    async def _offer_slots(self, event: MilestoneEvent, reply_key: str) -> None:
+        offered = await self._converse(
+            "offer_delivery_slots",
+            OfferSlotsInput(event=event),
+            SlotsOffered,
+            f"delivery slots for {event.reference} from the OMS",
+            event,
+        )
+        if not isinstance(offered, SlotsOffered):
+            await self._ask_support(event, SupportRequestKind.REPLY, reply_key, "reschedule failed")
+            return
+        slot_ids = tuple(slot.slot_id for slot in offered.slots)
+        state = self._state
+        state.dialogue = (
+            state.dialogue.with_offer(slot_ids, workflow.now())
+            if slot_ids
+            else state.dialogue.closed()
+        )
+        listed = ", ".join(f"{n} {s.start.isoformat()}" for n, s in enumerate(offered.slots, 1))
+        self._note(EntryKind.SLOTS_OFFERED, f"{len(slot_ids)} offered: {listed or 'none'}", event)
+        await self._reply(event, offered.reply, "slot_offer", reply_key)
+
+    async def _book_slot(self, event: MilestoneEvent, slot_id: str, reply_key: str) -> None:
+        booked = await self._converse(
+            "book_delivery_slot",
+            BookSlotInput(event=event, slot_id=slot_id, idempotency_key=reply_key),
+            SlotBooked,
+            f"book delivery slot {slot_id} for {event.reference}",
+            event,
+        )
+        self._state.dialogue = self._state.dialogue.closed()
+        if isinstance(booked, SlotBooked):
+            slot = booked.slot
+            detail = f"slot {slot.slot_id} {slot.start.isoformat()} to {slot.end.isoformat()}"
+            self._note(
+                EntryKind.RESCHEDULED, f"{detail}, confirmation {booked.confirmation_id}", event
+            )
+            await self._reply(event, booked.reply, "reschedule_confirmation", reply_key)
+        elif _is_rejection(booked):  # taken meanwhile: offer what is free now
+            await self._offer_slots(event, f"{reply_key}-again")
+        else:
+            await self._ask_support(event, SupportRequestKind.REPLY, reply_key, "booking failed")
+
+    async def _ask_support(
+        self,
+        event: MilestoneEvent,
+        kind: SupportRequestKind,
+        reply_key: str,
+        detail: str | None = None,
+    ) -> None:
+        """A call-back, or a reply Herald cannot act on: support gets it with the context."""
+        requested = await self._converse(
+            "request_support",
+            SupportRequestInput(
+                event=event,
+                request=kind,
+                idempotency_key=f"{reply_key}-{kind.value}",
+                conversation=list(self._state.conversation),
+                detail=detail,
+            ),
+            SupportRequested,
+            f"{'call-back request' if kind is SupportRequestKind.CALLBACK else 'reply'} "
+            f"for {event.reference} to support",
+            event,
+        )
+        if not isinstance(requested, SupportRequested):
+            return
+        entry = (
+            EntryKind.CALLBACK_REQUESTED
+            if kind is SupportRequestKind.CALLBACK
+            else EntryKind.SUPPORT_ALERTED
+        )
+        self._note(
+            entry, f"ticket {requested.ticket_id}" + (f": {detail}" if detail else ""), event
+        )
+        if requested.reply is not None:
+            purpose = "callback_promise" if kind is SupportRequestKind.CALLBACK else "to_support"
+            await self._reply(event, requested.reply, purpose, reply_key)
+
+    async def _alert_support(self, event: MilestoneEvent) -> None:
+        """A delivery exception: support hears of it at once, with the order's context."""
+        self._sending += 1
+        try:
+            alerted = await self._converse(
+                "request_support",
+                SupportRequestInput(
+                    event=event,
+                    request=SupportRequestKind.EXCEPTION,
+                    idempotency_key=f"{workflow.info().workflow_id}:alert-{event.event_id}",
+                    conversation=list(self._state.conversation),
+                ),
+                SupportRequested,
+                f"{event.milestone.value} alert for {event.reference} to support",
+                event,
+            )
+            if isinstance(alerted, SupportRequested):
+                problem = (event.problem or event.milestone).value
+                self._note(
+                    EntryKind.SUPPORT_ALERTED, f"{problem}: alert {alerted.ticket_id}", event
+                )
+                self._publish()
+        finally:
+            self._sending -= 1
+
+    async def _compose_and_reply(
+        self, event: MilestoneEvent, purpose: ReplyPurpose, reply_key: str, choices: int = 0
+    ) -> None:
+        text: RenderedMessage = await workflow.execute_local_activity(
+            "compose_reply",
+            ComposeReplyInput(event=event, purpose=purpose, choices=choices),
+            result_type=RenderedMessage,
+            start_to_close_timeout=LOCAL_TIMEOUT,
+            retry_policy=LOCAL_RETRY,
+            summary=f"write the {purpose.value} reply",
+        )
+        await self._reply(event, text, purpose.value, reply_key)
+
+    async def _reply(
+        self, event: MilestoneEvent, text: RenderedMessage, purpose: str, reply_key: str
+    ) -> None:
+        """Text the customer back: the same send path as milestones, without pacing ahead
+        (a reply is awaited) and without falling back (the customer is on SMS right now)."""
+        phone = event.customer.phone or ""
+        record = MessageRecord(
+            message_key=f"{reply_key}:{purpose}:sms",
+            milestone=event.milestone,
+            channel=Channel.SMS,
+            recipient=mask_phone(phone),
+            body=text.text,
+            encoding=text.encoding,
+            segments=text.segments,
+            estimated_cost_usd=text.estimated_cost_usd,
+            purpose=purpose,
+        )
+        self._history.messages.append(record)
+        await self._send_within_limit(record, event, phone, text)
+
+    async def _converse(
+        self,
+        activity_name: str,
+        request: BaseModel,
+        result_type: type[ModelT],
+        summary: str,
+        event: MilestoneEvent,
+    ) -> ModelT | ActivityError:
+        """One call to the OMS or support, with durable retries; a failure is noted and
+        returned, so the caller can choose another way."""
+        try:
+            return await workflow.execute_activity(
+                activity_name,
+                request,
+                result_type=result_type,
+                start_to_close_timeout=CONVERSATION_TIMEOUT,
+                retry_policy=CONVERSATION_RETRY,
+                summary=summary,
+            )
+        except ActivityError as err:
+            self._note(EntryKind.CONVERSATION_FAILED, f"{summary}: {_error_text(err)}", event)
+            return err
+
+    def _remember_line(self, direction: str, text: str, at: datetime | None = None) -> None:
+        lines = self._state.conversation
+        lines.append(ConversationLine(at=at or workflow.now(), direction=direction, text=text))
+        del lines[:-CONVERSATION_LINES_KEPT]
 
     # ---- delivery reports ---------------------------------------------------------------------
 
@@ -659,6 +912,7 @@ class NotificationWorkflow:
             channel=record.channel,
             attempt=record.attempt,
             recipient_masked=record.recipient,
+            locale=event.customer.locale,
         )
 
     @property
@@ -796,6 +1050,12 @@ def _reachable(event: MilestoneEvent, allowed: list[Channel] | None) -> list[Cha
         if contact
     ]
     return present if allowed is None else [c for c in present if c in allowed]
+
+
+def _is_rejection(outcome: object) -> bool:
+    """A refusal that retrying cannot change (a slot taken, an unknown order)."""
+    cause = outcome.cause if isinstance(outcome, ActivityError) else None
+    return isinstance(cause, ApplicationError) and cause.type == REJECTED
 
 
 def _sender_busy_until(err: ActivityError) -> float | None:

@@ -6,10 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from conversation.dialogue import CustomerReply, DialogueState
 from domain.events import MilestoneEvent
 from domain.milestones import Kind, Milestone
 from domain.timeline import Channel, DeliveryReport, MessagingHistory
 from policy.duplicates import NotifiedMilestone
+from providers.support import ConversationLine
 
 
 class AwaitingReport(BaseModel):
@@ -48,6 +50,13 @@ class CarriedState(BaseModel):
     arrivals: list[Milestone] = Field(default_factory=list)  # in the order they were taken in
     parked: list[Parked] = Field(default_factory=list)
     runs: int = 1
+    # Two-way: the latest milestone (what replies are about), replies waiting to be
+    # answered, the open question, and the recent lines support gets with a hand-over.
+    last_event: MilestoneEvent | None = None
+    replies: list[CustomerReply] = Field(default_factory=list)
+    seen_reply_ids: list[str] = Field(default_factory=list)
+    dialogue: DialogueState = Field(default_factory=DialogueState)
+    conversation: list[ConversationLine] = Field(default_factory=list)
 
 
 class NotificationStart(BaseModel):

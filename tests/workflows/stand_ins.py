@@ -1,6 +1,7 @@
 """Activities that stand in for the real ones in workflow tests (same names, no I/O).
 
-Rendering stays real: it is pure, and the workflow's tests should see real bodies.
+Rendering stays real: it is pure, and the workflow's tests should see real bodies. So do
+the conversation activities: they talk to the sandbox OMS and support desk in process.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+from fastapi import FastAPI
 from temporalio import activity
 
+from activities.conversation import ConversationActivities
 from activities.delivery import as_activity_error, rejected, sender_busy
 from activities.email import EmailSent, SendEmailInput
 from activities.policy import LoadPolicyInput, WorkflowPolicy
@@ -20,9 +24,14 @@ from activities.record import RecordInput
 from activities.render import RenderInput
 from activities.sms import SendSmsInput, SmsSent
 from activities.throttle import ReserveSlotInput, SendSlot
+from config.conversation import ConversationSettings
 from domain.timeline import Channel
 from messaging.render import RenderedMessage, render_message
 from providers.errors import ProviderError
+from providers.oms import OmsClient
+from providers.support import SupportDesk
+from sandbox.oms import SandboxOms, create_oms_router
+from sandbox.support import SandboxSupport, create_support_router
 from tests.helpers.policies import permissive_rules
 
 
@@ -49,10 +58,30 @@ class FakeChannels:
     emails: list[SendEmailInput] = field(default_factory=list)
     pushes: list[SendPushInput] = field(default_factory=list)
     recorded: list[RecordInput] = field(default_factory=list)
+    oms: SandboxOms = field(default_factory=SandboxOms)
+    support: SandboxSupport = field(default_factory=SandboxSupport)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
+    def conversation(self) -> ConversationActivities:
+        """The real conversation activities, over HTTP to the sandboxes, in process."""
+        app = FastAPI()
+        app.include_router(create_oms_router(self.oms))
+        app.include_router(create_support_router(self.support))
+        transport = httpx.ASGITransport(app=app)
+        base = "http://sandbox"
+        return ConversationActivities(
+            ConversationSettings(),
+            OmsClient(f"{base}/sandbox/oms", transport=transport),
+            SupportDesk(f"{base}/sandbox/support", transport=transport),
+        )
+
     def activities(self) -> list[Any]:
+        conversation = self.conversation()
         return [
+            conversation.offer_delivery_slots,
+            conversation.book_delivery_slot,
+            conversation.request_support,
+            conversation.compose_reply,
             self.load_policy,
             self.render,
             self.reserve_send_slot,
