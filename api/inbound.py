@@ -9,19 +9,23 @@
    none (the hook records the reply).
 
 The workflow side is reached through :class:`InboundHooks`, so this module decides and
-the caller wires: by default replies are signalled as ``customer_reply``.
+the caller wires: by default (:func:`temporal_hooks`) conversations come from the store's
+record of accepted SMS, kept to running workflows, and replies are signalled as
+``customer_reply``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.preferences import KeywordOutcome, KeywordReply, create_preferences_router
@@ -36,11 +40,14 @@ from conversation.routing import (
     AskWhichOne,
     NoConversation,
     RouteTo,
+    active_within,
     route_reply,
 )
+from domain.milestones import Kind
 from domain.phone import InvalidPhoneNumber, mask_phone, normalize_e164
 from messaging.brand import Brand, default_brand
 from store.repository import Store
+from store.timeline import TimelineRecord
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +69,63 @@ class InboundHooks:
     record_unrouted: RecordUnrouted  # a reply no conversation took
 
 
-def signalling_hooks(client: Client) -> InboundHooks:
-    """Replies signalled to the workflow as ``customer_reply``; the workflow answers by SMS.
+def temporal_hooks(client: Client, store: Store, reply_window: timedelta) -> InboundHooks:
+    """Conversations from the store's record of accepted SMS, kept to running workflows;
+    replies signalled as ``customer_reply`` (the workflow answers by SMS); unrouted
+    replies written to the store's timeline under ``inbound``."""
 
-    Finding conversations needs the workflows' own record of what they texted (see the
-    wiring notes): until then no conversation is found and every reply gets the helpful
-    answer and is logged.
-    """
-
-    async def no_conversations(_phone: str) -> Sequence[ActiveConversation]:
-        return ()
+    async def find(phone: str) -> Sequence[ActiveConversation]:
+        since = datetime.now(UTC) - reply_window
+        texted = await asyncio.to_thread(store.conversations.texted_since, phone, since)
+        running = await asyncio.gather(*(_is_running(client, c.workflow_id) for c in texted))
+        return [
+            ActiveConversation(
+                workflow_id=c.workflow_id,
+                kind=Kind(c.kind),
+                reference=c.reference,
+                last_message_at=c.last_sent_at,
+                locale=c.locale,
+            )
+            for c, is_running in zip(texted, running, strict=True)
+            if is_running
+        ]
 
     async def signal(reply: CustomerReply, conversation: ActiveConversation) -> str | None:
         handle = client.get_workflow_handle(conversation.workflow_id)
         await handle.signal(CUSTOMER_REPLY_SIGNAL, reply)
         return None
 
-    async def log_unrouted(reply: CustomerReply) -> None:
-        log.info(
-            "reply from %s with no active conversation: %s", mask_phone(reply.phone), reply.intent
-        )
+    async def record(reply: CustomerReply) -> None:
+        log.info("reply from %s with no active conversation", mask_phone(reply.phone))
+        await asyncio.to_thread(store.timeline.add, unrouted_record(reply))
 
-    return InboundHooks(no_conversations, signal, log_unrouted)
+    return InboundHooks(find, signal, record)
+
+
+UNROUTED_WORKFLOW_ID = "inbound"  # the timeline's home for replies no workflow took
+
+
+def unrouted_record(reply: CustomerReply) -> TimelineRecord:
+    return TimelineRecord(
+        entry_key=f"inbound:{reply.message_sid or uuid.uuid4()}",
+        workflow_id=UNROUTED_WORKFLOW_ID,
+        at=reply.received_at,
+        kind="unrouted_reply",
+        milestone=None,
+        event_id=None,
+        detail=f"{mask_phone(reply.phone)} ({reply.intent.value}): {reply.text[:500]}",
+    )
+
+
+async def _is_running(client: Client, workflow_id: str) -> bool:
+    """Closed workflows take no signals: their customers get the helpful answer."""
+    try:
+        description = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return description.status is WorkflowExecutionStatus.RUNNING
 
 
 @dataclass
@@ -124,14 +166,14 @@ def create_inbound_router(
     brand: Brand | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> APIRouter:
+    conversation_settings = conversation_settings or get_conversation_settings()
+    reply_window = timedelta(seconds=conversation_settings.reply_window_seconds)
     if hooks is None:
         if client is None:
             raise ValueError("give a Temporal client or the inbound hooks")
-        hooks = signalling_hooks(client)
-    conversation_settings = conversation_settings or get_conversation_settings()
+        hooks = temporal_hooks(client, store, reply_window)
     brand = brand or default_brand()
     apply_keyword = _consent_reply_handler(store, policy, brand)
-    reply_window = timedelta(seconds=conversation_settings.reply_window_seconds)
     pending = PendingChoices(timedelta(seconds=conversation_settings.disambiguation_ttl_seconds))
     router = APIRouter()
 
@@ -157,6 +199,9 @@ def create_inbound_router(
             if picked is not None:  # the number answered "which one?": send the first reply
                 conversation, original = picked
                 return _twiml(await hooks.deliver(original, conversation))
+            recent = active_within(conversations, now=now, reply_window=reply_window)
+            if recent:  # a bare number answers the last question texted (a slot offer...)
+                return _twiml(await hooks.deliver(reply, recent[0]))
         route = route_reply(
             conversations, now=now, reply_window=reply_window, brand=brand, locale=locale
         )

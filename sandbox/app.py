@@ -9,6 +9,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from config.settings import Settings, get_settings
+from sandbox.language_model import (
+    LanguageModelStub,
+    create_stub_control_router,
+    create_stub_router,
+)
 from sandbox.oms import SandboxOms, create_oms_router
 from sandbox.push_sink import PushSink, create_push_router
 from sandbox.rules import DestinationRule, RuleBook
@@ -62,9 +67,13 @@ def create_sandbox_app(
     app.state.email = email
     oms, support = SandboxOms(), SandboxSupport()
     app.state.oms, app.state.support = oms, support
+    language_model = LanguageModelStub(answer=None)  # written from the facts it is given
+    app.state.language_model = language_model
     app.include_router(create_twilio_router(twilio))
     app.include_router(create_oms_router(oms))
     app.include_router(create_support_router(support))
+    app.include_router(create_stub_router(language_model))
+    app.include_router(create_stub_control_router(language_model))
     app.include_router(create_push_router(push))
     app.include_router(create_email_router(email))
 
@@ -76,6 +85,7 @@ def create_sandbox_app(
         email.reset()
         oms.reset()
         support.reset()
+        language_model.reset()
         twilio.rules.reset()
         push.rules.reset()
         return {"reset": True}

@@ -13,9 +13,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from sandbox.language_model import LanguageModelStub, create_stub_router
 from sandbox.oms import SandboxOms, create_oms_router
 from sandbox.support import SandboxSupport, create_support_router
-from tests.conversation.language_model_stub import LanguageModelStub, create_stub_router
 
 # The store fixture (SQLite, and PostgreSQL when HERALD_TEST_POSTGRES_URL is set).
 from tests.store.conftest import store  # noqa: F401

@@ -20,8 +20,8 @@ from domain.events import Customer, MilestoneEvent, Shipment
 from domain.milestones import Kind, Milestone
 from messaging.brand import Brand
 from providers.language_model import ChatCompletions, LanguageModelError
+from sandbox.language_model import PREFIX, StubBehaviour
 from tests.conversation.conftest import ConversationServer, free_port
-from tests.conversation.language_model_stub import PREFIX, StubBehaviour
 
 BRAND = Brand(
     name="Herald Shop",

@@ -179,3 +179,14 @@ def test_a_number_without_a_question_goes_to_the_conversation(
     text_in(http, "#2")  # a delivery slot, for the workflow to read
     [(reply, _)] = hooks.delivered
     assert (reply.intent, reply.choice) == (IntentKind.CHOICE, 2)
+
+
+def test_a_bare_number_with_several_conversations_answers_the_latest_question(
+    http: TestClient, hooks: RecordingHooks
+) -> None:
+    # B200 texted last (a slot offer, say): "3" is its answer, not a reason to ask again.
+    hooks.conversations = [conversation("A100", 5), conversation("B200", 1)]
+    answer = text_in(http, "3")
+    [(reply, workflow_id)] = hooks.delivered
+    assert (workflow_id, reply.choice) == ("order-B200", 3)
+    assert "<Message>" not in answer
