@@ -18,10 +18,10 @@ from providers.language_model import ChatCompletions
 from sandbox.language_model import LanguageModelStub, StubBehaviour, create_stub_router
 from store.repository import Store
 from tests.helpers.events import order_event
-from tests.store.test_outbox import new_message
 
 # The store fixture (SQLite, and PostgreSQL when HERALD_TEST_POSTGRES_URL is set).
 from tests.store.conftest import store  # noqa: F401
+from tests.store.test_outbox import new_message
 
 FROM_THE_FACTS = "Herald Shop: sorry Ana, order W1 is running late."
 
