@@ -36,6 +36,15 @@ E2E_POLICY_ENV = {
 }
 
 
+def language_model_env(settings: Settings) -> dict[str, str]:
+    """Exception SMS worded by the sandbox's stand-in model, as with a local model server."""
+    return {
+        "HERALD_LANGUAGE_MODEL_ENABLED": "true",
+        "HERALD_LANGUAGE_MODEL_BASE_URL": f"{settings.sandbox_base_url}/sandbox/llm/v1",
+        "HERALD_LANGUAGE_MODEL_NAME": "sandbox-stub",
+    }
+
+
 def e2e_settings(data_dir: Path) -> Settings:
     return settings_for_tests(
         temporal_address=f"127.0.0.1:{free_port()}",
@@ -51,7 +60,9 @@ def e2e_settings(data_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("herald-e2e")
-    running = Stack(e2e_settings(data_dir), log_dir=data_dir / "logs", extra_env=E2E_POLICY_ENV)
+    settings = e2e_settings(data_dir)
+    env = {**E2E_POLICY_ENV, **language_model_env(settings)}
+    running = Stack(settings, log_dir=data_dir / "logs", extra_env=env)
     try:
         running.start()
         yield running
