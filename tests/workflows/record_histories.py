@@ -16,6 +16,9 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from conversation.dialogue import CustomerReply
+from conversation.intents import IntentKind
+from domain.events import DeliveryProblem
 from domain.timeline import DeliveryReport, MessagingHistory
 from starter.client import signal_milestone
 from tests.helpers.events import ORDER_PATH, order_event
@@ -82,10 +85,39 @@ async def disorder(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle:
     return handle
 
 
+async def conversation(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle:
+    """Replies: reschedule to a booked slot, a call-back; then a delay that alerts support."""
+    event = order_event("out_for_delivery", "replay-conversation", step=2)
+    handle = await signal_milestone(env.client, event, task_queue=task_queue)
+    await until(handle, lambda h: bool(h.messages and h.messages[-1].provider_message_id))
+    for sid, intent, choice, replies in (
+        ("SM-1", IntentKind.RESCHEDULE, None, 1),
+        ("SM-2", IntentKind.CHOICE, 1, 2),
+        ("SM-3", IntentKind.CALL_ME, None, 3),
+    ):
+        reply = CustomerReply(
+            message_sid=sid,
+            phone=event.customer.phone or "",
+            text=sid,
+            intent=intent,
+            choice=choice,
+            received_at=datetime.now(UTC),
+        )
+        await handle.signal("customer_reply", reply)
+        await until(handle, lambda h, n=replies: len([m for m in h.messages if m.purpose]) == n)
+    delayed = order_event("delayed", "replay-conversation", step=3).model_copy(
+        update={"problem": DeliveryProblem.DELAYED}
+    )
+    await signal_milestone(env.client, delayed, task_queue=task_queue)
+    await until(handle, lambda h: any(e.kind.value == "support_alerted" for e in h.entries))
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {  # each uses the reference replay-<name>
     "full": full_order,
     "fallback": fallback_after_silence,
     "disorder": disorder,
+    "conversation": conversation,
 }
 
 
