@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.conversation import add_reply_parser
 from cli.orders import add_order_parsers
 from cli.preferences import add_preferences_parser
 from cli.templates import add_templates_parser
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_order_parsers(commands)
     add_templates_parser(commands)
     add_preferences_parser(commands)
+    add_reply_parser(commands)
     migrate = commands.add_parser("migrate", help="bring the store's schema up to date")
     migrate.set_defaults(handler=migrate_command)
     return parser
