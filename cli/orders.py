@@ -73,8 +73,9 @@ def history_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     for m in history.messages:
         statuses = " > ".join(s.status.value for s in m.statuses)
         error = f" error {m.error_code}" if m.error_code else ""
+        about = f"reply: {m.purpose}" if m.purpose else m.milestone.value  # a conversation SMS
         print(
-            f"  {m.milestone.value:<18} {m.channel.value:<5} {m.recipient:<16} {statuses}{error}",
+            f"  {about:<18} {m.channel.value:<5} {m.recipient:<16} {statuses}{error}",
             file=out,
         )
         print(f"      {m.body[:150]}", file=out)

@@ -92,13 +92,22 @@ Step = (
 )
 
 
-def next_step(state: DialogueState, intent: IntentKind, choice: int | None, now: datetime) -> Step:
+def next_step(
+    state: DialogueState,
+    intent: IntentKind,
+    choice: int | None,
+    now: datetime,
+    *,
+    reschedulable: bool = True,
+) -> Step:
+    """``reschedulable``: an order still on its way. A return, or an order already
+    delivered, has no delivery to move: a person reads what the customer meant."""
     if intent in (IntentKind.STOP, IntentKind.START):
         return Nothing()
     if intent is IntentKind.CHOICE and state.awaits_slot_choice(now):
         return _slot_choice(state, choice)
     if intent is IntentKind.RESCHEDULE:
-        return OfferSlots()
+        return OfferSlots() if reschedulable else HandToSupport()
     if intent is IntentKind.CALL_ME:
         return OpenCallback()
     if intent is IntentKind.HELP:

@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from conversation import dialogue
     from conversation.dialogue import CustomerReply
     from domain.events import PROBLEM_MILESTONES, MilestoneEvent
-    from domain.milestones import PROGRESS_RANK
+    from domain.milestones import PROGRESS_RANK, Kind
     from domain.phone import mask_email, mask_phone
     from domain.timeline import (
         Channel,
@@ -557,7 +557,13 @@ class NotificationWorkflow:
             self._note(EntryKind.REPLY_IGNORED, why, event)
             return
         reply_key = f"{workflow.info().workflow_id}:reply-{reply.message_sid or workflow.uuid4()}"
-        step = dialogue.next_step(self._state.dialogue, reply.intent, reply.choice, workflow.now())
+        step = dialogue.next_step(
+            self._state.dialogue,
+            reply.intent,
+            reply.choice,
+            workflow.now(),
+            reschedulable=event.kind is Kind.ORDER and self._state.terminal_reached_at is None,
+        )
         if isinstance(step, dialogue.OfferSlots):
             await self._offer_slots(event, reply_key)
         elif isinstance(step, dialogue.BookSlot):

@@ -64,3 +64,8 @@ def test_the_state_survives_serialization_and_closes() -> None:
     restored = DialogueState.model_validate_json(OFFERED.model_dump_json())
     assert restored == OFFERED and restored.awaits_slot_choice(NOW)
     assert not OFFERED.closed().awaits_slot_choice(NOW)
+
+
+def test_nothing_to_reschedule_goes_to_a_person() -> None:
+    step = next_step(DialogueState(), IntentKind.RESCHEDULE, None, NOW, reschedulable=False)
+    assert step == HandToSupport()

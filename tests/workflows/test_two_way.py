@@ -226,3 +226,17 @@ async def test_a_reply_before_any_sms_is_recorded_not_acted_on(env: WorkflowEnvi
         history = await wait_for(handle, lambda h: bool(entries(h, EntryKind.REPLY_IGNORED)))
         assert fake.support.requests == []
         assert entries(history, EntryKind.REPLY_IGNORED) == ["no milestone texted yet"]
+
+
+async def test_reschedule_after_delivery_goes_to_support_not_the_oms(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = FakeChannels()
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await texted_order(env, worker.task_queue, "T10", milestone="delivered")
+        await reply(handle, "reschedule", IntentKind.RESCHEDULE, "SM-late")
+        history = await wait_for(handle, lambda h: len(replies_of(h)) == 1)
+
+        assert replies_of(history)[0].purpose == "to_support"
+        assert [r["context"]["reason"] for r in fake.support.requests] == ["customer_reply"]
+        assert not entries(history, EntryKind.SLOTS_OFFERED)
