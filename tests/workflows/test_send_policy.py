@@ -97,7 +97,10 @@ async def test_an_opted_out_number_gets_email_and_never_an_sms(env: WorkflowEnvi
         handle = await signal_milestone(
             env.client, order_event("shipped", "C1"), task_queue=worker.task_queue
         )
-        history = await wait_for(handle, lambda h: len(h.messages) == 1)
+        # The record appears when the e-mail is handed over; wait until the server took it.
+        history = await wait_for(
+            handle, lambda h: len(h.messages) == 1 and h.messages[0].provider_message_id
+        )
         assert history.messages[0].channel is Channel.EMAIL
         assert not fake.sms and len(fake.emails) == 1
         assert fake.fact_requests[0].phone == "+14155550167"
