@@ -90,6 +90,7 @@ CONVERSATION_RETRY = RetryPolicy(
 SEND_POLICY = "send-policy"  # consent, preferences, caps, quiet hours, coalescing
 SHORT_SLOT_WAITS = "short-slot-waits"  # sub-second slot waits inside the activity
 TWO_WAY = "two-way"  # customer replies answered; delivery exceptions alert support
+HOLD_REDECISIONS = "hold-redecisions"  # a hold decided again: fresh merge count, new reason
 # Progress order, for deciding whether a delivery report may replace the status we hold.
 STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
 
@@ -112,6 +113,7 @@ class NotificationWorkflow:
         self._send_policy = False  # decided in run(), before anything else
         self._short_slot_waits = False
         self._two_way = False
+        self._hold_redecisions = False
 
     # ---- the run -------------------------------------------------------------------------
 
@@ -123,6 +125,7 @@ class NotificationWorkflow:
         self._send_policy = workflow.patched(SEND_POLICY)
         self._short_slot_waits = workflow.patched(SHORT_SLOT_WAITS)
         self._two_way = workflow.patched(TWO_WAY)
+        self._hold_redecisions = workflow.patched(HOLD_REDECISIONS)
         self._policy = await workflow.execute_local_activity(
             "load_policy",
             LoadPolicyInput(workflow_id=workflow.info().workflow_id),
@@ -341,6 +344,7 @@ class NotificationWorkflow:
         parked.until = decision.hold_until
         parked.merge = decision.action is PolicyAction.MERGE
         parked.notified_when_parked = len(self._state.notified)
+        parked.rule = decision.rule.value
         self._state.parked.append(parked)
         if self._history.state not in (
             NotificationState.SENDING,
@@ -348,6 +352,16 @@ class NotificationWorkflow:
         ):
             self._history.state = NotificationState.HELD
         self._start_task(self._hold(parked))
+
+    def _repark(self, parked: Parked, decision: PolicyDecision) -> None:
+        """Decided again and still waiting: a merge counts only messages sent from now on
+        (not one sent while it was held for the night), and a new reason is on record."""
+        merge = decision.action is PolicyAction.MERGE
+        if merge != parked.merge or decision.rule.value != parked.rule:
+            kind = EntryKind.MERGED if merge else EntryKind.HELD
+            self._note(kind, f"{decision.rule.value}: {decision.reason}", parked.event)
+        parked.until, parked.merge, parked.rule = decision.hold_until, merge, decision.rule.value
+        parked.notified_when_parked = len(self._state.notified)
 
     async def _hold(self, parked: Parked) -> None:
         """Wait on a durable timer (or for newer news), then decide again."""
@@ -363,8 +377,11 @@ class NotificationWorkflow:
             if decision.action is PolicyAction.HOLD or (
                 decision.action is PolicyAction.MERGE and decision.hold_until is not None
             ):
-                parked.until = decision.hold_until
-                parked.merge = decision.action is PolicyAction.MERGE
+                if self._hold_redecisions:
+                    self._repark(parked, decision)
+                else:  # histories from before: the count of the first park, no entry
+                    parked.until = decision.hold_until
+                    parked.merge = decision.action is PolicyAction.MERGE
                 continue
             self._unpark(parked)
             if decision.action is PolicyAction.SEND:

@@ -34,6 +34,7 @@ class Parked(BaseModel):
     until: datetime | None = None
     merge: bool = False  # over a frequency cap: the order's next message carries the news
     notified_when_parked: int = 0
+    rule: str | None = None  # the send-policy rule it waits for (quiet_hours, frequency_cap...)
 
 
 class CarriedState(BaseModel):
