@@ -20,10 +20,11 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from twilio.twiml.messaging_response import MessagingResponse
@@ -128,31 +129,39 @@ async def _is_running(client: Client, workflow_id: str) -> bool:
     return description.status is WorkflowExecutionStatus.RUNNING
 
 
+class OpenQuestion(BaseModel):
+    """A "which one?" question as kept in the store: the options and the reply that asked."""
+
+    options: list[ActiveConversation]  # option n is options[n - 1]
+    reply: CustomerReply
+
+
 @dataclass
 class PendingChoices:
-    """The "which one?" questions awaiting a number, by phone. In memory: a lost question
-    costs the customer one more reply, never a wrong route."""
+    """The "which one?" questions awaiting a number, by phone, in the store: the answer may
+    reach another replica of the HTTP service, or come after a restart."""
 
+    store: Store
     ttl: timedelta
-    _questions: dict[str, tuple[AskWhichOne, CustomerReply, datetime]] = field(default_factory=dict)
 
     def ask(self, phone: str, question: AskWhichOne, reply: CustomerReply, now: datetime) -> None:
-        self._questions[phone] = (question, reply, now + self.ttl)
+        kept = OpenQuestion(options=list(question.options), reply=reply)
+        self.store.reply_questions.ask(
+            phone, kept.model_dump_json(), asked_at=now, expires_at=now + self.ttl
+        )
 
     def answer(
         self, phone: str, number: int, now: datetime
     ) -> tuple[ActiveConversation, CustomerReply] | None:
         """The conversation picked and the reply that raised the question, once."""
-        pending = self._questions.get(phone)
-        if pending is None or now > pending[2]:
-            self._questions.pop(phone, None)
+        kept = self.store.reply_questions.pending(phone, now)
+        if kept is None:
             return None
-        question, original, _ = pending
-        chosen = question.choose(number)
-        if chosen is not None:
-            del self._questions[phone]
-            return chosen, original
-        return None
+        question = OpenQuestion.model_validate_json(kept)
+        if not 1 <= number <= len(question.options):
+            return None
+        self.store.reply_questions.answered(phone)
+        return question.options[number - 1], question.reply
 
 
 def create_inbound_router(
@@ -174,7 +183,9 @@ def create_inbound_router(
         hooks = temporal_hooks(client, store, reply_window)
     brand = brand or default_brand()
     apply_keyword = _consent_reply_handler(store, policy, brand)
-    pending = PendingChoices(timedelta(seconds=conversation_settings.disambiguation_ttl_seconds))
+    pending = PendingChoices(
+        store, timedelta(seconds=conversation_settings.disambiguation_ttl_seconds)
+    )
     router = APIRouter()
 
     @router.post(INBOUND_PATH)
@@ -195,7 +206,7 @@ def create_inbound_router(
             return _twiml(outcome.reply)
         reply = _customer_reply(form, phone, text, intent, now)
         if intent.kind is IntentKind.CHOICE and intent.choice is not None:
-            picked = pending.answer(phone, intent.choice, now)
+            picked = await asyncio.to_thread(pending.answer, phone, intent.choice, now)
             if picked is not None:  # the number answered "which one?": send the first reply
                 conversation, original = picked
                 return _twiml(await hooks.deliver(original, conversation))
@@ -208,7 +219,7 @@ def create_inbound_router(
         if isinstance(route, RouteTo):
             return _twiml(await hooks.deliver(reply, route.conversation))
         if isinstance(route, AskWhichOne):
-            pending.ask(phone, route, reply, now)
+            await asyncio.to_thread(pending.ask, phone, route, reply, now)
             return _twiml(route.prompt)
         assert isinstance(route, NoConversation)
         await hooks.record_unrouted(reply)

@@ -11,6 +11,7 @@ from store.conversations import Conversations
 from store.database import make_engine, make_session_factory
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
+from store.reply_questions import ReplyQuestions
 from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
 from store.timeline import Timeline
@@ -27,6 +28,7 @@ class Store:
     recent_sends: RecentSends
     sender_limiter: SenderLimiter
     conversations: Conversations
+    reply_questions: ReplyQuestions
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -42,6 +44,7 @@ class Store:
             recent_sends=RecentSends(sessions),
             sender_limiter=SenderLimiter(sessions),
             conversations=Conversations(sessions),
+            reply_questions=ReplyQuestions(sessions),
         )
 
     def close(self) -> None:

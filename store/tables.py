@@ -213,3 +213,18 @@ class SenderBackPressureRow(Base):
     slowed_until: Mapped[float] = mapped_column(Float)  # epoch seconds
     reported_at: Mapped[float] = mapped_column(Float)  # the last report, epoch seconds
     reports: Mapped[int] = mapped_column(Integer)
+
+
+# ---- two-way (issue #5) ---------------------------------------------------------------------
+
+
+class ReplyQuestionRow(Base):
+    """A "which one?" question texted to a number, awaiting its numbered answer. In the
+    store, so the answer may reach any replica of the HTTP service."""
+
+    __tablename__ = "reply_questions"
+
+    phone_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)  # JSON: the options and the reply that asked
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

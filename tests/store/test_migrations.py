@@ -51,3 +51,16 @@ def test_0003_adds_and_removes_the_message_locale(backend: str, tmp_path: Path) 
             assert "locale" not in {c["name"] for c in inspect(engine).get_columns("messages")}
         finally:
             engine.dispose()
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_0004_adds_and_removes_the_reply_questions(backend: str, tmp_path: Path) -> None:
+    with fresh_database_url(backend, tmp_path) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            assert "reply_questions" in inspect(engine).get_table_names()
+            command.downgrade(alembic_config(url), "0003")
+            assert "reply_questions" not in inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
