@@ -73,6 +73,11 @@ def hooks() -> RecordingHooks:
 
 @pytest.fixture
 def http(store: Store, hooks: RecordingHooks) -> TestClient:
+    return inbound_service(store, hooks)
+
+
+def inbound_service(store: Store, hooks: RecordingHooks) -> TestClient:
+    """One HTTP service with the inbound route; several may share a store, like replicas."""
     app = FastAPI()
     app.include_router(
         create_inbound_router(
@@ -196,24 +201,8 @@ def test_the_answer_to_which_one_may_reach_another_replica(
     store: Store, hooks: RecordingHooks
 ) -> None:
     """The question lives in the store: a second HTTP process routes the answer."""
-
-    def replica() -> TestClient:
-        app = FastAPI()
-        app.include_router(
-            create_inbound_router(
-                SETTINGS,
-                store,
-                hooks=hooks.hooks(),
-                conversation_settings=ConversationSettings(_env_file=None),  # type: ignore[call-arg]
-                policy=PolicySettings(_env_file=None),  # type: ignore[call-arg]
-                brand=BRAND,
-                clock=lambda: NOW,
-            )
-        )
-        return TestClient(app)
-
     hooks.conversations = [conversation("A100", 5), conversation("B200", 1)]
-    assert "which one" in text_in(replica(), "call me", sid="SM1")
-    text_in(replica(), "2", sid="SM2")
+    assert "which one" in text_in(inbound_service(store, hooks), "call me", sid="SM1")
+    text_in(inbound_service(store, hooks), "2", sid="SM2")
     [(reply, workflow_id)] = hooks.delivered
     assert (workflow_id, reply.message_sid) == ("order-A100", "SM1")

@@ -62,6 +62,22 @@ async def texted_order(
     return handle
 
 
+async def one_reply(
+    env: WorkflowEnvironment,
+    reference: str,
+    text: str,
+    intent: IntentKind,
+    *,
+    milestone: str = "out_for_delivery",
+) -> tuple[FakeChannels, MessagingHistory]:
+    """An order texted once, one reply, and the workflow's history once it has answered."""
+    fake = FakeChannels()
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await texted_order(env, worker.task_queue, reference, milestone)
+        await reply(handle, text, intent, f"SM-{reference}")
+        return fake, await wait_for(handle, lambda h: len(replies_of(h)) == 1)
+
+
 async def test_reschedule_offers_slots_books_the_choice_and_confirms(
     env: WorkflowEnvironment,
 ) -> None:
@@ -134,36 +150,28 @@ async def test_an_oms_outage_is_retried_durably(env: WorkflowEnvironment) -> Non
 async def test_call_me_opens_a_callback_with_the_conversation_and_promises_a_call(
     env: WorkflowEnvironment,
 ) -> None:
-    fake = FakeChannels()
-    async with new_worker(env.client, fake.activities()) as worker:
-        handle = await texted_order(env, worker.task_queue, "T5")
-        await reply(handle, "Call me!", IntentKind.CALL_ME, "SM-c")
-        history = await wait_for(handle, lambda h: len(replies_of(h)) == 1)
+    fake, history = await one_reply(env, "T5", "Call me!", IntentKind.CALL_ME)
 
-        [request] = fake.support.requests
-        assert request["kind"] == "callback"
-        context = request["context"]
-        assert context["reason"] == "call_me" and context["reference"] == "T5"
-        assert context["customer_phone"] == PHONE  # support has to call back
-        assert [line["direction"] for line in context["conversation"]] == ["outbound", "inbound"]
-        assert context["conversation"][-1]["text"] == "Call me!"
-        assert replies_of(history)[0].purpose == "callback_promise"
-        assert "24 hours" in replies_of(history)[0].body
-        assert entries(history, EntryKind.CALLBACK_REQUESTED) == ["ticket CALLBACK-00001"]
+    [request] = fake.support.requests
+    assert request["kind"] == "callback"
+    context = request["context"]
+    assert context["reason"] == "call_me" and context["reference"] == "T5"
+    assert context["customer_phone"] == PHONE  # support has to call back
+    assert [line["direction"] for line in context["conversation"]] == ["outbound", "inbound"]
+    assert context["conversation"][-1]["text"] == "Call me!"
+    assert replies_of(history)[0].purpose == "callback_promise"
+    assert "24 hours" in replies_of(history)[0].body
+    assert entries(history, EntryKind.CALLBACK_REQUESTED) == ["ticket CALLBACK-00001"]
 
 
 async def test_anything_else_goes_to_support_and_the_customer_is_told(
     env: WorkflowEnvironment,
 ) -> None:
-    fake = FakeChannels()
-    async with new_worker(env.client, fake.activities()) as worker:
-        handle = await texted_order(env, worker.task_queue, "T6")
-        await reply(handle, "the box was open", IntentKind.OTHER, "SM-o")
-        history = await wait_for(handle, lambda h: len(replies_of(h)) == 1)
+    fake, history = await one_reply(env, "T6", "the box was open", IntentKind.OTHER)
 
-        [request] = fake.support.requests
-        assert request["kind"] == "alert" and request["context"]["reason"] == "customer_reply"
-        assert replies_of(history)[0].purpose == "to_support"
+    [request] = fake.support.requests
+    assert request["kind"] == "alert" and request["context"]["reason"] == "customer_reply"
+    assert replies_of(history)[0].purpose == "to_support"
 
 
 async def test_a_retried_webhook_is_one_reply_and_a_malformed_one_is_recorded(
@@ -231,12 +239,10 @@ async def test_a_reply_before_any_sms_is_recorded_not_acted_on(env: WorkflowEnvi
 async def test_reschedule_after_delivery_goes_to_support_not_the_oms(
     env: WorkflowEnvironment,
 ) -> None:
-    fake = FakeChannels()
-    async with new_worker(env.client, fake.activities()) as worker:
-        handle = await texted_order(env, worker.task_queue, "T10", milestone="delivered")
-        await reply(handle, "reschedule", IntentKind.RESCHEDULE, "SM-late")
-        history = await wait_for(handle, lambda h: len(replies_of(h)) == 1)
+    fake, history = await one_reply(
+        env, "T10", "reschedule", IntentKind.RESCHEDULE, milestone="delivered"
+    )
 
-        assert replies_of(history)[0].purpose == "to_support"
-        assert [r["context"]["reason"] for r in fake.support.requests] == ["customer_reply"]
-        assert not entries(history, EntryKind.SLOTS_OFFERED)
+    assert replies_of(history)[0].purpose == "to_support"
+    assert [r["context"]["reason"] for r in fake.support.requests] == ["customer_reply"]
+    assert not entries(history, EntryKind.SLOTS_OFFERED)
