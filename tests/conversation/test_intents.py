@@ -55,7 +55,16 @@ CALL_ME_REPLIES = [
     ("اتصل بي", "ar"),
 ]
 
-HELP_REPLIES = ["I need help", "help me please", "necesito ayuda", "aidez-moi", "助けて", "帮助"]
+# Sentences: a bare 帮助 or مساعدة is the carriers' HELP keyword (see the keyword test below).
+HELP_REPLIES = [
+    "I need help",
+    "help me please",
+    "necesito ayuda",
+    "aidez-moi",
+    "助けて",
+    "我需要帮助",
+    "أحتاج مساعدة",
+]
 
 NEGATIVES = [
     "thanks",
@@ -123,6 +132,12 @@ def test_anything_else_is_other(text: str) -> None:
         ("start", IntentKind.START, "START"),
         ("HELP", IntentKind.HELP, "HELP"),
         ("Ayuda", IntentKind.HELP, "AYUDA"),
+        ("配信停止", IntentKind.STOP, "配信停止"),
+        ("ｽﾄｯﾌﾟ", IntentKind.STOP, "ストップ"),
+        ("退订", IntentKind.STOP, "退订"),
+        ("帮助", IntentKind.HELP, "帮助"),
+        ("إيقاف", IntentKind.STOP, "ايقاف"),
+        ("اشتراك", IntentKind.START, "اشتراك"),
     ],
 )
 def test_carrier_keywords_come_from_the_policy(text: str, kind: IntentKind, keyword: str) -> None:
