@@ -261,10 +261,20 @@ PHRASES: dict[str, dict[IntentKind, tuple[str, ...]]] = {
         IntentKind.HELP: ("pomoc", "pomocy"),
     },
     "tr": {
-        IntentKind.CALL_ME: ("beni ara", "beni arayin", "geri ara", "geri arayin", "arayin"),
+        # Turkish builds questions by suffixes: "beni arar misiniz?", "erteleyebilir miyiz?".
+        IntentKind.CALL_ME: (
+            "beni ara",
+            "beni arayin",
+            "beni arar",
+            "geri ara",
+            "geri arayin",
+            "arayin",
+        ),
         IntentKind.RESCHEDULE: (
             "ertele",
             "erteleyin",
+            "erteleyebilir",
+            "ertelemek",
             "yeniden planla",
             "tarih degistir",
             "tarihi degistir",
@@ -282,6 +292,12 @@ PHRASES: dict[str, dict[IntentKind, tuple[str, ...]]] = {
             "日程変更",
             "配達日変更",
             "日付変更",
+            # with the particle, as a sentence has it: "配達日を変更したい"
+            "日時を変更",
+            "日程を変更",
+            "配達日を変更",
+            "日付を変更",
+            "お届け日を変更",
             "別の日",
             "延期",
             "リスケ",

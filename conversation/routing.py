@@ -50,13 +50,23 @@ class NoConversation:
 
 Route = RouteTo | AskWhichOne | NoConversation
 
-# ASCII only so every prompt stays GSM-7; the brand name opens each (the linter wants it).
+# Latin-script prompts in ASCII so they stay GSM-7 (one segment with three options, two
+# with MAX_OPTIONS long references). Japanese, Chinese and Arabic need UCS-2: two segments
+# with three options, three with MAX_OPTIONS. The brand opens each (the linter wants it;
+# Japanese and Chinese put it in 【】 as their templates do).
 _KIND_WORDS: dict[str, dict[Kind, str]] = {
     "en": {Kind.ORDER: "order", Kind.RETURN: "return"},
     "es": {Kind.ORDER: "pedido", Kind.RETURN: "devolucion"},
     "fr": {Kind.ORDER: "commande", Kind.RETURN: "retour"},
     "de": {Kind.ORDER: "Bestellung", Kind.RETURN: "Retoure"},
     "pt": {Kind.ORDER: "pedido", Kind.RETURN: "devolucao"},
+    "it": {Kind.ORDER: "ordine", Kind.RETURN: "reso"},
+    "nl": {Kind.ORDER: "bestelling", Kind.RETURN: "retour"},
+    "pl": {Kind.ORDER: "zamowienie", Kind.RETURN: "zwrot"},
+    "tr": {Kind.ORDER: "siparis", Kind.RETURN: "iade"},
+    "ja": {Kind.ORDER: "注文", Kind.RETURN: "返品"},
+    "zh": {Kind.ORDER: "订单", Kind.RETURN: "退货"},
+    "ar": {Kind.ORDER: "طلب", Kind.RETURN: "مرتجع"},
 }
 _WHICH_ONE: dict[str, str] = {
     "en": "{brand}: which one is your message about? {options}. Reply with the number.",
@@ -64,6 +74,13 @@ _WHICH_ONE: dict[str, str] = {
     "fr": "{brand}: votre message concerne laquelle? {options}. Repondez avec le numero.",
     "de": "{brand}: Worum geht es in deiner Nachricht? {options}. Antworte mit der Nummer.",
     "pt": "{brand}: sua mensagem e sobre qual? {options}. Responda com o numero.",
+    "it": "{brand}: a quale si riferisce il tuo messaggio? {options}. Rispondi con il numero.",
+    "nl": "{brand}: over welke gaat je bericht? {options}. Antwoord met het nummer.",
+    "pl": "{brand}: ktorego dotyczy Twoja wiadomosc? {options}. Odpisz numerem.",
+    "tr": "{brand}: mesajiniz hangisiyle ilgili? {options}. Numara ile yanit verin.",
+    "ja": "【{brand}】どの件についてのメッセージですか？{options}。番号で返信してください。",
+    "zh": "【{brand}】您的消息是关于哪一项？{options}。请回复序号。",
+    "ar": "{brand}: رسالتك بخصوص أي منها؟ {options}. أرسل الرقم.",
 }
 _NOTHING_ACTIVE: dict[str, str] = {
     "en": (
@@ -85,6 +102,31 @@ _NOTHING_ACTIVE: dict[str, str] = {
     "pt": (
         "{brand}: nao encontramos pedidos ou devolucoes recentes para este numero. "
         "Ajuda: {support}. Responda SAIR para cancelar."
+    ),
+    "it": (
+        "{brand}: non troviamo ordini o resi recenti per questo numero. "
+        "Assistenza: {support}. Rispondi STOP per disiscriverti."
+    ),
+    "nl": (
+        "{brand}: we vinden geen recente bestelling of retour voor dit nummer. "
+        "Hulp: {support}. Antwoord STOP om je af te melden."
+    ),
+    "pl": (
+        "{brand}: nie znalezlismy ostatnich zamowien ani zwrotow dla tego numeru. "
+        "Pomoc: {support}. Odpisz STOP, aby zrezygnowac."
+    ),
+    "tr": (
+        "{brand}: bu numara icin yakin tarihli siparis veya iade bulamadik. "
+        "Yardim: {support}. Ayrilmak icin IPTAL yazin."
+    ),
+    "ja": (
+        "【{brand}】この番号への最近のご注文・返品は見つかりませんでした。"
+        "お問い合わせ：{support}。配信停止は「停止」と返信してください。"
+    ),
+    "zh": "【{brand}】未找到此号码近期的订单或退货。帮助：{support}。回复TD退订。",
+    "ar": (
+        "{brand}: لم نجد طلبات أو مرتجعات حديثة لهذا الرقم. "
+        "للمساعدة: {support}. للإلغاء أرسل «إيقاف»."
     ),
 }
 
@@ -139,7 +181,8 @@ def no_conversation_text(brand: Brand, locale: str | None = None) -> str:
 
 
 def prompt_language(locale: str | None) -> str:
-    """en, es, fr, de or pt (pt-BR's texts); any other language reads English."""
+    """The language of the prompts: one of the 12 shipped (pt-BR reads pt, zh-Hans zh);
+    any other language reads English."""
     language = parse_tag(locale or "en").language
     return language if language in _WHICH_ONE else "en"
 

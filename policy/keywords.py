@@ -1,9 +1,11 @@
-"""STOP, START and HELP: the carriers' reply keywords, in English and eight more languages.
+"""STOP, START and HELP: the carriers' reply keywords, in the 12 shipped languages.
 
 A reply counts as a keyword when, ignoring case, accents, spaces and punctuation, it is
-exactly one ("Stop.", " stop all ", "ARRÊT!", "opt-out"), as carriers and Twilio match
-them. Opting out blocks every SMS from the brand until the number opts back in; HELP is
-answered with the brand's help text in the keyword's language.
+exactly one ("Stop.", " stop all ", "ARRÊT!", "opt-out", "「停止」", "ＳＴＯＰ", "إلغاء"),
+as carriers and Twilio match them: a sentence that contains one is never a keyword.
+Full-width forms, Arabic vowel signs, tatweel and hamza on alef are ignored too. Opting
+out blocks every SMS from the brand until the number opts back in; HELP is answered with
+the brand's help text in the keyword's language.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ class KeywordMatch(BaseModel):
     languages: tuple[str, ...]  # every language that has this keyword, English first
 
 
-# Canonical spellings (see _canonical): capitals, accents and separators removed. STOP and
+# Spelled as customers type them; matched in their canonical form (see _canonical), which
+# for Latin script is the spelling itself: capitals, no accents, no separators. STOP and
 # START are understood everywhere; listing them per language lets the answer follow the
 # customer's language.
 KEYWORDS: dict[str, dict[KeywordIntent, frozenset[str]]] = {
@@ -88,11 +91,41 @@ KEYWORDS: dict[str, dict[KeywordIntent, frozenset[str]]] = {
         KeywordIntent.OPT_IN: frozenset({"EVET", "BASLA"}),
         KeywordIntent.HELP: frozenset({"YARDIM"}),
     },
+    # Japanese carriers' and mailing lists' wording: 配信停止/配信解除 ("stop/cancel delivery").
+    "ja": {
+        KeywordIntent.OPT_OUT: frozenset({"STOP", "停止", "配信停止", "配信解除", "ストップ"}),
+        KeywordIntent.OPT_IN: frozenset({"START", "開始", "再開"}),
+        KeywordIntent.HELP: frozenset({"ヘルプ"}),
+    },
+    # Mainland senders end every SMS with "回复TD退订" (reply TD to unsubscribe).
+    "zh": {
+        KeywordIntent.OPT_OUT: frozenset({"STOP", "TD", "退订", "取消订阅", "停止"}),
+        KeywordIntent.OPT_IN: frozenset({"START", "订阅", "开始"}),
+        KeywordIntent.HELP: frozenset({"帮助"}),
+    },
+    # Not ابدأ ("start"): without its hamza it reads أبداً, "never".
+    "ar": {
+        KeywordIntent.OPT_OUT: frozenset({"STOP", "إيقاف", "توقف", "إلغاء", "إلغاء الاشتراك"}),
+        KeywordIntent.OPT_IN: frozenset({"START", "اشتراك", "اشترك"}),
+        KeywordIntent.HELP: frozenset({"مساعدة"}),
+    },
 }
 
-# Letters that Unicode decomposition leaves whole.
-_UNDECOMPOSABLE = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d"})
-_NOT_LETTER_OR_DIGIT = re.compile(r"[^A-Z0-9]+")
+# Letters that Unicode decomposition leaves whole, and the Arabic letters SMS writers use
+# interchangeably (ٱ for ا, ه for final ة, ى for final ي).
+_UNDECOMPOSABLE = str.maketrans(
+    {"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "ٱ": "ا", "ة": "ه", "ى": "ي"}
+)
+# Kana voicing marks are part of the letter (ブ is not フ); every other mark goes: Latin
+# accents, Arabic vowel signs and the hamza that turns ا into أ, إ, آ.
+_KANA_VOICING_MARKS = frozenset("\u3099\u309a")
+# What is left of a keyword: Latin capitals and digits, kana (with ー), CJK ideographs and
+# Arabic letters (tatweel, U+0640, is not one). Spaces, punctuation, emoji and other
+# scripts are ignored, as before.
+_NOT_KEYWORD_CHARACTER = re.compile(
+    r"[^A-Z0-9\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff"
+    r"\u0621-\u063a\u0641-\u064a]+"
+)
 _LONGEST_KEYWORD = 16  # longer replies are sentences, not keywords
 
 
@@ -103,7 +136,7 @@ def classify_reply(text: str) -> KeywordMatch | None:
         return None
     found = [
         (language, intent)
-        for language, intents in KEYWORDS.items()
+        for language, intents in _CANONICAL_KEYWORDS.items()
         for intent, words in intents.items()
         if canonical in words
     ]
@@ -115,13 +148,25 @@ def classify_reply(text: str) -> KeywordMatch | None:
 
 
 def _canonical(text: str) -> str:
+    """NFKD folds full-width and half-width forms (ＳＴＯＰ, ｽﾄｯﾌﾟ) and Arabic presentation
+    forms to plain letters and splits off the marks dropped here."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_LETTER_OR_DIGIT.sub("", bare.upper())
+    bare = "".join(
+        c for c in decomposed if not unicodedata.combining(c) or c in _KANA_VOICING_MARKS
+    )
+    return _NOT_KEYWORD_CHARACTER.sub("", unicodedata.normalize("NFC", bare).upper())
 
 
-# Answers in GSM-7 (one segment with a typical brand): accents outside it are left off,
-# as SMS writers in those languages do. Each names a keyword of its own language.
+_CANONICAL_KEYWORDS: dict[str, dict[KeywordIntent, frozenset[str]]] = {
+    language: {intent: frozenset(map(_canonical, words)) for intent, words in intents.items()}
+    for language, intents in KEYWORDS.items()
+}
+
+
+# Latin-script answers stay GSM-7 (one segment with a typical brand): accents outside it
+# are left off, as SMS writers in those languages do. Japanese, Chinese and Arabic need
+# UCS-2 and take two segments at most; Japanese and Chinese put the brand in 【】 as their
+# templates do. Each names a keyword of its own language.
 REPLIES: dict[str, dict[KeywordIntent, str]] = {
     "en": {
         KeywordIntent.HELP: (
@@ -244,6 +289,39 @@ REPLIES: dict[str, dict[KeywordIntent, str]] = {
         KeywordIntent.OPT_IN: (
             "{brand}: siparis ve iade bildirimlerine yeniden abone oldunuz. "
             "Ayrilmak icin IPTAL yazin."
+        ),
+    },
+    "ja": {
+        KeywordIntent.HELP: (
+            "【{brand}】注文・返品のお知らせ。お問い合わせ：{support}。"
+            "通信料がかかる場合があります。配信停止は「停止」と返信してください。"
+        ),
+        KeywordIntent.OPT_OUT: (
+            "【{brand}】配信を停止しました。今後メッセージは届きません。"
+            "再開するには「開始」と返信してください。"
+        ),
+        KeywordIntent.OPT_IN: (
+            "【{brand}】注文・返品のお知らせの配信を再開しました。"
+            "配信停止は「停止」と返信してください。"
+        ),
+    },
+    "zh": {
+        KeywordIntent.HELP: (
+            "【{brand}】订单和退货通知。帮助：{support}。可能产生短信和流量费用。回复TD退订。"
+        ),
+        KeywordIntent.OPT_OUT: ("【{brand}】您已退订，将不再收到消息。回复“订阅”可重新订阅。"),
+        KeywordIntent.OPT_IN: ("【{brand}】您已重新订阅订单和退货通知。回复TD退订。"),
+    },
+    "ar": {
+        KeywordIntent.HELP: (
+            "{brand}: إشعارات الطلبات والمرتجعات. للمساعدة: {support}. "
+            "قد تطبق رسوم الرسائل والبيانات. للإلغاء أرسل «إيقاف»."
+        ),
+        KeywordIntent.OPT_OUT: (
+            "{brand}: تم إلغاء اشتراكك ولن تصلك رسائل أخرى. أرسل «اشتراك» للاشتراك من جديد."
+        ),
+        KeywordIntent.OPT_IN: (
+            "{brand}: تم تجديد اشتراكك في إشعارات الطلبات والمرتجعات. أرسل «إيقاف» لإلغاء الاشتراك."
         ),
     },
 }

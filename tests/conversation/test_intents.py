@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conversation.intents import Intent, IntentKind, classify, normalize, parse_choice
+from conversation.intents import PHRASES, Intent, IntentKind, classify, normalize, parse_choice
+from messaging.locales import parse_tag
+from tests.helpers.texts import SHIPPED_LOCALES
 
 RESCHEDULE_REPLIES = [
     ("reschedule pls", None),
@@ -55,7 +57,16 @@ CALL_ME_REPLIES = [
     ("اتصل بي", "ar"),
 ]
 
-HELP_REPLIES = ["I need help", "help me please", "necesito ayuda", "aidez-moi", "助けて", "帮助"]
+# Sentences: a bare 帮助 or مساعدة is the carriers' HELP keyword (see the keyword test below).
+HELP_REPLIES = [
+    "I need help",
+    "help me please",
+    "necesito ayuda",
+    "aidez-moi",
+    "助けて",
+    "我需要帮助",
+    "أحتاج مساعدة",
+]
 
 NEGATIVES = [
     "thanks",
@@ -101,6 +112,39 @@ def test_call_me(text: str, locale: str | None) -> None:
     assert classify(text, locale).kind is IntentKind.CALL_ME
 
 
+# One reschedule and one call-back request as sentences, per shipped language: the intent
+# and the language are found with the customer's locale and without it.
+EVERY_LANGUAGE = {
+    "en": ("Can you reschedule my delivery?", "Can someone call me back?"),
+    "es": ("¿Puedo cambiar la fecha de entrega?", "¿Me pueden llamar?"),
+    "fr": ("Je voudrais changer la date de livraison", "Pouvez-vous m'appeler ?"),
+    "de": ("Kann ich den Liefertermin ändern?", "Bitte rufen Sie mich an"),
+    "it": ("Vorrei spostare la consegna", "Mi chiami per favore"),
+    "pt-BR": ("Quero remarcar a entrega", "Podem me ligar?"),
+    "nl": ("Kan ik de bezorging verzetten?", "Kunt u mij terugbellen?"),
+    "pl": ("Czy mogę zmienić termin dostawy?", "Proszę o telefon"),
+    "tr": ("Teslimatı erteleyebilir miyiz?", "Beni arar mısınız?"),
+    "ja": ("配達日を変更したいです", "折り返し電話お願いします"),
+    "zh-Hans": ("可以换个时间送吗", "请给我打电话"),
+    "ar": ("أريد تغيير موعد التوصيل", "أرجو الاتصال بي"),
+}
+
+
+def test_every_shipped_language_has_phrases() -> None:
+    assert {parse_tag(locale).language for locale in EVERY_LANGUAGE} == set(PHRASES)
+    assert {parse_tag(locale).language for locale in SHIPPED_LOCALES} == set(PHRASES)
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+@pytest.mark.parametrize("hinted", [True, False])
+def test_reschedule_and_call_me_in_every_shipped_language(locale: str, hinted: bool) -> None:
+    reschedule, call_me = EVERY_LANGUAGE[locale]
+    hint = locale if hinted else None
+    language = parse_tag(locale).language
+    assert classify(reschedule, hint) == Intent(IntentKind.RESCHEDULE, language=language)
+    assert classify(call_me, hint) == Intent(IntentKind.CALL_ME, language=language)
+
+
 @pytest.mark.parametrize("text", HELP_REPLIES)
 def test_help_phrases_are_not_consent_keywords(text: str) -> None:
     intent = classify(text)
@@ -123,6 +167,12 @@ def test_anything_else_is_other(text: str) -> None:
         ("start", IntentKind.START, "START"),
         ("HELP", IntentKind.HELP, "HELP"),
         ("Ayuda", IntentKind.HELP, "AYUDA"),
+        ("配信停止", IntentKind.STOP, "配信停止"),
+        ("ｽﾄｯﾌﾟ", IntentKind.STOP, "ストップ"),
+        ("退订", IntentKind.STOP, "退订"),
+        ("帮助", IntentKind.HELP, "帮助"),
+        ("إيقاف", IntentKind.STOP, "ايقاف"),
+        ("اشتراك", IntentKind.START, "اشتراك"),
     ],
 )
 def test_carrier_keywords_come_from_the_policy(text: str, kind: IntentKind, keyword: str) -> None:

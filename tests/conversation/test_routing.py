@@ -12,20 +12,24 @@ from conversation.routing import (
     AskWhichOne,
     NoConversation,
     RouteTo,
+    prompt_language,
     route_reply,
 )
 from domain.milestones import Kind
-from messaging.brand import Brand
 from messaging.linter import lint_text
-from messaging.segments import count_segments, is_gsm7
+from messaging.segments import Encoding, count_segments, is_gsm7
+from policy.keywords import KeywordIntent, classify_reply
+from tests.helpers.texts import (
+    BRAND,
+    SHIPPED_LOCALES,
+    UCS2_LOCALES,
+    opens_with_brand,
+    suggested_replies,
+)
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=7)
-BRAND = Brand(
-    name="Herald Shop",
-    support_contact="support@herald.example",
-    tracking_base_url="https://track.herald.example",
-)
+LATIN_LOCALES = [locale for locale in SHIPPED_LOCALES if locale not in UCS2_LOCALES]
 
 
 def conversation(reference: str, hours_ago: float, kind: Kind = Kind.ORDER) -> ActiveConversation:
@@ -84,29 +88,90 @@ def test_nothing_active_answers_helpfully() -> None:
     assert "STOP" in outcome.reply
 
 
-@pytest.mark.parametrize("locale", ["en", "es", "fr-FR", "de-DE", "pt-BR", "ja", "ar", None])
-def test_prompts_are_short_gsm7_branded_and_clean(locale: str | None) -> None:
+def prompts(locale: str | None) -> tuple[str, str, str]:
+    """The question with three options, with MAX_OPTIONS long references, and the answer
+    when nothing is active."""
     options = [conversation("A100", 1), conversation("B200", 2), conversation("R7", 3, Kind.RETURN)]
-    ask = route(*options, locale=locale)
-    nothing = route(locale=locale)
-    assert isinstance(ask, AskWhichOne) and isinstance(nothing, NoConversation)
-    for text in (ask.prompt, nothing.reply):
-        assert is_gsm7(text)
-        assert count_segments(text).segments == 1
-        assert lint_text(text, brand_name=BRAND.name, ignore=["A100", "B200", "R7"]) == []
+    many = [conversation(f"ORDER-2026-11-000000{n}", hours_ago=n) for n in range(MAX_OPTIONS)]
+    ask, ask_many, nothing = (
+        route(*options, locale=locale),
+        route(*many, locale=locale),
+        route(locale=locale),
+    )
+    assert isinstance(ask, AskWhichOne) and isinstance(ask_many, AskWhichOne)
+    assert isinstance(nothing, NoConversation)
+    return ask.prompt, ask_many.prompt, nothing.reply
+
+
+@pytest.mark.parametrize("locale", [*SHIPPED_LOCALES, None])
+def test_prompts_open_with_the_brand_and_pass_the_linter(locale: str | None) -> None:
+    for text in prompts(locale):
+        assert opens_with_brand(text), text
+        ignore = ["A100", "B200", "R7", "ORDER-2026-11-000000"]
+        assert lint_text(text, brand_name=BRAND.name, ignore=ignore) == [], text
+
+
+@pytest.mark.parametrize("locale", [*LATIN_LOCALES, "fr-FR", "de-DE", "ko", None])
+def test_latin_script_prompts_are_short_and_gsm7(locale: str | None) -> None:
+    ask, ask_many, nothing = prompts(locale)
+    assert all(is_gsm7(text) for text in (ask, ask_many, nothing))
+    assert count_segments(ask).segments == 1
+    assert count_segments(ask_many).segments <= 2
+    assert count_segments(nothing).segments == 1
+
+
+@pytest.mark.parametrize("locale", sorted(UCS2_LOCALES))
+def test_ucs2_prompts_stay_within_their_budget(locale: str) -> None:
+    ask, ask_many, nothing = prompts(locale)
+    assert {count_segments(t).encoding for t in (ask, ask_many, nothing)} == {Encoding.UCS2}
+    assert count_segments(ask).segments <= 2
+    assert count_segments(ask_many).segments <= 3
+    assert count_segments(nothing).segments <= 2
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_nothing_active_names_the_support_and_an_opt_out_word_that_works(locale: str) -> None:
+    _, _, nothing = prompts(locale)
+    assert BRAND.support_contact in nothing
+    found = [classify_reply(word) for word in suggested_replies(nothing)]
+    assert any(match is not None and match.intent is KeywordIntent.OPT_OUT for match in found)
 
 
 @pytest.mark.parametrize(
-    ("locale", "word"),
+    ("locale", "word", "return_word"),
     [
-        ("es", "pedido"),
-        ("fr", "commande"),
-        ("de", "Bestellung"),
-        ("pt-BR", "pedido"),
-        ("ja", "order"),
+        ("en", "order", "return"),
+        ("es", "pedido", "devolucion"),
+        ("fr", "commande", "retour"),
+        ("de", "Bestellung", "Retoure"),
+        ("pt-BR", "pedido", "devolucao"),
+        ("it-IT", "ordine", "reso"),
+        ("nl", "bestelling", "retour"),
+        ("pl-PL", "zamowienie", "zwrot"),
+        ("tr", "siparis", "iade"),
+        ("ja-JP", "注文", "返品"),
+        ("zh-Hans", "订单", "退货"),
+        ("zh-CN", "订单", "退货"),
+        ("ar", "طلب", "مرتجع"),
+        ("ko", "order", "return"),
     ],
 )
-def test_prompts_follow_the_customer_language(locale: str, word: str) -> None:
-    ask = route(conversation("A100", 1), conversation("B200", 2), locale=locale)
+def test_prompts_follow_the_customer_language(locale: str, word: str, return_word: str) -> None:
+    ask = route(conversation("A100", 1), conversation("R7", 2, Kind.RETURN), locale=locale)
     assert isinstance(ask, AskWhichOne)
-    assert f"1 {word} A100" in ask.prompt
+    assert f"1 {word} A100, 2 {return_word} R7" in ask.prompt
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("pt-BR", "pt"),
+        ("zh-Hans", "zh"),
+        ("ja-JP", "ja"),
+        ("ar-EG", "ar"),
+        ("ko", "en"),
+        (None, "en"),
+    ],
+)
+def test_prompt_language(locale: str | None, language: str) -> None:
+    assert prompt_language(locale) == language

@@ -165,6 +165,30 @@ def test_a_stop_reply_opts_out_and_is_confirmed_in_the_customer_language(
     assert start["consent"]["source"] == "sms_reply"
 
 
+@pytest.mark.parametrize(
+    ("text", "locale", "keyword", "reply", "opt_in"),
+    [
+        ("「配信停止」", "ja-JP", "配信停止", "【Herald Shop】配信を停止しました", "再開"),
+        ("退订", "zh-Hans", "退订", "【Herald Shop】您已退订", "订阅"),
+        ("إيقاف", "ar-SA", "ايقاف", "Herald Shop: تم إلغاء اشتراكك", "اشتراك"),
+    ],
+)
+def test_a_stop_reply_in_another_script_opts_out_and_is_stored(
+    client: TestClient, text: str, locale: str, keyword: str, reply: str, opt_in: str
+) -> None:
+    stop = client.post(
+        "/consent/reply", json={"phone": PHONE, "text": text, "locale": locale}
+    ).json()
+
+    assert (stop["intent"], stop["keyword"]) == ("opt_out", keyword)
+    assert stop["reply"].startswith(reply)
+    assert stop["consent"]["may_text"] is False
+    stored = client.post("/consent/lookup", json={"phone": PHONE}).json()
+    assert (stored["state"], stored["keyword"]) == ("opted_out", keyword)
+    start = client.post("/consent/reply", json={"phone": PHONE, "text": opt_in}).json()
+    assert (start["intent"], start["consent"]["may_text"]) == ("opt_in", True)
+
+
 def test_help_answers_without_changing_consent(client: TestClient) -> None:
     outcome = client.post("/consent/reply", json={"phone": PHONE, "text": "help"}).json()
 
