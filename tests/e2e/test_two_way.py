@@ -82,12 +82,16 @@ LANGUAGES = {
     "es": ("Reprogramar", "Llámame", "necesito ayuda"),
     "fr": ("changer la date", "Rappelez-moi", "besoin d'aide"),
     "de": ("neuer Termin", "Rückruf bitte", "ich brauche Hilfe"),
+    "ja": ("配達日を変更したいです", "電話してください", "助けてください"),
+    "ar": ("أريد تغيير الموعد", "اتصل بي من فضلك", "ساعدني من فضلك"),
 }
 ANSWERS = {  # slot offer, confirmation, call-back promise, help text
     "en": ("choose a new", "done,", "we will call", "Help:"),
     "es": ("elige", "listo", "te llamaremos", "Ayuda:"),
     "fr": ("choisissez", "c'est fait", "nous vous appellerons", "Aide:"),
     "de": ("Waehle", "Erledigt", "Wir rufen dich", "Hilfe:"),
+    "ja": ("新しいお届け日時", "承りました", "お電話します", "お問い合わせ"),
+    "ar": ("اختر موعداً", "تم،", "سنتصل بك", "للمساعدة"),
 }
 
 
