@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from config.messaging import get_messaging_settings
-from domain.events import Customer
+from domain.events import PROBLEM_MILESTONES, Customer, DeliveryProblem
 from domain.milestones import Milestone
 from domain.phone import region_of
 from domain.timeline import Channel
@@ -33,6 +33,11 @@ def add_templates_parser(subparsers: argparse._SubParsersAction) -> None:
     preview.add_argument("--name", help="the customer's name (default: a realistic one)")
     preview.add_argument("--first-sms", action="store_true", help="first SMS to the number")
     preview.add_argument("--sparse", action="store_true", help="no shipment, refund or detail")
+    preview.add_argument(
+        "--problem",
+        choices=[p.value for p in DeliveryProblem],
+        help="what went wrong (delayed, delivery_attempted and exception only)",
+    )
     preview.add_argument("--html", action="store_true", help="also print the e-mail's HTML")
     preview.set_defaults(handler=preview_command)
 
@@ -69,13 +74,20 @@ def _print_report(report: CheckReport, out: TextIO) -> None:
 
 def preview_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    milestone = Milestone(args.milestone)
+    problem = DeliveryProblem(args.problem) if args.problem else None
+    if problem and milestone not in PROBLEM_MILESTONES:
+        allowed = ", ".join(m.value for m in PROBLEM_MILESTONES)
+        print(f"error: --problem is only given with {allowed}", file=sys.stderr)
+        return 2
     sample = SAMPLE_LOCALES.get(args.locale, SAMPLE_LOCALES["en"])
     event = sample_event(
-        Milestone(args.milestone),
+        milestone,
         sample.locale,
         name=args.name,
         complete=not args.sparse,
         merchant=args.merchant,
+        problem=problem,
     )
     customer = Customer.model_validate({**event.customer.model_dump(), "locale": args.locale})
     event = event.model_copy(update={"customer": customer})

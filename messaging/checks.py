@@ -1,7 +1,8 @@
 """Check every template of a library: what ``herald templates lint`` runs.
 
 Loading catches syntax, unknown variables, content rules and front matter (with file and
-line); rendering every milestone on every channel with the realistic sample data catches
+line); rendering every milestone on every channel with the realistic sample data (and
+every delivery problem a delay, an attempt or an exception can carry) catches
 what only data reveals (attributes that do not exist, values printed without a guard,
 generated text the linter refuses) and SMS that overrun their segment budget.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from config.messaging import MessagingSettings, get_messaging_settings
-from domain.events import Customer, MilestoneEvent
+from domain.events import PROBLEM_MILESTONES, Customer, DeliveryProblem, MilestoneEvent
 from domain.milestones import Milestone
 from domain.timeline import Channel
 from messaging.brand import Brand, default_brand
@@ -118,21 +119,34 @@ def _missing_templates(library: TemplateLibrary) -> Iterator[Problem]:
 def _sample_events(
     library: TemplateLibrary, merchant: str | None
 ) -> Iterator[tuple[MilestoneEvent, str]]:
-    """Every milestone for every locale, with each sample name, complete and sparse."""
+    """Every milestone for every locale, with each sample name, complete and sparse, and
+    each delivery problem (or none) where the milestone takes one."""
     for locale in sorted(library.locales):
         sample = SAMPLE_LOCALES.get(locale, SAMPLE_LOCALES["en"])
         for milestone in Milestone:
-            for name in sample.names:
-                for complete in (True, False):
-                    event = sample_event(
-                        milestone, sample.locale, name=name, complete=complete, merchant=merchant
-                    )
-                    customer = Customer.model_validate(
-                        {**event.customer.model_dump(), "locale": locale}
-                    )
-                    data = "complete" if complete else "sparse"
-                    label = f"{locale} {milestone.value} ({name}, {data})"
-                    yield event.model_copy(update={"customer": customer}), label
+            for problem in problems_of(milestone):
+                for name in sample.names:
+                    for complete in (True, False):
+                        event = sample_event(
+                            milestone,
+                            sample.locale,
+                            name=name,
+                            complete=complete,
+                            merchant=merchant,
+                            problem=problem,
+                        )
+                        customer = Customer.model_validate(
+                            {**event.customer.model_dump(), "locale": locale}
+                        )
+                        data = "complete" if complete else "sparse"
+                        what = f"{milestone.value}/{problem.value}" if problem else milestone.value
+                        label = f"{locale} {what} ({name}, {data})"
+                        yield event.model_copy(update={"customer": customer}), label
+
+
+def problems_of(milestone: Milestone) -> tuple[DeliveryProblem | None, ...]:
+    """No problem, then each one, for the milestones that may carry one; else just None."""
+    return (None, *DeliveryProblem) if milestone in PROBLEM_MILESTONES else (None,)
 
 
 def _render_problems(

@@ -27,6 +27,7 @@ TEMPLATE_VARIABLES: frozenset[str] = frozenset(
         "arrival_short",  # 'Thu, Mar 14, 9:00 AM – 1:00 PM', or None: for SMS
         "refund_amount",  # 'R$ 1.234,56', or None
         "detail",  # the OMS's note (why a parcel is late...), or None
+        "problem",  # what went wrong: "address_problem", "lost", "damaged"... or None
         "occurred_on",  # the event's day, long form
         "occurred_at_time",  # the event's time of day
         "html_lang",  # e-mail layout: the lang attribute
@@ -68,6 +69,7 @@ def build_context(
         "arrival_short": formatter.arrival_window(start, end, short=True) if start else None,
         "refund_amount": formatter.money(refund.amount, refund.currency) if refund else None,
         "detail": event.detail,
+        "problem": event.problem.value if event.problem else None,
         "occurred_on": formatter.long_date(event.occurred_at),
         "occurred_at_time": formatter.time(event.occurred_at),
         "html_lang": template_locale,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from domain.events import Customer, MilestoneEvent, Refund, Shipment
+from domain.events import Customer, DeliveryProblem, MilestoneEvent, Refund, Shipment
 from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
 
 SAMPLE_REFERENCE = "HS-2025-0048213"
@@ -191,8 +191,10 @@ def sample_event(
     name: str | None = None,
     complete: bool = True,
     merchant: str | None = None,
+    problem: DeliveryProblem | None = None,
 ) -> MilestoneEvent:
-    """An event with every optional field filled (``complete``) or none of them."""
+    """An event with every optional field filled (``complete``) or none of them; a
+    ``problem`` only for the milestones that take one (delayed, attempted, exception)."""
     sample = SAMPLE_LOCALES[locale]
     local = ZoneInfo(sample.time_zone)
     tomorrow = (SAMPLE_EVENT_TIME.astimezone(local) + timedelta(days=1)).date()
@@ -215,4 +217,5 @@ def sample_event(
         refund=Refund(amount=sample.refund, currency=sample.currency) if complete else None,
         detail=sample.delay_reason if complete else None,
         merchant=merchant,
+        problem=problem,
     )

@@ -67,3 +67,29 @@ def test_preview_sms_shows_encoding_segments_and_cost() -> None:
 def test_preview_of_an_unknown_milestone_is_refused() -> None:
     with pytest.raises(SystemExit):
         _run("templates", "preview", "teleported")
+
+
+def test_preview_renders_a_delivery_problem(merchant_file: MerchantFile) -> None:
+    merchant_file(
+        "acme/en/push/exception.txt",
+        "---\ntitle: {{ brand.name }}\n---\n{{ reference }} problem={{ problem or 'none' }}\n",
+    )
+    argv = ("templates", "preview", "exception", "--channel", "push", "--merchant", "acme")
+    assert "problem=lost" in _run(*argv, "--problem", "lost")[1]
+    assert "problem=none" in _run(*argv)[1]
+
+
+def test_preview_refuses_a_problem_on_a_milestone_without_one() -> None:
+    code, output = _run("templates", "preview", "shipped", "--problem", "lost")
+    assert code == 2 and output == ""
+
+
+def test_lint_renders_every_delivery_problem(merchant_file: MerchantFile) -> None:
+    path = merchant_file(
+        "acme/en/push/exception.txt",
+        "---\ntitle: {{ brand.name }}\n---\n{{ reference }}"
+        "{% if problem == 'damaged' %} {{ customer.surname }}{% endif %}\n",
+    )
+    code, output = _run("templates", "lint", "--merchant", "acme")
+    assert code == 1
+    assert f"{path}:4: [render]" in output and "surname" in output

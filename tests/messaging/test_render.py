@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from domain.events import Customer, MilestoneEvent
+from domain.events import Customer, DeliveryProblem, MilestoneEvent
 from domain.milestones import Milestone
 from domain.timeline import Channel
-from messaging.brand import Brand
+from messaging.brand import Brand, default_brand
+from messaging.context import TEMPLATE_VARIABLES, build_context
 from messaging.render import RenderedMessage, RenderError, render_message
 from messaging.samples import SAMPLE_REFERENCE, sample_event
 from messaging.segments import count_segments
@@ -149,3 +150,12 @@ def test_concurrent_renders_agree() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         texts = list(pool.map(lambda event: render_message(event, Channel.SMS).text, events))
     assert texts == expected
+
+
+@pytest.mark.parametrize("problem", [None, *DeliveryProblem])
+def test_templates_read_the_delivery_problem_as_its_value(problem: DeliveryProblem | None) -> None:
+    event = sample_event(Milestone.EXCEPTION, problem=problem)
+    context = build_context(event, default_brand(), "en", "en")
+    assert context["problem"] == (problem.value if problem else None)
+    assert problem is None or type(context["problem"]) is str  # a plain string, not the enum
+    assert "problem" in TEMPLATE_VARIABLES
