@@ -569,9 +569,10 @@ class NotificationWorkflow:
         event = self._state.last_event
         self._note(EntryKind.REPLY_RECEIVED, f"{reply.intent.value}: {reply.text[:160]!r}", event)
         self._remember_line("inbound", reply.text, reply.received_at)
-        if not self._two_way or event is None or not event.customer.phone:
-            why = "no milestone texted yet" if self._two_way else "run started before two-way"
-            self._note(EntryKind.REPLY_IGNORED, why, event)
+        # Not behind the two-way patch: no earlier history holds a customer_reply signal, so
+        # runs started before it answer replies too (only their exception alerts are off).
+        if event is None or not event.customer.phone:
+            self._note(EntryKind.REPLY_IGNORED, "no milestone texted yet", event)
             return
         reply_key = f"{workflow.info().workflow_id}:reply-{reply.message_sid or workflow.uuid4()}"
         step = dialogue.next_step(
