@@ -25,6 +25,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # Alembic needs store/alembic.ini and store/migrations/ next to each other.
 COPY . .
 RUN pip install --no-cache-dir . \
+ && python -m compileall -q workflows \
  && rm -rf build ./*.egg-info \
  && mkdir -p /app/.data \
  && chown herald:herald /app/.data
