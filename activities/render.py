@@ -28,14 +28,17 @@ class RenderActivities:
         # Idempotent: a pure function of its input and the template files (plus one read:
         # whether this number has had an SMS from the brand, for the opt-out wording).
         event, channel = request.event, request.channel
-        first_sms = False
-        if channel is Channel.SMS and event.customer.phone:
-            has_had_one = await asyncio.to_thread(
-                self._store.outbox.has_sent_to, event.customer.phone, Channel.SMS.value
-            )
-            first_sms = not has_had_one
         try:
-            return render_message(event, channel, first_sms_to_number=first_sms)
+            if channel is Channel.SMS:
+                return await asyncio.to_thread(render_sms, self._store, event)
+            return render_message(event, channel)
         except RenderError as exc:
             # A broken template stays broken on retry: tell the workflow at once.
             raise ApplicationError(str(exc), type="RenderFailed", non_retryable=True) from exc
+
+
+def render_sms(store: Store, event: MilestoneEvent) -> RenderedMessage:
+    """The event's SMS; the first one to a number carries the opt-out wording. Blocking."""
+    phone = event.customer.phone
+    first_sms = bool(phone) and not store.outbox.has_sent_to(phone, Channel.SMS.value)
+    return render_message(event, Channel.SMS, first_sms_to_number=first_sms)

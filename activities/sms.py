@@ -32,7 +32,7 @@ from activities.delivery import (
     send_once,
     sender_busy,
 )
-from activities.throttle import effective_sender_limit
+from activities.throttle import effective_sender_limit, reserve_and_wait
 from config.policy import get_policy_settings
 from config.settings import Settings
 from policy.senders import is_back_pressure
@@ -45,6 +45,7 @@ from store.repository import Store
 CLOCK_SLACK_SECONDS = 300
 # A sender busy for longer than this hands the wait to the workflow's durable timer.
 MAX_WAIT_IN_ACTIVITY_SECONDS = 2.0
+NEGLIGIBLE_WAIT_SECONDS = 0.05  # less left of a slot's wait is not worth a durable timer
 
 
 class SendSmsInput(BaseModel):
@@ -54,6 +55,9 @@ class SendSmsInput(BaseModel):
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
+    # Reserve the sender's pacing slot here rather than in a local activity before: one
+    # step less per message for the workflow. False in histories from before this field.
+    reserve_slot: bool = False
 
 
 class SmsSent(BaseModel):
@@ -101,6 +105,8 @@ class SmsActivities:
         async def adopt(entry: OutboxEntry) -> str | None:
             return await self._find_earlier_send(request, entry)
 
+        if request.reserve_slot and activity.info().attempt == 1:
+            await self._wait_for_slot()
         await self._check_consent(request)
         delivered = await send_once(self._store, message, send, adopt=adopt)
         return SmsSent(
@@ -122,6 +128,18 @@ class SmsActivities:
                 "adopting provider message %s for %s", match.sid, entry.message_key
             )
         return match.sid if match else None
+
+    async def _wait_for_slot(self) -> None:
+        """The message's pacing slot: a short wait here, a longer one on the workflow's timer.
+
+        First attempts only: a retry is already spaced by the retry policy (and still takes
+        a permit right before the provider call), so a crash or a provider error does not
+        take a second slot. A slot too far away is handed back as SENDER_BUSY: the workflow
+        sleeps until it and calls again without reserving.
+        """
+        slot = await reserve_and_wait(self._settings, self._store)
+        if (slot.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
+            raise sender_busy(slot.not_before_epoch, "pacing")
 
     async def _check_consent(self, request: SendSmsInput) -> None:
         """A STOP may arrive after the policy decided: never text an opted-out number."""
