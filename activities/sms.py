@@ -40,6 +40,7 @@ from providers.errors import ProviderError
 from providers.sms import TwilioSms
 from store.outbox import OutboxEntry
 from store.repository import Store
+from store.send_window import SendPermit
 
 # How far before the claim to look for our own message: provider and worker clocks differ.
 CLOCK_SLACK_SECONDS = 300
@@ -87,7 +88,7 @@ class SmsActivities:
         async def send() -> str:
             # The permit is taken right before the call, so nothing (such as the outbox
             # write) sits between the limiter's clock and the provider's.
-            granted_at = await self._take_send_permit()
+            permit = await self._take_send_permit()
             try:
                 sent = await self._sms.send(request.to, request.body, self._status_callback(key))
             except ProviderError as error:
@@ -97,8 +98,9 @@ class SmsActivities:
                 await asyncio.to_thread(
                     self._store.sender_limiter.settle,
                     self._settings.sms_sender,
-                    granted_at,
+                    permit.at,
                     time.time(),
+                    permit.slot,
                 )
             return sent.sid
 
@@ -146,7 +148,7 @@ class SmsActivities:
         if await asyncio.to_thread(self._store.consent.is_opted_out, request.to):
             raise rejected(OPTED_OUT, "the number replied STOP: no SMS until it replies START")
 
-    async def _take_send_permit(self) -> float:
+    async def _take_send_permit(self) -> SendPermit:
         """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
         limiter, sender = self._store.sender_limiter, self._settings.sms_sender
         limit = effective_sender_limit(self._settings)
@@ -159,7 +161,7 @@ class SmsActivities:
                 daily_cap=limit.daily_cap,
             )
             if permit.granted:
-                return permit.at
+                return permit
             if permit.wait_seconds > MAX_WAIT_IN_ACTIVITY_SECONDS:
                 raise sender_busy(permit.retry_at or time.time(), permit.refusal or "busy")
             await asyncio.sleep(permit.wait_seconds)
