@@ -115,7 +115,8 @@ class NotificationWorkflow:
             self._start_tracker(awaiting)
         for parked in self._state.parked:
             self._start_task(self._hold(parked))
-        self._publish()
+        if not (self._prepared_sends and self._state.pending):
+            self._publish()  # else deciding the pending milestone publishes, in one upsert
         while True:
             await self._flush_records()
             if self._state.pending:
