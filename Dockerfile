@@ -22,9 +22,12 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
  && rm /tmp/requirements.txt
 
 # The project itself. The source tree stays in /app: `python worker.py` runs from it and
-# Alembic needs store/alembic.ini and store/migrations/ next to each other.
+# Alembic needs store/alembic.ini and store/migrations/ next to each other. The workflow
+# sandbox imports workflows/ again for every workflow run: ship its bytecode, since
+# PYTHONDONTWRITEBYTECODE (and a tree the herald user cannot write) rule out writing it later.
 COPY . .
 RUN pip install --no-cache-dir . \
+ && python -m compileall -q workflows \
  && rm -rf build ./*.egg-info \
  && mkdir -p /app/.data \
  && chown herald:herald /app/.data

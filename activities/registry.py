@@ -12,7 +12,7 @@ from activities.policy import PolicyActivities
 from activities.policy_facts import PolicyFactsActivities
 from activities.push import PushActivities
 from activities.record import RecordActivities
-from activities.render import RenderActivities
+from activities.render import RenderActivities, SmsRenderer
 from activities.sms import SmsActivities
 from activities.throttle import ThrottleActivities
 
@@ -20,13 +20,14 @@ from activities.throttle import ThrottleActivities
 def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     sender_domain = deps.settings.email_sender.rpartition("@")[2].rstrip(">") or "herald.local"
     policy = PolicyActivities(deps.settings)
-    render = RenderActivities(deps.store, deps.language_model, deps.conversation)
+    sms_renderer = SmsRenderer(deps.store, deps.language_model, deps.conversation)
+    render = RenderActivities(sms_renderer)
     throttle = ThrottleActivities(deps.settings, deps.store)
     sms = SmsActivities(deps.settings, deps.store, deps.sms)
     email = EmailActivities(deps.store, deps.email, sender_domain)
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)
-    facts = PolicyFactsActivities(deps.store)
+    facts = PolicyFactsActivities(deps.store, sms_renderer)
     conversation = ConversationActivities(deps.conversation, deps.oms, deps.support)
     return [
         policy.load_policy,

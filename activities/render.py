@@ -24,7 +24,16 @@ class RenderInput(BaseModel):
     channel: Channel
 
 
-class RenderActivities:
+class SmsRenderer:
+    """A milestone's SMS: its template (with the opt-out wording on the first SMS to a
+    number), or, for a delivery exception when the language model is on, the model's
+    wording if it passes the guard rails. Raises :class:`RenderError` for a broken template.
+
+    Idempotent in effect: a pure function of the event, the templates and one read (has this
+    number had an SMS?). The model's wording may differ on a retry; the outbox records the
+    text actually sent.
+    """
+
     def __init__(
         self,
         store: Store,
@@ -35,31 +44,20 @@ class RenderActivities:
         self._language_model = language_model
         self._conversation = conversation or get_conversation_settings()
 
-    @activity.defn(name="render_message")
-    async def render(self, request: RenderInput) -> RenderedMessage:
-        # Idempotent: a pure function of its input and the template files (plus one read:
-        # whether this number has had an SMS from the brand, for the opt-out wording). The
-        # optional model wording may differ on a retry; only the text actually sent counts.
-        event, channel = request.event, request.channel
-        first_sms = False
-        if channel is Channel.SMS and event.customer.phone:
-            has_had_one = await asyncio.to_thread(
-                self._store.outbox.has_sent_to, event.customer.phone, Channel.SMS.value
-            )
-            first_sms = not has_had_one
-        if channel is Channel.SMS and not first_sms:  # the first SMS needs the opt-out line
+    async def render(self, event: MilestoneEvent) -> RenderedMessage:
+        phone = event.customer.phone
+        first_sms = bool(phone) and not await asyncio.to_thread(
+            self._store.outbox.has_sent_to, phone or "", Channel.SMS.value
+        )
+        if not first_sms:  # the first SMS to a number needs the template's opt-out line
             worded = await self._model_wording(event)
             if worded is not None:
                 return worded
-        try:
-            return render_message(event, channel, first_sms_to_number=first_sms)
-        except RenderError as exc:
-            # A broken template stays broken on retry: tell the workflow at once.
-            raise ApplicationError(str(exc), type="RenderFailed", non_retryable=True) from exc
+        return await asyncio.to_thread(
+            render_message, event, Channel.SMS, first_sms_to_number=first_sms
+        )
 
     async def _model_wording(self, event: MilestoneEvent) -> RenderedMessage | None:
-        """A delivery exception worded by the language model, when it is on and its answer
-        passes the guard rails; None sends the template."""
         if self._language_model is None or event.milestone not in EXCEPTION_MILESTONES:
             return None
         text = await word_exception(
@@ -72,3 +70,19 @@ class RenderActivities:
             return None
         activity.logger.info("exception SMS for %s worded by the language model", event.reference)
         return sms_from_text(text, phone=event.customer.phone, locale=event.customer.locale)
+
+
+class RenderActivities:
+    def __init__(self, sms: SmsRenderer) -> None:
+        self._sms = sms
+
+    @activity.defn(name="render_message")
+    async def render(self, request: RenderInput) -> RenderedMessage:
+        event, channel = request.event, request.channel
+        try:
+            if channel is Channel.SMS:
+                return await self._sms.render(event)
+            return render_message(event, channel)
+        except RenderError as exc:
+            # A broken template stays broken on retry: tell the workflow at once.
+            raise ApplicationError(str(exc), type="RenderFailed", non_retryable=True) from exc

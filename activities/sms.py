@@ -32,7 +32,7 @@ from activities.delivery import (
     send_once,
     sender_busy,
 )
-from activities.throttle import effective_sender_limit
+from activities.throttle import effective_sender_limit, reserve_and_wait
 from config.policy import get_policy_settings
 from config.settings import Settings
 from policy.senders import is_back_pressure
@@ -40,11 +40,13 @@ from providers.errors import ProviderError
 from providers.sms import TwilioSms
 from store.outbox import OutboxEntry
 from store.repository import Store
+from store.send_window import SendPermit
 
 # How far before the claim to look for our own message: provider and worker clocks differ.
 CLOCK_SLACK_SECONDS = 300
 # A sender busy for longer than this hands the wait to the workflow's durable timer.
 MAX_WAIT_IN_ACTIVITY_SECONDS = 2.0
+NEGLIGIBLE_WAIT_SECONDS = 0.05  # less left of a slot's wait is not worth a durable timer
 
 
 class SendSmsInput(BaseModel):
@@ -54,6 +56,9 @@ class SendSmsInput(BaseModel):
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
+    # Reserve the sender's pacing slot here rather than in a local activity before: one
+    # step less per message for the workflow. False in histories from before this field.
+    reserve_slot: bool = False
 
 
 class SmsSent(BaseModel):
@@ -83,7 +88,7 @@ class SmsActivities:
         async def send() -> str:
             # The permit is taken right before the call, so nothing (such as the outbox
             # write) sits between the limiter's clock and the provider's.
-            granted_at = await self._take_send_permit()
+            permit = await self._take_send_permit()
             try:
                 sent = await self._sms.send(request.to, request.body, self._status_callback(key))
             except ProviderError as error:
@@ -93,14 +98,17 @@ class SmsActivities:
                 await asyncio.to_thread(
                     self._store.sender_limiter.settle,
                     self._settings.sms_sender,
-                    granted_at,
+                    permit.at,
                     time.time(),
+                    permit.slot,
                 )
             return sent.sid
 
         async def adopt(entry: OutboxEntry) -> str | None:
             return await self._find_earlier_send(request, entry)
 
+        if request.reserve_slot and activity.info().attempt == 1:
+            await self._wait_for_slot()
         await self._check_consent(request)
         delivered = await send_once(self._store, message, send, adopt=adopt)
         return SmsSent(
@@ -123,12 +131,24 @@ class SmsActivities:
             )
         return match.sid if match else None
 
+    async def _wait_for_slot(self) -> None:
+        """The message's pacing slot: a short wait here, a longer one on the workflow's timer.
+
+        First attempts only: a retry is already spaced by the retry policy (and still takes
+        a permit right before the provider call), so a crash or a provider error does not
+        take a second slot. A slot too far away is handed back as SENDER_BUSY: the workflow
+        sleeps until it and calls again without reserving.
+        """
+        slot = await reserve_and_wait(self._settings, self._store)
+        if (slot.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
+            raise sender_busy(slot.not_before_epoch, "pacing")
+
     async def _check_consent(self, request: SendSmsInput) -> None:
         """A STOP may arrive after the policy decided: never text an opted-out number."""
         if await asyncio.to_thread(self._store.consent.is_opted_out, request.to):
             raise rejected(OPTED_OUT, "the number replied STOP: no SMS until it replies START")
 
-    async def _take_send_permit(self) -> float:
+    async def _take_send_permit(self) -> SendPermit:
         """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
         limiter, sender = self._store.sender_limiter, self._settings.sms_sender
         limit = effective_sender_limit(self._settings)
@@ -141,7 +161,7 @@ class SmsActivities:
                 daily_cap=limit.daily_cap,
             )
             if permit.granted:
-                return permit.at
+                return permit
             if permit.wait_seconds > MAX_WAIT_IN_ACTIVITY_SECONDS:
                 raise sender_busy(permit.retry_at or time.time(), permit.refusal or "busy")
             await asyncio.sleep(permit.wait_seconds)

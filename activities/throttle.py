@@ -50,19 +50,20 @@ class ThrottleActivities:
     async def reserve_send_slot(self, request: ReserveSlotInput) -> SendSlot:
         # Not idempotent by design, and harmless: a retried reservation takes one more slot,
         # which only spaces later sends a little further apart.
-        sender = self._settings.sms_sender
-        # Slots a little under the limit: the permit before each send is the hard limit,
-        # and slots that leave it headroom are rarely refused one.
-        rate = effective_sender_limit(self._settings).messages_per_second * PACING_SHARE
-        slot = await asyncio.to_thread(
-            self._store.sender_limiter.reserve, sender, rate, time.time()
-        )
-        # A short wait is cheaper here than as a durable timer (a timer costs the server
-        # events and a workflow task, and fires late). A restart during it loses nothing:
-        # the retried reservation takes a new slot.
-        wait = slot - time.time()
-        if 0 < wait < SHORT_WAIT_SECONDS:
-            await asyncio.sleep(wait)
-        return SendSlot(
-            sender=sender, not_before_epoch=slot, wait_seconds=max(0.0, slot - time.time())
-        )
+        return await reserve_and_wait(self._settings, self._store)
+
+
+async def reserve_and_wait(settings: Settings, store: Store) -> SendSlot:
+    """Reserve the sender's next slot; wait for it here when it is less than a second away."""
+    sender = settings.sms_sender
+    # Slots a little under the limit: the permit before each send is the hard limit,
+    # and slots that leave it headroom are rarely refused one.
+    rate = effective_sender_limit(settings).messages_per_second * PACING_SHARE
+    slot = await asyncio.to_thread(store.sender_limiter.reserve, sender, rate, time.time())
+    # A short wait is cheaper here than as a durable timer (a timer costs the server
+    # events and a workflow task, and fires late). A restart during it loses nothing:
+    # the retried reservation takes a new slot.
+    wait = slot - time.time()
+    if 0 < wait < SHORT_WAIT_SECONDS:
+        await asyncio.sleep(wait)
+    return SendSlot(sender=sender, not_before_epoch=slot, wait_seconds=max(0.0, slot - time.time()))

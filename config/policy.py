@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import PrivateAttr, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from policy.rules import PolicyRules
@@ -32,10 +32,18 @@ class PolicySettings(BaseSettings, PolicyRules):
     # Bearer token the HTTP service's /preferences and /consent routes require; empty:
     # no token (only for a service reachable from the internal network alone).
     preferences_api_token: SecretStr = SecretStr("")
+    _rules: PolicyRules | None = PrivateAttr(default=None)
 
     def rules(self) -> PolicyRules:
-        """The rules alone, as a plain model that travels through workflow history."""
-        return PolicyRules.model_validate(self.model_dump(include=set(PolicyRules.model_fields)))
+        """The rules alone, as a plain model that travels through workflow history.
+
+        Built once: activities ask for them on every send, and building one validates
+        every entry again. Treat the result as read-only.
+        """
+        if self._rules is None:
+            fields = set(PolicyRules.model_fields)
+            self._rules = PolicyRules.model_validate(self.model_dump(include=fields))
+        return self._rules
 
 
 @lru_cache

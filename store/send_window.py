@@ -54,6 +54,7 @@ class SendPermit:
     at: float  # epoch seconds the permit was asked for (and taken, when granted)
     retry_at: float | None = None  # when refused: the earliest moment to ask again
     refusal: str | None = None  # a PermitRefusal word
+    slot: int | None = None  # when granted: which of the sender's permit rows it took
 
     @property
     def wait_seconds(self) -> float:
@@ -122,8 +123,9 @@ class SenderLimiter:
                 with self._sessions.begin() as session:
                     if daily_cap is not None:
                         self._count_today(session, sender, daily_cap, now)
-                    if self._take_permit(session, sender, permits, window, now):
-                        return SendPermit(granted=True, at=now)
+                    slot = self._take_permit(session, sender, permits, window, now)
+                    if slot is not None:
+                        return SendPermit(granted=True, at=now, slot=slot)
                     refusal = self._why_no_permit(session, sender, permits, window, now)
                     if refusal is not None:
                         raise _Refused(refusal)
@@ -136,21 +138,25 @@ class SenderLimiter:
                 continue
         return SendPermit(granted=False, at=now, retry_at=now, refusal=PermitRefusal.CONTENDED)
 
-    def settle(self, sender: str, granted_at: float, sent_at: float) -> None:
+    def settle(
+        self, sender: str, granted_at: float, sent_at: float, slot: int | None = None
+    ) -> None:
         """Move a granted permit's stamp to when the provider answered the send.
 
         The permit was stamped before its transaction (and any wait for the database lock),
         and the provider took the message some milliseconds later, by varying amounts; its
         answer comes after it took it. Re-stamping with that moment makes the permit's next
         use a full window after the send the provider saw, whatever the delays between.
+        ``slot`` (the permit's row) makes it a primary-key update, not a scan of the rows.
         """
+        row = SenderSendSlotRow
+        which = [row.sender == sender, row.last_used_at == granted_at]
+        if slot is not None:
+            which.append(row.slot == slot)
         with self._sessions.begin() as session:
             session.execute(
-                update(SenderSendSlotRow)
-                .where(
-                    SenderSendSlotRow.sender == sender,
-                    SenderSendSlotRow.last_used_at == granted_at,
-                )
+                update(row)
+                .where(*which)
                 .values(last_used_at=sent_at)
                 .execution_options(synchronize_session=False)
             )
@@ -189,13 +195,15 @@ class SenderLimiter:
     @staticmethod
     def _take_permit(
         session: Session, sender: str, permits: int, window: float, now: float
-    ) -> bool:
+    ) -> int | None:
+        """The permit row taken, or None when no free one was."""
         cutoff = now - window
         row, free = SenderSendSlotRow, aliased(SenderSendSlotRow)  # alias: not correlated
-        oldest_free = (
+        # Any free permit will do (each keeps its window alone), so no ORDER BY: the first
+        # one found, rather than sorting every permit of a sender with thousands per window.
+        any_free = (
             select(free.slot)
             .where(free.sender == sender, free.slot < permits, free.last_used_at <= cutoff)
-            .order_by(free.last_used_at, free.slot)
             .limit(1)
             # PostgreSQL: callers racing for a permit each lock a different free row instead
             # of queueing on the same one. SQLite has one writer at a time anyway.
@@ -206,12 +214,12 @@ class SenderLimiter:
         # process that picked the same row as a faster one finds it used and updates none.
         taken = session.execute(
             update(row)
-            .where(row.sender == sender, row.slot == oldest_free, row.last_used_at <= cutoff)
+            .where(row.sender == sender, row.slot == any_free, row.last_used_at <= cutoff)
             .values(last_used_at=now)
             .returning(row.slot)
             .execution_options(synchronize_session=False)
         ).scalar_one_or_none()
-        return taken is not None
+        return taken
 
     @staticmethod
     def _why_no_permit(

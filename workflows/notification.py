@@ -89,8 +89,12 @@ CONVERSATION_RETRY = RetryPolicy(
 # Versions of this workflow's logic, for histories that started before each change.
 SEND_POLICY = "send-policy"  # consent, preferences, caps, quiet hours, coalescing
 SHORT_SLOT_WAITS = "short-slot-waits"  # sub-second slot waits inside the activity
+# One local activity per milestone (policy facts and SMS text), the send slot reserved by
+# the send activity, search attributes upserted only when they change: fewer events.
+PREPARED_SENDS = "prepared-sends"
 TWO_WAY = "two-way"  # customer replies answered; delivery exceptions alert support
 HOLD_REDECISIONS = "hold-redecisions"  # a hold decided again: fresh merge count, new reason
+VERSIONS = (SEND_POLICY, SHORT_SLOT_WAITS, PREPARED_SENDS, TWO_WAY, HOLD_REDECISIONS)
 # Progress order, for deciding whether a delivery report may replace the status we hold.
 STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
 
@@ -112,6 +116,8 @@ class NotificationWorkflow:
         self._sending = 0  # sends in progress outside the main loop: no continue-as-new then
         self._send_policy = False  # decided in run(), before anything else
         self._short_slot_waits = False
+        self._prepared_sends = False
+        self._published: dict[str, str] = {}  # search attributes as last upserted
         self._two_way = False
         self._hold_redecisions = False
 
@@ -124,6 +130,7 @@ class NotificationWorkflow:
         # and a replay would then take the old path (a non-determinism error).
         self._send_policy = workflow.patched(SEND_POLICY)
         self._short_slot_waits = workflow.patched(SHORT_SLOT_WAITS)
+        self._prepared_sends = workflow.patched(PREPARED_SENDS)
         self._two_way = workflow.patched(TWO_WAY)
         self._hold_redecisions = workflow.patched(HOLD_REDECISIONS)
         self._policy = await workflow.execute_local_activity(
@@ -138,7 +145,8 @@ class NotificationWorkflow:
             self._start_tracker(awaiting)
         for parked in self._state.parked:
             self._start_task(self._hold(parked))
-        self._publish()
+        if not (self._prepared_sends and self._state.pending):
+            self._publish()  # else deciding the pending milestone publishes, in one upsert
         while True:
             await self._flush_records()
             if self._state.pending:
@@ -301,15 +309,22 @@ class NotificationWorkflow:
             occurrence=state.occurrences[event.milestone.value],
         )
 
-    async def _decide(self, parked: Parked) -> PolicyDecision:
+    async def _decide(self, parked: Parked) -> tuple[PolicyDecision, PolicyFacts]:
         event, customer = parked.event, parked.event.customer
+        render_sms = self._prepared_sends and customer.phone is not None
         facts: PolicyFacts = await workflow.execute_local_activity(
             "gather_policy_facts",
-            PolicyFactsInput(milestone=event.milestone, phone=customer.phone, email=customer.email),
+            PolicyFactsInput(
+                milestone=event.milestone,
+                phone=customer.phone,
+                email=customer.email,
+                sms_of=event if render_sms else None,
+            ),
             result_type=PolicyFacts,
             start_to_close_timeout=LOCAL_TIMEOUT,
             retry_policy=LOCAL_RETRY,
-            summary=f"send policy for {event.milestone.value}: consent, preferences, recent sends",
+            summary=f"send policy for {event.milestone.value}: consent, preferences, recent sends"
+            + (", SMS text" if render_sms else ""),
         )
         request = PolicyRequest(
             candidate=notified_milestone(event),
@@ -324,12 +339,12 @@ class NotificationWorkflow:
             muted=tuple(facts.muted),
             recent_sms=tuple(facts.recent_sms),
         )
-        return evaluate(request, workflow.now(), self._policy.rules)
+        return evaluate(request, workflow.now(), self._policy.rules), facts
 
     async def _decide_and_act(self, parked: Parked) -> None:
-        decision = await self._decide(parked)
+        decision, facts = await self._decide(parked)
         if decision.action is PolicyAction.SEND:
-            await self._send_decided(parked, decision)
+            await self._send_decided(parked, decision, facts)
         elif decision.action is PolicyAction.HOLD or decision.hold_until is not None:
             self._park(parked, decision)
         else:
@@ -373,7 +388,7 @@ class NotificationWorkflow:
                 newer = state.notified[-1].milestone.value
                 self._note(EntryKind.MERGED, f"carried by the {newer} message", parked.event)
                 return
-            decision = await self._decide(parked)
+            decision, facts = await self._decide(parked)
             if decision.action is PolicyAction.HOLD or (
                 decision.action is PolicyAction.MERGE and decision.hold_until is not None
             ):
@@ -387,7 +402,7 @@ class NotificationWorkflow:
             if decision.action is PolicyAction.SEND:
                 self._sending += 1
                 try:
-                    await self._send_decided(parked, decision)
+                    await self._send_decided(parked, decision, facts)
                 finally:
                     self._sending -= 1
             else:
@@ -420,7 +435,9 @@ class NotificationWorkflow:
     def _unpark(self, parked: Parked) -> None:
         self._state.parked = [p for p in self._state.parked if p.arrival != parked.arrival]
 
-    async def _send_decided(self, parked: Parked, decision: PolicyDecision) -> None:
+    async def _send_decided(
+        self, parked: Parked, decision: PolicyDecision, facts: PolicyFacts
+    ) -> None:
         event = parked.event
         self._state.notified.append(notified_milestone(event))
         self._history.state = NotificationState.SENDING
@@ -428,7 +445,9 @@ class NotificationWorkflow:
         phone = event.customer.phone
         fallback = list(decision.fallback_channels)
         if Channel.SMS in decision.channels and phone:
-            await self._send_sms(event, phone, occurrence=parked.occurrence, fallback=fallback)
+            await self._send_sms(
+                event, phone, occurrence=parked.occurrence, fallback=fallback, prepared=facts
+            )
         else:
             await self._send_other_channels(
                 event, channels=list(decision.channels), occurrence=parked.occurrence
@@ -446,20 +465,11 @@ class NotificationWorkflow:
         *,
         occurrence: int | None = None,
         fallback: list[Channel] | None = None,
+        prepared: PolicyFacts | None = None,
     ) -> None:
         record = self._new_record(event, Channel.SMS, mask_phone(phone), occurrence)
-        try:
-            rendered: RenderedMessage = await workflow.execute_local_activity(
-                "render_message",
-                RenderInput(event=event, channel=Channel.SMS),
-                result_type=RenderedMessage,
-                start_to_close_timeout=LOCAL_TIMEOUT,
-                retry_policy=LOCAL_RETRY,
-                summary=f"render {event.milestone.value} SMS",
-            )
-        except ActivityError as err:
-            self._fail(record, err, DeliveryStatus.FAILED)
-            self._note(EntryKind.RENDER_FAILED, _error_text(err), event)
+        rendered = await self._sms_text(record, event, prepared)
+        if rendered is None:
             await self._fall_back(event, record, fallback, occurrence)
             return
         record.body, record.encoding, record.segments = (
@@ -468,8 +478,10 @@ class NotificationWorkflow:
             rendered.segments,
         )
         record.estimated_cost_usd = rendered.estimated_cost_usd
-        await self._wait_for_send_slot(record, event)
-        sent = await self._send_within_limit(record, event, phone, rendered)
+        reserve_slot = self._prepared_sends  # the send activity reserves it
+        if not reserve_slot:
+            await self._wait_for_send_slot(record, event)
+        sent = await self._send_within_limit(record, event, phone, rendered, reserve_slot)
         if sent is None:
             await self._fall_back(event, record, fallback, occurrence)
             return
@@ -493,19 +505,25 @@ class NotificationWorkflow:
         self._start_tracker(awaiting)
 
     async def _send_within_limit(
-        self, record: MessageRecord, event: MilestoneEvent, phone: str, rendered: RenderedMessage
+        self,
+        record: MessageRecord,
+        event: MilestoneEvent,
+        phone: str,
+        rendered: RenderedMessage,
+        reserve_slot: bool,
     ) -> SmsSent | None:
         """Hand the SMS to the provider, waiting while the sender is at its limit; None (and
         the record failed) when the provider refused it or every retry failed."""
         while True:
             try:
-                sent = await self._call_send_sms(record, event, phone, rendered)
+                sent = await self._call_send_sms(record, event, phone, rendered, reserve_slot)
                 break
             except ActivityError as err:
                 retry_at = _sender_busy_until(err)
                 if retry_at is None:
                     self._fail(record, err, DeliveryStatus.FAILED)
                     return None
+                reserve_slot = False  # a refused first call reserved it: retry_at is the slot
                 wait = max(retry_at - workflow.now().timestamp(), 0.001)
                 self._note(EntryKind.THROTTLED, f"{_error_text(err)}: waiting {wait:.1f}s", event)
                 await workflow.sleep(wait, summary="sender at its limit")
@@ -520,8 +538,40 @@ class NotificationWorkflow:
             self._remember_line("outbound", record.body)
         return sent
 
+    async def _sms_text(
+        self, record: MessageRecord, event: MilestoneEvent, prepared: PolicyFacts | None
+    ) -> RenderedMessage | None:
+        """Rendered with the policy facts, or (older histories) by its own local activity;
+        None when the template cannot render, which is recorded as the SMS failing."""
+        if prepared is not None and prepared.sms is not None:
+            return prepared.sms
+        if prepared is not None and prepared.sms_render_error is not None:
+            message = prepared.sms_render_error
+            record.error_message = message
+            self._set_status(record, DeliveryStatus.FAILED, detail=message, decided=True)
+            self._note(EntryKind.RENDER_FAILED, message, event)
+            return None
+        try:
+            return await workflow.execute_local_activity(
+                "render_message",
+                RenderInput(event=event, channel=Channel.SMS),
+                result_type=RenderedMessage,
+                start_to_close_timeout=LOCAL_TIMEOUT,
+                retry_policy=LOCAL_RETRY,
+                summary=f"render {event.milestone.value} SMS",
+            )
+        except ActivityError as err:
+            self._fail(record, err, DeliveryStatus.FAILED)
+            self._note(EntryKind.RENDER_FAILED, _error_text(err), event)
+            return None
+
     async def _call_send_sms(
-        self, record: MessageRecord, event: MilestoneEvent, phone: str, rendered: RenderedMessage
+        self,
+        record: MessageRecord,
+        event: MilestoneEvent,
+        phone: str,
+        rendered: RenderedMessage,
+        reserve_slot: bool,
     ) -> SmsSent:
         return await workflow.execute_activity(
             "send_sms",
@@ -532,6 +582,7 @@ class NotificationWorkflow:
                 encoding=rendered.encoding,
                 segments=rendered.segments,
                 estimated_cost_usd=rendered.estimated_cost_usd,
+                reserve_slot=reserve_slot,
             ),
             result_type=SmsSent,
             start_to_close_timeout=self._send_timeout,
@@ -733,7 +784,8 @@ class NotificationWorkflow:
             purpose=purpose,
         )
         self._history.messages.append(record)
-        await self._send_within_limit(record, event, phone, text)
+        # No slot reserved ahead: the send activity's permit still holds the sender's limit.
+        await self._send_within_limit(record, event, phone, text, reserve_slot=False)
 
     async def _converse(
         self,
@@ -1029,16 +1081,19 @@ class NotificationWorkflow:
 
     def _publish(self) -> None:
         history = self._history
-        workflow.upsert_search_attributes(
-            [
-                attrs.ORDER_ID.value_set(history.reference),
-                attrs.KIND.value_set(history.kind.value),
-                attrs.LAST_MILESTONE.value_set(
-                    history.last_milestone.value if history.last_milestone else "none"
-                ),
-                attrs.NOTIFICATION_STATE.value_set(history.state.value),
-            ]
-        )
+        values = {
+            attrs.ORDER_ID: history.reference,
+            attrs.KIND: history.kind.value,
+            attrs.LAST_MILESTONE: (
+                history.last_milestone.value if history.last_milestone else "none"
+            ),
+            attrs.NOTIFICATION_STATE: history.state.value,
+        }
+        if self._prepared_sends:  # each upsert is a command and an event: changes only
+            values = {k: v for k, v in values.items() if self._published.get(k.name) != v}
+            self._published.update({k.name: v for k, v in values.items()})
+        if values:
+            workflow.upsert_search_attributes([k.value_set(v) for k, v in values.items()])
         workflow.set_current_details(current_details(history))
 
     # ---- bounded history ----------------------------------------------------------------------

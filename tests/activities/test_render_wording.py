@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from temporalio.testing import ActivityEnvironment
 
-from activities.render import RenderActivities, RenderInput
+from activities.render import RenderActivities, RenderInput, SmsRenderer
 from config.conversation import ConversationSettings
 from domain.timeline import Channel
 from messaging.render import render_message
@@ -45,7 +45,7 @@ async def activities(
         transport=httpx.ASGITransport(app=app),
     )
     settings = ConversationSettings(_env_file=None)  # type: ignore[call-arg]
-    yield RenderActivities(store, model, settings)
+    yield RenderActivities(SmsRenderer(store, model, settings))
     await model.aclose()
 
 

@@ -197,3 +197,22 @@ async def test_a_sender_at_its_daily_cap_hands_the_wait_to_the_workflow(
     assert raised.value.type == SENDER_BUSY
     assert raised.value.details[0]["retry_at"] > datetime.now(UTC).timestamp() + 60
     assert len(sandbox.messages(PHONE)) == 1
+
+
+async def test_a_far_pacing_slot_is_reserved_once_and_its_wait_handed_to_the_workflow(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    sender, now = deps.settings.sms_sender, datetime.now(UTC).timestamp()
+    slow = 1 / 30  # a slot every 30 s: the second reservation is far away
+    deps.store.sender_limiter.reserve(sender, slow, now)
+    reserving = sms_input().model_copy(update={"reserve_slot": True})
+    deps.settings.sms_sender_messages_per_second = slow / 0.97  # paced at 97% of the limit
+
+    with pytest.raises(ApplicationError) as raised:
+        await send_sms(deps, reserving)
+    deps.settings.sms_sender_messages_per_second = 1000.0
+    sent = await send_sms(deps, sms_input())  # the workflow's call once the slot has come
+
+    assert raised.value.type == SENDER_BUSY and raised.value.details[0]["code"] == "pacing"
+    assert raised.value.details[0]["retry_at"] > now + 25
+    assert [m["sid"] for m in sandbox.messages(PHONE)] == [sent.provider_message_id]

@@ -50,6 +50,7 @@ class FakeChannels:
     )
     facts: PolicyFacts = field(default_factory=PolicyFacts)  # consent, preferences, sends
     fact_requests: list[PolicyFactsInput] = field(default_factory=list)
+    sms_render_error: str | None = None  # a template that cannot render the SMS
     sms_errors: list[ProviderError] = field(default_factory=list)  # raised in order, then success
     sender_busy_until: list[float] = field(default_factory=list)  # epochs: "ask again then"
     slot_delay_seconds: float = 0.0
@@ -95,7 +96,11 @@ class FakeChannels:
     @activity.defn(name="gather_policy_facts")
     async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:
         self.fact_requests.append(request)
-        return self.facts
+        if request.sms_of is None:
+            return self.facts
+        if self.sms_render_error:
+            return self.facts.model_copy(update={"sms_render_error": self.sms_render_error})
+        return self.facts.model_copy(update={"sms": render_message(request.sms_of, Channel.SMS)})
 
     @activity.defn(name="load_policy")
     async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:
@@ -118,6 +123,9 @@ class FakeChannels:
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
         self.sms_calls += 1
+        if request.reserve_slot and self.slot_delay_seconds >= 1:
+            now = activity.info().current_attempt_scheduled_time.timestamp()
+            raise sender_busy(now + self.slot_delay_seconds, "pacing")
         if self.sender_busy_until:
             raise sender_busy(self.sender_busy_until.pop(0), "daily_cap")
         if self.sms_errors:

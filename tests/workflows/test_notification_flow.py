@@ -257,6 +257,22 @@ async def test_a_permanent_error_falls_back_at_once(env: WorkflowEnvironment) ->
         assert history.messages[1].channel is Channel.EMAIL
 
 
+async def test_an_sms_that_cannot_render_is_refused_and_falls_back(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = FakeChannels(sms_render_error="template order/shipped.sms.j2: undefined 'carrier'")
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "A750"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
+        assert fake.sms_calls == 0
+        sms, email = history.messages
+        assert sms.status is DeliveryStatus.FAILED and "undefined" in (sms.error_message or "")
+        assert email.channel is Channel.EMAIL
+        assert any(e.kind is EntryKind.RENDER_FAILED for e in history.entries)
+
+
 async def test_exhausted_retries_fall_back_and_without_email_the_state_is_failed(
     env: WorkflowEnvironment,
 ) -> None:
