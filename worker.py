@@ -38,6 +38,9 @@ def compile_workflow_modules() -> None:
         )
 
 
+STORE_THREADS = 32
+
+
 def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
     return Worker(
         client,
@@ -58,6 +61,9 @@ async def run_worker(settings: Settings) -> None:
     deps = Dependencies.create(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Activities reach the (synchronous) store through asyncio.to_thread: the default pool
+    # has min(32, cores + 4) threads, 6 here, and sends queued behind each other's writes.
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=STORE_THREADS))
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:

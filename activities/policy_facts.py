@@ -50,13 +50,20 @@ class PolicyFactsActivities:
     @activity.defn(name="gather_policy_facts")
     async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:
         # Idempotent: reads only (rendering is a pure function of the event and templates).
-        facts = await asyncio.to_thread(self._gather, request)
+        facts, first_sms = await asyncio.to_thread(self._gather_and_render, request)
+        if facts.sms is not None and request.sms_of is not None:
+            facts.sms = await self._sms.reworded(request.sms_of, facts.sms, first_sms)
+        return facts
+
+    def _gather_and_render(self, request: PolicyFactsInput) -> tuple[PolicyFacts, bool]:
+        """One thread hop for every blocking step: the store reads and the template."""
+        facts, first_sms = self._gather(request), False
         if request.sms_of is not None:
             try:
-                facts.sms = await self._sms.render(request.sms_of)
+                facts.sms, first_sms = self._sms.template(request.sms_of)
             except RenderError as exc:  # the facts still count: the policy may pick e-mail
                 facts.sms_render_error = str(exc)
-        return facts
+        return facts, first_sms
 
     def _gather(self, request: PolicyFactsInput) -> PolicyFacts:
         rules = get_policy_settings().rules()

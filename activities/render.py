@@ -45,17 +45,23 @@ class SmsRenderer:
         self._conversation = conversation or get_conversation_settings()
 
     async def render(self, event: MilestoneEvent) -> RenderedMessage:
+        return await self.reworded(event, *await asyncio.to_thread(self.template, event))
+
+    def template(self, event: MilestoneEvent) -> tuple[RenderedMessage, bool]:
+        """The template's SMS and whether it is the first to the number. Blocking (one
+        store read), so callers run it in a thread with their other store work."""
         phone = event.customer.phone
-        first_sms = bool(phone) and not await asyncio.to_thread(
-            self._store.outbox.has_sent_to, phone or "", Channel.SMS.value
-        )
-        if not first_sms:  # the first SMS to a number needs the template's opt-out line
-            worded = await self._model_wording(event)
-            if worded is not None:
-                return worded
-        return await asyncio.to_thread(
-            render_message, event, Channel.SMS, first_sms_to_number=first_sms
-        )
+        first_sms = bool(phone) and not self._store.outbox.has_sent_to(phone or "", "sms")
+        return render_message(event, Channel.SMS, first_sms_to_number=first_sms), first_sms
+
+    async def reworded(
+        self, event: MilestoneEvent, message: RenderedMessage, first_sms: bool
+    ) -> RenderedMessage:
+        """The model's wording instead, where it applies; the first SMS to a number keeps
+        its template, which carries the opt-out line."""
+        if first_sms:
+            return message
+        return await self._model_wording(event) or message
 
     async def _model_wording(self, event: MilestoneEvent) -> RenderedMessage | None:
         if self._language_model is None or event.milestone not in EXCEPTION_MILESTONES:
