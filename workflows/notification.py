@@ -914,45 +914,61 @@ class NotificationWorkflow:
         self, event: MilestoneEvent, address: str, occurrence: int | None = None
     ) -> bool:
         record = self._new_record(event, Channel.EMAIL, mask_email(address), occurrence)
-        try:
-            sent: EmailSent = await workflow.execute_activity(
-                "send_email",
-                SendEmailInput(identity=self._identity(record, event), event=event),
-                result_type=EmailSent,
-                start_to_close_timeout=self._send_timeout,
-                retry_policy=FALLBACK_RETRY,
-                summary=f"e-mail {event.milestone.value} to {record.recipient}",
-            )
-        except ActivityError as err:
-            self._fail(record, err, DeliveryStatus.FAILED)
-            return False
-        record.subject, record.body, record.provider_message_id = (
-            sent.subject,
-            sent.text,
-            sent.message_id,
+        sent = await self._send_by_activity(
+            record,
+            "send_email",
+            SendEmailInput(identity=self._identity(record, event), event=event),
+            EmailSent,
+            f"e-mail {event.milestone.value} to {record.recipient}",
         )
-        record.provider_calls = 1
-        self._set_status(record, DeliveryStatus.SENT, detail="accepted by the mail server")
+        if sent is None:
+            return False
+        self._accepted(record, sent.subject, sent.text, sent.message_id, "the mail server")
         return True
 
     async def _send_push(self, event: MilestoneEvent, occurrence: int | None = None) -> bool:
         record = self._new_record(event, Channel.PUSH, "push token", occurrence)
+        sent = await self._send_by_activity(
+            record,
+            "send_push",
+            SendPushInput(identity=self._identity(record, event), event=event),
+            PushSent,
+            f"push {event.milestone.value}",
+        )
+        if sent is None:
+            return False
+        self._accepted(record, sent.title, sent.text, sent.provider_message_id, "the push provider")
+        return True
+
+    async def _send_by_activity(
+        self,
+        record: MessageRecord,
+        activity_name: str,
+        request: BaseModel,
+        result_type: type[ModelT],
+        summary: str,
+    ) -> ModelT | None:
+        """An e-mail or push send with its durable retries; None (the record failed) when
+        the provider refused it or every retry failed."""
         try:
-            sent: PushSent = await workflow.execute_activity(
-                "send_push",
-                SendPushInput(identity=self._identity(record, event), event=event),
-                result_type=PushSent,
+            return await workflow.execute_activity(
+                activity_name,
+                request,
+                result_type=result_type,
                 start_to_close_timeout=self._send_timeout,
                 retry_policy=FALLBACK_RETRY,
-                summary=f"push {event.milestone.value}",
+                summary=summary,
             )
         except ActivityError as err:
             self._fail(record, err, DeliveryStatus.FAILED)
-            return False
-        record.subject, record.body = sent.title, sent.text
-        record.provider_message_id, record.provider_calls = sent.provider_message_id, 1
-        self._set_status(record, DeliveryStatus.SENT, detail="accepted by the push provider")
-        return True
+            return None
+
+    def _accepted(
+        self, record: MessageRecord, subject: str, body: str, provider_id: str, by: str
+    ) -> None:
+        record.subject, record.body, record.provider_message_id = subject, body, provider_id
+        record.provider_calls = 1
+        self._set_status(record, DeliveryStatus.SENT, detail=f"accepted by {by}")
 
     # ---- bookkeeping ------------------------------------------------------------------------
 
