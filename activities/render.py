@@ -51,7 +51,8 @@ class SmsRenderer:
         """The template's SMS and whether it is the first to the number. Blocking (one
         store read), so callers run it in a thread with their other store work."""
         phone = event.customer.phone
-        first_sms = bool(phone) and not self._store.outbox.has_sent_to(phone or "", Channel.SMS.value)
+        has_had_one = bool(phone) and self._store.outbox.has_sent_to(phone or "", Channel.SMS.value)
+        first_sms = bool(phone) and not has_had_one
         return render_message(event, Channel.SMS, first_sms_to_number=first_sms), first_sms
 
     async def reworded(
