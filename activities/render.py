@@ -50,9 +50,8 @@ class SmsRenderer:
     def template(self, event: MilestoneEvent) -> tuple[RenderedMessage, bool]:
         """The template's SMS and whether it is the first to the number. Blocking (one
         store read), so callers run it in a thread with their other store work."""
-        phone = event.customer.phone
-        has_had_one = bool(phone) and self._store.outbox.has_sent_to(phone or "", Channel.SMS.value)
-        first_sms = bool(phone) and not has_had_one
+        outbox, phone = self._store.outbox, event.customer.phone
+        first_sms = phone is not None and not outbox.has_sent_to(phone, Channel.SMS.value)
         return render_message(event, Channel.SMS, first_sms_to_number=first_sms), first_sms
 
     async def reworded(

@@ -534,8 +534,7 @@ class NotificationWorkflow:
         self._set_status(
             record, DeliveryStatus.ACCEPTED, detail="deduplicated" if sent.deduplicated else None
         )
-        if self._two_way:
-            self._remember_line("outbound", record.body)
+        self._remember_line("outbound", record.body)  # state only: no version needed
         return sent
 
     async def _sms_text(
