@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
 def make_engine(url: str) -> Engine:
@@ -33,3 +36,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_missing(
+    session: Session, table: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert the rows whose primary key is not taken yet; leave the others as they are.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` on both SQLite and PostgreSQL: one statement,
+    and no IntegrityError when another process inserts the same rows at the same time.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+    session.execute(insert(table).on_conflict_do_nothing(), list(rows))

@@ -22,11 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from policy.senders import window_allowance
+from store.database import insert_missing
 from store.tables import (
     SenderBackPressureRow,
     SenderDailyCountRow,
@@ -167,6 +168,13 @@ class SenderLimiter:
             row = session.get(SenderDailyCountRow, (sender, day))
             return 0 if row is None else row.sent
 
+    def permit_count(self, sender: str) -> int:
+        """How many permit rows the sender has (its highest limit so far, per window)."""
+        with self._sessions() as session:
+            return (
+                session.scalar(select(func.count()).where(SenderSendSlotRow.sender == sender)) or 0
+            )
+
     def _count_today(self, session: Session, sender: str, daily_cap: int, now: float) -> None:
         day = utc_day(now)
         counted = session.execute(
@@ -240,33 +248,28 @@ class SenderLimiter:
         )
 
     def _create_rows(self, sender: str, permits: int, now: float, *, count_days: bool) -> None:
-        with self._sessions() as session:
-            have = set(
-                session.scalars(
-                    select(SenderSendSlotRow.slot).where(SenderSendSlotRow.sender == sender)
+        """Create the sender's missing permit rows (and today's count) in one transaction.
+
+        Rows that exist are skipped, never overwritten (that would forget a permit's last
+        use). One multi-row insert that ignores conflicts, rather than a row at a time after
+        an IntegrityError: with a high limit (10,000 permits) and many callers arriving at
+        once, the one-by-one path held the database's write lock for seconds per caller.
+        """
+        with self._sessions.begin() as session:
+            insert_missing(
+                session,
+                SenderSendSlotRow,
+                [
+                    {"sender": sender, "slot": slot, "last_used_at": NEVER_USED}
+                    for slot in range(permits)
+                ],
+            )
+            if count_days:
+                insert_missing(
+                    session,
+                    SenderDailyCountRow,
+                    [{"sender": sender, "day": utc_day(now), "sent": 0}],
                 )
-            )
-            daily = session.get(SenderDailyCountRow, (sender, utc_day(now)))
-        missing = [
-            insert(SenderSendSlotRow).values(sender=sender, slot=slot, last_used_at=NEVER_USED)
-            for slot in range(permits)
-            if slot not in have
-        ]
-        if count_days and daily is None:
-            missing.append(
-                insert(SenderDailyCountRow).values(sender=sender, day=utc_day(now), sent=0)
-            )
-        try:
-            with self._sessions.begin() as session:
-                for statement in missing:
-                    session.execute(statement)
-        except IntegrityError:  # another process is creating them too: one by one, then
-            for statement in missing:
-                try:
-                    with self._sessions.begin() as session:
-                        session.execute(statement)
-                except IntegrityError:
-                    pass  # that one exists: never overwrite a permit's last use
 
     # ---- slowing down -----------------------------------------------------------------------
 

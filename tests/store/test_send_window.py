@@ -118,6 +118,32 @@ def test_concurrent_callers_share_the_permits_exactly(limiter: SenderLimiter) ->
     assert answers.count(True) == 10
 
 
+def test_many_callers_create_a_high_limits_permits_once(limiter: SenderLimiter) -> None:
+    # A high limit means thousands of permit rows, which the first callers create together.
+    # Each must find the rows made (not fail, not wait on the others' row-by-row inserts),
+    # and the sender must end up with exactly one row per permit.
+    def ask(i: int) -> bool:
+        return limiter.acquire(SENDER, 5000.0, MIDDAY + i * 1e-4, daily_cap=100).granted
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, range(40)))
+
+    assert answers == [True] * 40
+    assert limiter.sent_on(SENDER, utc_day(MIDDAY)) == 40
+    assert limiter.permit_count(SENDER) == 5000
+
+
+def test_creating_permits_again_keeps_their_last_use(limiter: SenderLimiter) -> None:
+    assert limiter.acquire(SENDER, 1.0, MIDDAY).granted
+    limiter.acquire(SENDER, 2.0, MIDDAY + 0.1)  # a raised limit adds the second permit
+
+    refused = limiter.acquire(SENDER, 2.0, MIDDAY + 0.2)
+
+    assert not refused.granted  # the first permit still counts its use at MIDDAY
+    assert refused.retry_at == pytest.approx(MIDDAY + 1.0)
+    assert limiter.permit_count(SENDER) == 2
+
+
 def test_each_sender_has_its_own_permits(limiter: SenderLimiter) -> None:
     assert limiter.acquire("+15005550006", 1.0, MIDDAY).granted
     assert limiter.acquire("12345", 1.0, MIDDAY).granted
