@@ -15,6 +15,10 @@ from store.migrate import upgrade
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 STARTUP_TIMEOUT = 60.0
+# The dev server's SQLite otherwise commits with a rollback journal and a full fsync per
+# write. WAL with NORMAL sync survives a crash of the server process (a power loss can drop
+# the last commits), the right trade for an embedded development stack.
+SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
@@ -87,6 +91,7 @@ class Stack:
             self.settings.temporal_namespace,
             "--log-level",
             "error",
+            *SQLITE_PRAGMAS,
         ]
         for key in SEARCH_ATTRIBUTES:
             args += ["--search-attribute", f"{key.name}=Keyword"]
