@@ -20,6 +20,7 @@ class WorkflowPolicy(BaseModel):
     sms_retry_max_seconds: float = 60.0
     send_timeout_seconds: float = 30.0
     delivery_report_timeout_seconds: float = 600.0
+    delivery_report_wait_seconds: float = 0.0  # in the send activity; 0 in older histories
     completion_grace_seconds: float = 7 * 24 * 3600.0
     history_event_limit: int = 2000
     rules: PolicyRules = Field(default_factory=PolicyRules)  # the send policy's rules
@@ -43,6 +44,9 @@ class PolicyActivities:
             sms_retry_max_seconds=s.sms_retry_max_seconds,
             send_timeout_seconds=s.send_timeout_seconds,
             delivery_report_timeout_seconds=s.delivery_report_timeout_seconds,
+            delivery_report_wait_seconds=min(
+                s.delivery_report_wait_seconds, s.delivery_report_timeout_seconds
+            ),
             completion_grace_seconds=s.completion_grace_seconds,
             history_event_limit=s.history_event_limit,
             rules=get_policy_settings().rules(),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -35,6 +35,7 @@ from activities.delivery import (
 from activities.throttle import effective_sender_limit, reserve_and_wait
 from config.policy import get_policy_settings
 from config.settings import Settings
+from domain.timeline import DeliveryReport
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
@@ -59,12 +60,18 @@ class SendSmsInput(BaseModel):
     # Reserve the sender's pacing slot here rather than in a local activity before: one
     # step less per message for the workflow. False in histories from before this field.
     reserve_slot: bool = False
+    # Above 0: stay open (asynchronously, holding no worker slot) until the final delivery
+    # report completes this activity, for at most this long (the workflow's timeout for it).
+    # 0, and histories from before this field: return on the provider's accept.
+    report_wait_seconds: float = 0.0
 
 
 class SmsSent(BaseModel):
     provider_message_id: str
     provider_calls: int
     deduplicated: bool  # True: no new provider call, an earlier one already had it
+    accepted_at: datetime | None = None  # when the provider took it (absent: older results)
+    final_report: DeliveryReport | None = None  # when the activity waited for it
 
 
 class SmsActivities:
@@ -111,11 +118,43 @@ class SmsActivities:
             await self._wait_for_slot()
         await self._check_consent(request)
         delivered = await send_once(self._store, message, send, adopt=adopt)
-        return SmsSent(
+        sent = SmsSent(
             provider_message_id=delivered.provider_message_id,
             provider_calls=delivered.provider_calls,
             deduplicated=delivered.deduplicated,
+            accepted_at=datetime.now(UTC),
         )
+        if request.report_wait_seconds <= 0:
+            return sent
+        return await self._with_final_report(key, sent)
+
+    async def _with_final_report(self, key: str, sent: SmsSent) -> SmsSent:
+        """Wait for the final delivery report: the HTTP service completes this activity.
+
+        A fresh send registers this attempt's task token on the message row and completes
+        asynchronously. A send found done (a retry, after the wait timed out or a crash)
+        waits no more: it returns the final report if it came meanwhile, and any later one
+        is signalled to the workflow. Either way nothing is sent twice (send_once above).
+        """
+        statuses = self._store.statuses
+        if not sent.deduplicated:
+            token = activity.info().task_token
+            awaited = await asyncio.to_thread(statuses.await_final, key, token)
+            if awaited.registered:
+                activity.raise_complete_async()
+            final = awaited.final
+        else:
+            final = await asyncio.to_thread(statuses.stop_awaiting, key)
+        if final is None:
+            return sent
+        report = DeliveryReport(
+            provider_message_id=sent.provider_message_id,
+            status=final.status,
+            error_code=final.error_code,
+            occurred_at=final.at,
+            message_key=key,
+        )
+        return sent.model_copy(update={"final_report": report})
 
     async def _find_earlier_send(self, request: SendSmsInput, entry: OutboxEntry) -> str | None:
         """After a call that may have reached the provider, find the message it made."""

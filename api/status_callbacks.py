@@ -1,4 +1,9 @@
-"""Delivery reports: the provider's status callbacks, stored and signalled to the workflow."""
+"""Delivery reports: the provider's status callbacks, stored, then handed to the workflow.
+
+A final report completes the send activity when it is still waiting for it (one RPC, no
+workflow task of its own); otherwise it is signalled to the workflow. store/statuses.py
+says how the two sides agree on which.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,14 @@ from fastapi import APIRouter, Request, Response
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.sms import SmsSent
 from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport, delivery_status_from_twilio
 from policy.senders import is_back_pressure
 from store.repository import Store
+from store.statuses import ReportedMessage
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +45,16 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             occurred_at=datetime.now(UTC),
             message_key=message_key,
         )
+        final = delivery_status_from_twilio(status)
+        is_final = final is not None and final.is_final
         reported = await asyncio.to_thread(
-            store.statuses.record, sid, status, report.error_code, report.occurred_at
+            store.statuses.record,
+            sid,
+            status,
+            report.error_code,
+            report.occurred_at,
+            message_key=message_key,
+            final=is_final,
         )
         if is_back_pressure(None, report.error_code):
             # The carrier's queue is full (30001...): slow the sender like a 429 would.
@@ -50,11 +65,11 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         if workflow_id is None:
             log.warning("status callback for unknown message %s ignored", sid)
             return Response(status_code=204)
-        final = delivery_status_from_twilio(status)
-        if final is not None and final.is_final:
-            # Only final statuses wake the workflow (each signal is a workflow task); the
-            # store keeps every status for support and audits.
-            await _signal(client, workflow_id, report)
+        if not is_final:
+            return Response(status_code=204)  # kept in the store; the workflow needs no task
+        if reported and reported.waiter and await _complete_send(client, reported, report):
+            return Response(status_code=204)
+        await _signal(client, workflow_id, report)
         return Response(status_code=204)
 
     return router
@@ -73,6 +88,25 @@ def _slow_down(settings: Settings, store: Store, sender: str) -> None:
 
 def _workflow_of(message_key: str | None) -> str | None:
     return message_key.split(":", 1)[0] if message_key and ":" in message_key else None
+
+
+async def _complete_send(client: Client, reported: ReportedMessage, report: DeliveryReport) -> bool:
+    """Hand the final report to the send activity waiting for it; False if it stopped."""
+    sent = SmsSent(
+        provider_message_id=report.provider_message_id,
+        provider_calls=reported.provider_calls,
+        deduplicated=False,
+        accepted_at=reported.sent_at,
+        final_report=report,
+    )
+    try:
+        await client.get_async_activity_handle(task_token=reported.waiter).complete(sent)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise  # 500: the provider retries the callback, which then signals
+        log.info("send of %s no longer waits; signalling", reported.message_key)
+        return False
+    return True
 
 
 async def _signal(client: Client, workflow_id: str, report: DeliveryReport) -> None:

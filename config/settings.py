@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     sms_retry_max_seconds: float = 60.0
     send_timeout_seconds: float = 30.0  # per provider call; a crashed send retries after it
     delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back
+    # The send activity stays open this long for the final report, which then completes it
+    # (no signal, no extra workflow task); a later report is signalled. 0: always signalled.
+    # A worker that crashes mid-send is retried after send_timeout plus this.
+    delivery_report_wait_seconds: float = Field(default=20.0, ge=0)
     completion_grace_seconds: float = 7 * 24 * 3600.0  # after a terminal milestone
     history_event_limit: int = 2000  # continue-as-new past this many history events
 

@@ -1,20 +1,50 @@
-"""Delivery reports as they arrive, keyed by the provider's message id."""
+"""Delivery reports as they arrive, keyed by the provider's message id.
+
+A final report reaches the workflow one of two ways, and this module decides which, in
+the database both sides share:
+- the send activity waits for it: it registers its task token on the message row
+  (:meth:`DeliveryStatuses.await_final`) and completes asynchronously; the HTTP service
+  takes that token when the final report lands (:meth:`DeliveryStatuses.record`) and
+  completes the activity with the report. No signal, no extra workflow task.
+- nobody waits (an older workflow, a slow report, a retried send): the HTTP service
+  signals the workflow, as before.
+Each side changes the row in one transaction that locks it (an UPDATE first), so exactly
+one of "the activity registered before the report" and "the report came first" holds.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.tables import MessageRow, MessageStatusRow
 
 
 @dataclass(frozen=True)
+class FinalStatus:
+    status: str
+    error_code: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ReportedMessage:
     workflow_id: str
     message_key: str
+    provider_calls: int = 0
+    sent_at: datetime | None = None
+    # The waiting send activity's task token: set only for the first final report, and
+    # taken from the row in the same transaction, so one callback completes it.
+    waiter: bytes | None = None
+
+
+@dataclass(frozen=True)
+class AwaitedReport:
+    registered: bool  # the activity waits: the final report will complete it
+    final: FinalStatus | None  # the final report, when it came first
 
 
 class DeliveryStatuses:
@@ -27,12 +57,18 @@ class DeliveryStatuses:
         status: str,
         error_code: str | None,
         occurred_at: datetime,
+        *,
+        message_key: str | None = None,
+        final: bool = False,
     ) -> ReportedMessage | None:
-        """Append the status; None when no message has that provider id (not ours)."""
+        """Append the status; None when no message has that provider id (not ours).
+
+        ``message_key`` (from our own, signed, callback URL) finds the row when the report
+        beats the send's write of the provider id. ``final``: the status ends the message;
+        the first one is kept as ``final_status`` and takes the waiting activity's token.
+        """
         with self._sessions.begin() as session:
-            row = session.scalars(
-                select(MessageRow).where(MessageRow.provider_message_id == provider_message_id)
-            ).first()
+            row = self._find(session, provider_message_id, message_key)
             if row is None:
                 return None
             session.add(
@@ -44,7 +80,46 @@ class DeliveryStatuses:
             if error_code:
                 row.error_code = error_code
             row.updated_at = occurred_at
-            return ReportedMessage(workflow_id=row.workflow_id, message_key=row.message_key)
+            waiter = None
+            if final and row.final_status is None:
+                session.flush()  # the UPDATE takes the row (PostgreSQL) or database (SQLite)
+                session.refresh(row, ["final_status", "report_waiter"])
+                if row.final_status is None:
+                    waiter = row.report_waiter
+                    row.final_status, row.final_at = status, occurred_at
+                    row.report_waiter = None
+            return ReportedMessage(
+                workflow_id=row.workflow_id,
+                message_key=row.message_key,
+                provider_calls=row.provider_calls,
+                sent_at=row.sent_at,
+                waiter=waiter,
+            )
+
+    def await_final(self, message_key: str, waiter: bytes) -> AwaitedReport:
+        """Register the send activity as the recipient of the message's final report."""
+        with self._sessions.begin() as session:
+            registered = session.execute(
+                update(MessageRow)
+                .where(MessageRow.message_key == message_key, MessageRow.final_status.is_(None))
+                .values(report_waiter=waiter)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if registered:
+                return AwaitedReport(registered=True, final=None)
+            return AwaitedReport(registered=False, final=self._final(session, message_key))
+
+    def stop_awaiting(self, message_key: str) -> FinalStatus | None:
+        """No activity waits any more (a retry after the wait timed out): later final
+        reports are signalled. Returns the final report if it has come already."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(MessageRow)
+                .where(MessageRow.message_key == message_key)
+                .values(report_waiter=None)
+                .execution_options(synchronize_session=False)
+            )
+            return self._final(session, message_key)
 
     def history(self, message_key: str) -> list[tuple[str, str | None, datetime]]:
         with self._sessions() as session:
@@ -59,3 +134,30 @@ class DeliveryStatuses:
                 .order_by(MessageStatusRow.occurred_at, MessageStatusRow.id)
             )
             return [(s, e, t) for s, e, t in session.execute(query)]
+
+    @staticmethod
+    def _find(
+        session: Session, provider_message_id: str, message_key: str | None
+    ) -> MessageRow | None:
+        row = session.scalars(
+            select(MessageRow).where(MessageRow.provider_message_id == provider_message_id)
+        ).first()
+        if row is None and message_key:
+            row = session.scalars(
+                select(MessageRow).where(
+                    MessageRow.message_key == message_key,
+                    MessageRow.provider_message_id.is_(None),
+                )
+            ).first()
+        return row
+
+    @staticmethod
+    def _final(session: Session, message_key: str) -> FinalStatus | None:
+        row = session.execute(
+            select(MessageRow.final_status, MessageRow.error_code, MessageRow.final_at).where(
+                MessageRow.message_key == message_key
+            )
+        ).first()
+        if row is None or row.final_status is None or row.final_at is None:
+            return None
+        return FinalStatus(status=row.final_status, error_code=row.error_code, at=row.final_at)

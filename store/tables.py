@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -74,6 +84,13 @@ class MessageRow(Base):
     segments: Mapped[int | None] = mapped_column(Integer)
     estimated_cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(12, 5))
     locale: Mapped[str | None] = mapped_column(String(35))  # the customer's, for replies
+    # The first final delivery report (delivered, undelivered, failed), kept apart from
+    # delivery_status, which follows every callback in whatever order they come.
+    final_status: Mapped[str | None] = mapped_column(String(20))
+    final_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The task token of the send activity waiting for that report, if one is (see
+    # store/statuses.py): the HTTP service completes it instead of signalling the workflow.
+    report_waiter: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     provider_called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

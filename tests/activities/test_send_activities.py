@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -216,3 +217,56 @@ async def test_a_far_pacing_slot_is_reserved_once_and_its_wait_handed_to_the_wor
     assert raised.value.type == SENDER_BUSY and raised.value.details[0]["code"] == "pacing"
     assert raised.value.details[0]["retry_at"] > now + 25
     assert [m["sid"] for m in sandbox.messages(PHONE)] == [sent.provider_message_id]
+
+
+# What activity.raise_complete_async() raises: the worker then leaves the activity open.
+COMPLETES_ASYNC = activity._CompleteAsyncError
+
+
+def waiting(request: SendSmsInput) -> SendSmsInput:
+    return request.model_copy(update={"report_wait_seconds": 20.0})
+
+
+async def test_a_send_that_waits_leaves_its_task_token_for_the_final_report(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    with pytest.raises(COMPLETES_ASYNC):
+        await send_sms(deps, waiting(sms_input()))
+
+    [message] = sandbox.messages(PHONE)  # sent before it waits, and only once
+    reported = deps.store.statuses.record(
+        message["sid"], "delivered", None, datetime.now(UTC), final=True
+    )
+    assert reported is not None and reported.waiter == b"test"  # ActivityEnvironment's token
+
+
+async def test_a_retried_send_that_waited_returns_the_report_or_leaves_it_to_a_signal(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    with pytest.raises(COMPLETES_ASYNC):
+        await send_sms(deps, waiting(sms_input()))  # attempt 1 waits; its wait times out
+
+    before = await send_sms(deps, waiting(sms_input()))  # the retry: no second SMS
+    sid = before.provider_message_id
+    reported = deps.store.statuses.record(
+        sid, "undelivered", "30003", datetime.now(UTC), final=True
+    )
+    after = await send_sms(deps, waiting(sms_input()))
+
+    assert before.deduplicated and before.final_report is None
+    assert reported is not None and reported.waiter is None  # nobody waits: it is signalled
+    assert after.final_report is not None
+    assert (after.final_report.status, after.final_report.error_code) == ("undelivered", "30003")
+    assert len(sandbox.messages(PHONE)) == 1
+
+
+async def test_a_send_that_does_not_wait_returns_on_the_accept(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    sent = await send_sms(deps, sms_input())
+
+    assert sent.final_report is None and sent.accepted_at is not None
+    reported = deps.store.statuses.record(
+        sent.provider_message_id, "delivered", None, datetime.now(UTC), final=True
+    )
+    assert reported is not None and reported.waiter is None

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from temporalio.service import RPCError, RPCStatusCode
 from twilio.request_validator import RequestValidator
 
 from api.status_callbacks import create_status_router
 from config.settings import Settings
 from store.migrate import upgrade
+from store.outbox import NewMessage
 from store.repository import Store
 from tests.helpers.temporal import settings_for_tests
 
@@ -22,10 +25,23 @@ KEY = "order-A1%3Ashipped%3A1%3Asms"
 
 
 class RecordingClient:
-    """Stands in for the Temporal client: keeps the signals it was asked to send."""
+    """Stands in for the Temporal client: keeps the signals and activity completions."""
 
     def __init__(self) -> None:
         self.signals: list[tuple[str, str, Any]] = []
+        self.completed: list[tuple[bytes, Any]] = []
+        self.finished_tokens: set[bytes] = set()  # activities that timed out meanwhile
+
+    def get_async_activity_handle(self, *, task_token: bytes) -> Any:
+        client = self
+
+        class Handle:
+            async def complete(self, result: Any) -> None:
+                if task_token in client.finished_tokens:
+                    raise RPCError("activity not found", RPCStatusCode.NOT_FOUND, b"")
+                client.completed.append((task_token, result))
+
+        return Handle()
 
     def get_workflow_handle(self, workflow_id: str) -> Any:
         client = self
@@ -91,3 +107,57 @@ def test_a_forged_callback_changes_nothing(route: Any) -> None:
     data = {"MessageSid": "SM3", "MessageStatus": "delivered"}
     assert http.post(url, data=data, headers=forged).status_code == 403
     assert client.signals == []
+
+
+def waiting_send(store: Store, sid: str, token: bytes) -> None:
+    """An SMS the provider accepted, whose send activity waits for its final report."""
+    key = "order-A1:shipped:1:sms"
+    message = NewMessage(
+        message_key=key,
+        workflow_id="order-A1",
+        kind="order",
+        reference="A1",
+        milestone="shipped",
+        channel="sms",
+        attempt=1,
+        recipient="+14155550142",
+        recipient_masked="+1********42",
+        body="shipped",
+    )
+    now = datetime.now(UTC)
+    store.outbox.claim(message, now, calling=True)
+    store.outbox.complete(key, sid, now)
+    assert store.statuses.await_final(key, token).registered
+
+
+def test_a_final_report_completes_the_send_waiting_for_it_instead_of_a_signal(
+    route: Any,
+) -> None:
+    http, settings, store, client = route
+    waiting_send(store, "SM9", b"token-9")
+    base = {"MessageSid": "SM9", "From": settings.sms_sender}
+
+    assert post(http, settings, {**base, "MessageStatus": "sent"}) == 204
+    assert (
+        post(http, settings, {**base, "MessageStatus": "undelivered", "ErrorCode": "30005"}) == 204
+    )
+
+    [(token, sent)] = client.completed
+    assert token == b"token-9" and client.signals == []
+    assert (sent.provider_message_id, sent.provider_calls) == ("SM9", 1)
+    report = sent.final_report
+    assert (report.status, report.error_code) == ("undelivered", "30005")
+
+
+def test_a_send_that_stopped_waiting_gets_its_report_by_signal(route: Any) -> None:
+    http, settings, store, client = route
+    waiting_send(store, "SM10", b"token-10")
+    client.finished_tokens.add(b"token-10")  # its wait timed out before the report came
+
+    params = {"MessageSid": "SM10", "MessageStatus": "delivered", "From": settings.sms_sender}
+    assert post(http, settings, params) == 204
+
+    assert client.completed == []
+    assert [(w, n, a.status) for w, n, a in client.signals] == [
+        ("order-A1", "delivery_report", "delivered")
+    ]

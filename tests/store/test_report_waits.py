@@ -1,0 +1,95 @@
+"""Who gets a final delivery report: the send activity waiting for it, or a signal.
+
+Against SQLite and PostgreSQL: each side's one-transaction change decides, so a report
+is never handed to both, nor to neither, whatever the order in which they arrive.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from store.repository import Store
+from tests.store.test_outbox import NOW, new_message
+
+KEY = "order-1:shipped:sms:1"
+TOKEN = b"task-token-1"
+
+
+def sent(store: Store, key: str = KEY, sid: str = "SM1") -> None:
+    store.outbox.claim(new_message(key), NOW, calling=True)
+    store.outbox.complete(key, sid, NOW)
+
+
+def test_a_waiting_send_gets_the_first_final_report_once(store: Store) -> None:
+    sent(store)
+    awaited = store.statuses.await_final(KEY, TOKEN)
+
+    interim = store.statuses.record("SM1", "sent", None, NOW, final=False)
+    final = store.statuses.record("SM1", "delivered", None, NOW, final=True)
+    repeated = store.statuses.record("SM1", "delivered", None, NOW, final=True)
+
+    assert (awaited.registered, awaited.final) == (True, None)
+    assert interim is not None and interim.waiter is None  # only a final report takes it
+    assert final is not None and final.waiter == TOKEN
+    assert (final.provider_calls, final.sent_at) == (1, NOW)
+    assert repeated is not None and repeated.waiter is None  # a retried callback signals
+
+
+def test_a_report_that_comes_first_is_handed_back_to_the_send(store: Store) -> None:
+    sent(store)
+    later = NOW + timedelta(seconds=3)
+    store.statuses.record("SM1", "undelivered", "30003", later, final=True)
+
+    awaited = store.statuses.await_final(KEY, TOKEN)
+
+    assert not awaited.registered
+    assert awaited.final is not None
+    assert (awaited.final.status, awaited.final.error_code, awaited.final.at) == (
+        "undelivered",
+        "30003",
+        later,
+    )
+
+
+def test_a_report_before_the_provider_id_is_found_by_its_message_key(store: Store) -> None:
+    store.outbox.claim(new_message(), NOW, calling=True)  # the provider answered, not written
+
+    reported = store.statuses.record("SM1", "delivered", None, NOW, message_key=KEY, final=True)
+    store.outbox.complete(KEY, "SM1", NOW)
+
+    assert reported is not None and reported.workflow_id == "order-1"
+    awaited = store.statuses.await_final(KEY, TOKEN)
+    assert not awaited.registered and awaited.final is not None
+    assert awaited.final.status == "delivered"
+
+
+def test_a_send_that_stops_waiting_leaves_later_reports_to_the_signal(store: Store) -> None:
+    sent(store)
+    store.statuses.await_final(KEY, TOKEN)
+
+    assert store.statuses.stop_awaiting(KEY) is None
+    final = store.statuses.record("SM1", "delivered", None, NOW, final=True)
+
+    assert final is not None and final.waiter is None
+    assert store.statuses.stop_awaiting(KEY) is not None  # a later retry still learns it
+
+
+def test_a_report_racing_the_registration_goes_to_exactly_one_side(store: Store) -> None:
+    keys = [f"order-{i}:shipped:sms:1" for i in range(30)]
+    for i, key in enumerate(keys):
+        sent(store, key, f"SM{i}")
+
+    def register(i: int) -> bool:
+        return store.statuses.await_final(keys[i], f"token-{i}".encode()).registered
+
+    def report(i: int) -> bool:
+        reported = store.statuses.record(f"SM{i}", "delivered", None, NOW, final=True)
+        return reported is not None and reported.waiter is not None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        registered = pool.map(register, range(30))
+        handed = pool.map(report, range(30))
+        outcomes = list(zip(registered, handed, strict=True))
+
+    # Registered before the report: the report takes the token. Registered after: the
+    # report was there already and the send returns it. Never both, never neither.
+    assert all(took == was_registered for was_registered, took in outcomes)
