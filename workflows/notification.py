@@ -94,7 +94,17 @@ SHORT_SLOT_WAITS = "short-slot-waits"  # sub-second slot waits inside the activi
 PREPARED_SENDS = "prepared-sends"
 TWO_WAY = "two-way"  # customer replies answered; delivery exceptions alert support
 HOLD_REDECISIONS = "hold-redecisions"  # a hold decided again: fresh merge count, new reason
-VERSIONS = (SEND_POLICY, SHORT_SLOT_WAITS, PREPARED_SENDS, TWO_WAY, HOLD_REDECISIONS)
+# The send activity waits for the final delivery report, which completes it: no signal,
+# no timer and no workflow task of their own for a report that comes within the wait.
+REPORTS_WITH_SEND = "reports-with-send"
+VERSIONS = (
+    SEND_POLICY,
+    SHORT_SLOT_WAITS,
+    PREPARED_SENDS,
+    TWO_WAY,
+    HOLD_REDECISIONS,
+    REPORTS_WITH_SEND,
+)
 # Progress order, for deciding whether a delivery report may replace the status we hold.
 STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
 
@@ -120,6 +130,7 @@ class NotificationWorkflow:
         self._published: dict[str, str] = {}  # search attributes as last upserted
         self._two_way = False
         self._hold_redecisions = False
+        self._reports_with_send = False
 
     # ---- the run -------------------------------------------------------------------------
 
@@ -128,11 +139,7 @@ class NotificationWorkflow:
         # Versions are decided once, before any local activity: a patch marker recorded
         # after a local activity can land in a later workflow task than the code that asked,
         # and a replay would then take the old path (a non-determinism error).
-        self._send_policy = workflow.patched(SEND_POLICY)
-        self._short_slot_waits = workflow.patched(SHORT_SLOT_WAITS)
-        self._prepared_sends = workflow.patched(PREPARED_SENDS)
-        self._two_way = workflow.patched(TWO_WAY)
-        self._hold_redecisions = workflow.patched(HOLD_REDECISIONS)
+        self._decide_versions()
         self._policy = await workflow.execute_local_activity(
             "load_policy",
             LoadPolicyInput(workflow_id=workflow.info().workflow_id),
@@ -164,6 +171,22 @@ class NotificationWorkflow:
         self._history.state = NotificationState.COMPLETED
         self._publish()
         return self._history
+
+    def _decide_versions(self) -> None:
+        """The newest version implies every older one, so a new run records one patch
+        marker, not one per version: each marker also upserts TemporalChangeVersion (an
+        event and a visibility write). A run from before it has no such marker and asks
+        for the older versions one by one, as it did when it was recorded."""
+        self._reports_with_send = workflow.patched(REPORTS_WITH_SEND)
+        if self._reports_with_send:
+            self._send_policy = self._short_slot_waits = self._prepared_sends = True
+            self._two_way = self._hold_redecisions = True
+            return
+        self._send_policy = workflow.patched(SEND_POLICY)
+        self._short_slot_waits = workflow.patched(SHORT_SLOT_WAITS)
+        self._prepared_sends = workflow.patched(PREPARED_SENDS)
+        self._two_way = workflow.patched(TWO_WAY)
+        self._hold_redecisions = workflow.patched(HOLD_REDECISIONS)
 
     async def _idle_until_work(self) -> bool:
         """Wait for something to do; True when the grace period after the end has passed."""
@@ -481,7 +504,10 @@ class NotificationWorkflow:
         reserve_slot = self._prepared_sends  # the send activity reserves it
         if not reserve_slot:
             await self._wait_for_send_slot(record, event)
-        sent = await self._send_within_limit(record, event, phone, rendered, reserve_slot)
+        report_wait = self._policy.delivery_report_wait_seconds if self._reports_with_send else 0
+        sent = await self._send_within_limit(
+            record, event, phone, rendered, reserve_slot, report_wait=report_wait
+        )
         if sent is None:
             await self._fall_back(event, record, fallback, occurrence)
             return
@@ -494,7 +520,8 @@ class NotificationWorkflow:
             occurrence=occurrence,
         )
         self._state.awaiting.append(awaiting)
-        self._history.state = NotificationState.AWAITING_REPORT
+        if sent.final_report is not None:  # the send waited for it
+            self._apply_report(record, sent.final_report)
         for report in [
             r
             for r in self._state.early_reports
@@ -502,7 +529,16 @@ class NotificationWorkflow:
         ]:
             self._state.early_reports.remove(report)
             self._apply_report(record, report)
+        if not self._report_in_hand(record):
+            self._history.state = NotificationState.AWAITING_REPORT
+        # A final report in hand settles in the tracker's first step: its timer is started
+        # and cancelled within one activation, so it never reaches the server.
         self._start_tracker(awaiting)
+
+    def _report_in_hand(self, record: MessageRecord) -> bool:
+        """The final report came with the send: the state goes from sending to its end
+        without an "awaiting report" in between (one search-attribute upsert fewer)."""
+        return self._reports_with_send and record.status.is_final
 
     async def _send_within_limit(
         self,
@@ -511,12 +547,18 @@ class NotificationWorkflow:
         phone: str,
         rendered: RenderedMessage,
         reserve_slot: bool,
+        *,
+        report_wait: float = 0.0,
     ) -> SmsSent | None:
         """Hand the SMS to the provider, waiting while the sender is at its limit; None (and
-        the record failed) when the provider refused it or every retry failed."""
+        the record failed) when the provider refused it or every retry failed.
+
+        ``report_wait``: how long the send activity may wait for the final report."""
         while True:
             try:
-                sent = await self._call_send_sms(record, event, phone, rendered, reserve_slot)
+                sent = await self._call_send_sms(
+                    record, event, phone, rendered, reserve_slot, report_wait
+                )
                 break
             except ActivityError as err:
                 retry_at = _sender_busy_until(err)
@@ -532,7 +574,10 @@ class NotificationWorkflow:
             sent.provider_calls,
         )
         self._set_status(
-            record, DeliveryStatus.ACCEPTED, detail="deduplicated" if sent.deduplicated else None
+            record,
+            DeliveryStatus.ACCEPTED,
+            detail="deduplicated" if sent.deduplicated else None,
+            at=sent.accepted_at,
         )
         self._remember_line("outbound", record.body)  # state only: no version needed
         return sent
@@ -571,6 +616,7 @@ class NotificationWorkflow:
         phone: str,
         rendered: RenderedMessage,
         reserve_slot: bool,
+        report_wait: float = 0.0,
     ) -> SmsSent:
         return await workflow.execute_activity(
             "send_sms",
@@ -582,9 +628,10 @@ class NotificationWorkflow:
                 segments=rendered.segments,
                 estimated_cost_usd=rendered.estimated_cost_usd,
                 reserve_slot=reserve_slot,
+                report_wait_seconds=report_wait,
             ),
             result_type=SmsSent,
-            start_to_close_timeout=self._send_timeout,
+            start_to_close_timeout=self._send_timeout + timedelta(seconds=report_wait),
             retry_policy=self._sms_retry(),
             summary=f"SMS {event.milestone.value} to {record.recipient}",
         )
@@ -844,7 +891,10 @@ class NotificationWorkflow:
                 )
             finally:
                 self._sending -= 1
-        elif not self._state.awaiting and self._history.state == NotificationState.AWAITING_REPORT:
+        elif not self._state.awaiting and (
+            self._history.state == NotificationState.AWAITING_REPORT
+            or (self._history.state == NotificationState.SENDING and self._report_in_hand(record))
+        ):
             self._history.state = NotificationState.DELIVERED
         self._publish()
 
@@ -1027,8 +1077,10 @@ class NotificationWorkflow:
         detail: str | None = None,
         code: str | None = None,
         decided: bool = False,
+        at: datetime | None = None,
     ) -> None:
-        change = StatusChange(status=status, at=workflow.now(), error_code=code, detail=detail)
+        at = at or workflow.now()
+        change = StatusChange(status=status, at=at, error_code=code, detail=detail)
         record.status = status
         record.statuses.append(change)
         if decided:  # the provider's statuses reach the store through the HTTP service

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from twilio.request_validator import RequestValidator
 
@@ -87,6 +88,14 @@ async def test_an_order_through_every_milestone(
     handle = client.get_workflow_handle_for(NotificationWorkflow.run, f"order-{reference}")
     result = await handle.result()
     assert result.state is NotificationState.COMPLETED
+    # Each final report completed the send activity waiting for it (through the HTTP
+    # service): the workflow was signalled for its milestones only.
+    signals = [
+        event.workflow_execution_signaled_event_attributes.signal_name
+        async for event in handle.fetch_history_events()
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+    ]
+    assert signals == ["milestone"] * len(ORDER_PATH)
 
 
 async def test_a_return_through_every_milestone(client: Client, sandbox: httpx.AsyncClient) -> None:

@@ -121,13 +121,23 @@ SCENARIOS: dict[str, Scenario] = {  # each uses the reference replay-<name>
 }
 
 
+def recording_fake(name: str) -> FakeChannels:
+    """Sends wait for their final report (as the worker's settings have them do); in the
+    full order, the first two reports come with the send and the others by signal."""
+    fake = FakeChannels()
+    fake.policy = fake.policy.model_copy(update={"delivery_report_wait_seconds": 20.0})
+    if name == "full":
+        fake.reports_in_send = [("delivered", None)] * 2
+    return fake
+
+
 async def record(tag: str) -> None:
     env = await start_time_skipping()
     async with env:
         for name, scenario in SCENARIOS.items():
             if list(HISTORIES.glob(f"order-replay-{name}.{tag}.json")):
                 continue
-            fake = FakeChannels()
+            fake = recording_fake(name)
             async with new_worker(env.client, fake.activities()) as worker:
                 handle = await scenario(env, worker.task_queue)
                 history = await handle._client.get_workflow_handle(handle.id).fetch_history()

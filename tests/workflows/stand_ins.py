@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -25,7 +26,7 @@ from activities.render import RenderInput
 from activities.sms import SendSmsInput, SmsSent
 from activities.throttle import ReserveSlotInput, SendSlot
 from config.conversation import ConversationSettings
-from domain.timeline import Channel
+from domain.timeline import Channel, DeliveryReport
 from messaging.render import RenderedMessage, render_message
 from providers.errors import ProviderError
 from providers.oms import OmsClient
@@ -56,6 +57,9 @@ class FakeChannels:
     slot_delay_seconds: float = 0.0
     sms: list[SendSmsInput] = field(default_factory=list)
     sms_calls: int = 0
+    # Final reports (status, error code) a send that waits for its report returns, in order;
+    # when none is left, the wait ends without one (as when the report is slow).
+    reports_in_send: list[tuple[str, str | None]] = field(default_factory=list)
     emails: list[SendEmailInput] = field(default_factory=list)
     pushes: list[SendPushInput] = field(default_factory=list)
     recorded: list[RecordInput] = field(default_factory=list)
@@ -131,9 +135,23 @@ class FakeChannels:
         if self.sms_errors:
             raise as_activity_error(self.sms_errors.pop(0))
         self.sms.append(request)
-        return SmsSent(
-            provider_message_id=f"SM{next(self._ids):032d}", provider_calls=1, deduplicated=False
+        sent = SmsSent(
+            provider_message_id=f"SM{next(self._ids):032d}",
+            provider_calls=1,
+            deduplicated=False,
+            accepted_at=activity.info().current_attempt_scheduled_time,
         )
+        if request.report_wait_seconds <= 0 or not self.reports_in_send:
+            return sent
+        status, code = self.reports_in_send.pop(0)
+        report = DeliveryReport(
+            provider_message_id=sent.provider_message_id,
+            status=status,
+            error_code=code,
+            occurred_at=sent.accepted_at + timedelta(seconds=2),
+            message_key=request.identity.message_key,
+        )
+        return sent.model_copy(update={"final_report": report})
 
     @activity.defn(name="send_email")
     async def send_email(self, request: SendEmailInput) -> EmailSent:

@@ -1,0 +1,133 @@
+"""Final delivery reports that complete the send activity itself (``reports-with-send``).
+
+On the time-skipping server with the stand-in activities: what the workflow does with a
+report inside the send's result, and that a send whose wait ended without one falls back
+to the signalled report and its durable deadline.
+"""
+
+from __future__ import annotations
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain.timeline import Channel, DeliveryStatus, NotificationState
+from starter.client import signal_milestone
+from tests.helpers.events import order_event
+from tests.helpers.temporal import new_worker
+from tests.workflows.stand_ins import FakeChannels
+from tests.workflows.test_notification_flow import report, wait_for
+
+WAIT_SECONDS = 20.0
+
+
+def waiting_fake() -> FakeChannels:
+    fake = FakeChannels()
+    fake.policy = fake.policy.model_copy(update={"delivery_report_wait_seconds": WAIT_SECONDS})
+    return fake
+
+
+async def event_types(handle: WorkflowHandle) -> list[EventType.ValueType]:
+    history = await handle.fetch_history()
+    return [event.event_type for event in history.events]
+
+
+async def send_sms_timeouts(handle: WorkflowHandle) -> list[float]:
+    history = await handle.fetch_history()
+    return [
+        event.activity_task_scheduled_event_attributes.start_to_close_timeout.ToTimedelta().total_seconds()
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        and event.activity_task_scheduled_event_attributes.activity_type.name == "send_sms"
+    ]
+
+
+async def test_a_report_inside_the_send_result_needs_no_signal_and_no_timer(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = waiting_fake()
+    fake.reports_in_send = [("delivered", None)]
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "W100"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+
+        sms = history.messages[0]
+        assert sms.status is DeliveryStatus.DELIVERED
+        assert [c.status for c in sms.statuses] == [
+            DeliveryStatus.ACCEPTED,
+            DeliveryStatus.DELIVERED,
+        ]
+        assert sms.statuses[0].at < sms.statuses[1].at  # the provider's times, not the result's
+        assert fake.sms[0].report_wait_seconds == WAIT_SECONDS
+        # The send's timeout covers the provider call and the wait.
+        assert await send_sms_timeouts(handle) == [fake.policy.send_timeout_seconds + WAIT_SECONDS]
+        types = await event_types(handle)
+        assert EventType.EVENT_TYPE_TIMER_STARTED not in types
+        # One patch marker's TemporalChangeVersion, then sending and delivered: no
+        # "awaiting report" published in between.
+        assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 3  # patch, policy, facts
+        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 3
+        assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED in types  # the milestone only
+        assert types.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) == 1
+
+
+async def test_an_undelivered_report_inside_the_send_result_falls_back_at_once(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = waiting_fake()
+    fake.reports_in_send = [("undelivered", "30003")]
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("out_for_delivery", "W200"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
+
+        sms, email = history.messages
+        assert (sms.status, sms.error_code) == (DeliveryStatus.UNDELIVERED, "30003")
+        assert (email.channel, email.status) == (Channel.EMAIL, DeliveryStatus.SENT)
+        assert len(fake.emails) == 1
+
+
+async def test_a_wait_that_ends_without_a_report_goes_back_to_the_signalled_report(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = waiting_fake()  # no scripted report: the send's wait ends without one
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("confirmed", "W300"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
+        await report(handle, history.messages[0].provider_message_id or "", "delivered")
+
+        history = await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+        assert history.messages[0].status is DeliveryStatus.DELIVERED
+        assert EventType.EVENT_TYPE_TIMER_STARTED in await event_types(handle)
+
+
+async def test_a_slow_report_still_has_its_durable_deadline(env: WorkflowEnvironment) -> None:
+    fake = waiting_fake()
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "W400"), task_queue=worker.task_queue
+        )
+        await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
+        await env.sleep(fake.policy.delivery_report_timeout_seconds + 5)
+
+        history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
+        assert history.messages[0].status is DeliveryStatus.NO_REPORT
+        assert history.messages[1].channel is Channel.EMAIL
+
+
+async def test_without_a_wait_the_send_returns_on_the_accept(env: WorkflowEnvironment) -> None:
+    fake = FakeChannels()  # delivery_report_wait_seconds 0
+    fake.reports_in_send = [("delivered", None)]  # never asked for
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "W500"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
+        assert fake.sms[0].report_wait_seconds == 0
+        assert history.messages[0].status is DeliveryStatus.ACCEPTED
+        assert await send_sms_timeouts(handle) == [fake.policy.send_timeout_seconds]
