@@ -20,7 +20,7 @@ from activities.registry import build_activities
 from config.settings import Settings, get_settings
 from starter.client import connect
 from store.migrate import upgrade
-from workflows.registry import WORKFLOW_RUNNER, WORKFLOWS
+from workflows.registry import WORKFLOWS, workflow_runner
 
 
 def compile_workflow_modules() -> None:
@@ -46,7 +46,7 @@ def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=WORKFLOW_RUNNER,
+        workflow_runner=workflow_runner(deps.settings.workflow_sandbox),
         activities=build_activities(deps),
         # The store is synchronous and reached through threads from async activities.
         activity_executor=ThreadPoolExecutor(max_workers=32),

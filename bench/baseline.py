@@ -20,7 +20,8 @@ from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 with workflow.unsafe.imports_passed_through():
     import httpx
@@ -111,11 +112,13 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
-        # Temporal's defaults (sandboxed workflows included), and Herald's activity limit.
+        # Temporal's defaults, Herald's activity limit, and Herald's choice of sandbox.
+        sandboxed = settings.workflow_sandbox
         worker = Worker(
             client,
             task_queue=TASK_QUEUE,
             workflows=[BaselineWorkflow],
+            workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
             activities=activities(settings, http),
             max_concurrent_activities=200,
         )

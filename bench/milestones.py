@@ -73,6 +73,7 @@ class Options:
     systems: list[str]
     out: Path | None
     keep_data: bool
+    workflow_sandbox: bool
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -100,6 +101,12 @@ def parse_args(argv: list[str] | None) -> Options:
     )
     parser.add_argument("--out", type=Path, help="also append the JSON lines to this file")
     parser.add_argument("--keep-data", action="store_true", help="keep the data and logs")
+    parser.add_argument(
+        "--workflow-sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="run both systems' workflows in Temporal's sandbox (off: as production workers)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke check, about two minutes")
     args = parser.parse_args(argv)
     if args.quick:
@@ -113,8 +120,9 @@ def parse_args(argv: list[str] | None) -> Options:
     return Options(**options)
 
 
-def bench_settings(root: Path, callback_delay: float) -> Settings:
+def bench_settings(root: Path, callback_delay: float, workflow_sandbox: bool) -> Settings:
     return Settings(
+        workflow_sandbox=workflow_sandbox,  # both systems' workers read it
         temporal_address=f"127.0.0.1:{free_port()}",
         temporal_ui_port=free_port(),
         data_dir=root / "data",
@@ -407,6 +415,7 @@ def summary(
         },
         "sustained_means": f"achieved >= {MIN_ACHIEVED:.0%} of offered, p99 <= {MAX_P99_MS:g} ms",
         "sms_sender_messages_per_second": SENDER_RATE,
+        "workflow_sandbox": opts.workflow_sandbox,
         "note": "sender rate limit, quiet hours and coalescing lifted: Herald's own costs only",
         "elapsed_s": round(bench.elapsed(), 1),
     }
@@ -423,7 +432,7 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="herald-bench-"))
-    settings = bench_settings(root, options.callback_delay)
+    settings = bench_settings(root, options.callback_delay, options.workflow_sandbox)
     stack = Stack(settings, log_dir=root / "logs", extra_env=NEUTRAL_POLICY)
     baseline_worker: ManagedProcess | None = None
     signal.signal(signal.SIGTERM, _stop_on_sigterm)

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     delivery_report_wait_seconds: float = Field(default=20.0, ge=0)
     completion_grace_seconds: float = 7 * 24 * 3600.0  # after a terminal milestone
     history_event_limit: int = 2000  # continue-as-new past this many history events
+    # Run workflows in Temporal's sandbox (restricted calls, a fresh module per run). On
+    # for development; production workers turn it off for CPU (workflows/registry.py).
+    workflow_sandbox: bool = True
 
     # Brand
     brand_name: str = "Herald Shop"

@@ -1,5 +1,6 @@
 """The one list of workflows, and the sandbox they run in; imported by the worker and tests."""
 
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from workflows.notification import NotificationWorkflow
@@ -14,3 +15,14 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
         "phonenumbers", "pydantic", "pydantic_core", "babel", "jinja2", "domain", "policy"
     )
 )
+
+
+def workflow_runner(sandboxed: bool) -> WorkflowRunner:
+    """The sandbox, or none (``HERALD_WORKFLOW_SANDBOX=false``, for production workers).
+
+    The sandbox re-imports the workflow module for each run and checks every call an
+    activation makes; at 20 milestones/s it was a quarter of the worker's CPU. Every
+    workflow and replay test runs sandboxed (tests/helpers/temporal.py uses
+    WORKFLOW_RUNNER), so a restricted call fails CI before it reaches a worker without it.
+    """
+    return WORKFLOW_RUNNER if sandboxed else UnsandboxedWorkflowRunner()

@@ -57,7 +57,7 @@ def new_worker(client: Client, activities: Sequence[Callable[..., Any]], **kwarg
         client,
         task_queue=kwargs.pop("task_queue", f"tq-{uuid.uuid4()}"),
         workflows=WORKFLOWS,
-        workflow_runner=WORKFLOW_RUNNER,
+        workflow_runner=kwargs.pop("workflow_runner", WORKFLOW_RUNNER),
         activities=list(activities),
         **kwargs,
     )
