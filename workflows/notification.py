@@ -464,7 +464,9 @@ class NotificationWorkflow:
         event = parked.event
         self._state.notified.append(notified_milestone(event))
         self._history.state = NotificationState.SENDING
-        self._publish()
+        # With reports in the send, the milestone's search attributes are upserted once,
+        # when its send ends (mostly "delivered"): the Web UI's details show "sending".
+        self._publish(search=not self._reports_with_send)
         phone = event.customer.phone
         fallback = list(decision.fallback_channels)
         if Channel.SMS in decision.channels and phone:
@@ -529,10 +531,10 @@ class NotificationWorkflow:
         ]:
             self._state.early_reports.remove(report)
             self._apply_report(record, report)
-        if not self._report_in_hand(record):
-            self._history.state = NotificationState.AWAITING_REPORT
-        # A final report in hand settles in the tracker's first step: its timer is started
-        # and cancelled within one activation, so it never reaches the server.
+        if self._report_in_hand(record):
+            await self._settle_report(awaiting, record)  # before the caller publishes
+            return
+        self._history.state = NotificationState.AWAITING_REPORT
         self._start_tracker(awaiting)
 
     def _report_in_hand(self, record: MessageRecord) -> bool:
@@ -880,6 +882,10 @@ class NotificationWorkflow:
             limit = self._policy.delivery_report_timeout_seconds
             detail = f"no final delivery report within {limit:.0f}s"
             self._set_status(record, DeliveryStatus.NO_REPORT, detail=detail, decided=True)
+        await self._settle_report(awaiting, record)
+
+    async def _settle_report(self, awaiting: AwaitingReport, record: MessageRecord) -> None:
+        """The message's report is final (or overdue): fall back if it failed."""
         self._state.awaiting = [
             a for a in self._state.awaiting if a.message_key != record.message_key
         ]
@@ -1146,7 +1152,13 @@ class NotificationWorkflow:
             summary=f"record {len(entries) + len(statuses)} timeline entries",
         )
 
-    def _publish(self) -> None:
+    def _publish(self, *, search: bool = True) -> None:
+        """The Web UI's current details and, when ``search``, the changed search attributes."""
+        workflow.set_current_details(current_details(self._history))
+        if search:
+            self._upsert_search_attributes()
+
+    def _upsert_search_attributes(self) -> None:
         history = self._history
         values = {
             attrs.ORDER_ID: history.reference,
@@ -1161,7 +1173,6 @@ class NotificationWorkflow:
             self._published.update({k.name: v for k, v in values.items()})
         if values:
             workflow.upsert_search_attributes([k.value_set(v) for k, v in values.items()])
-        workflow.set_current_details(current_details(history))
 
     # ---- bounded history ----------------------------------------------------------------------
 

@@ -65,10 +65,19 @@ async def test_a_report_inside_the_send_result_needs_no_signal_and_no_timer(
         assert await send_sms_timeouts(handle) == [fake.policy.send_timeout_seconds + WAIT_SECONDS]
         types = await event_types(handle)
         assert EventType.EVENT_TYPE_TIMER_STARTED not in types
-        # One patch marker's TemporalChangeVersion, then sending and delivered: no
-        # "awaiting report" published in between.
+        # One patch marker's TemporalChangeVersion, then the milestone's attributes once,
+        # when its send ended: no "sending" or "awaiting report" in between.
         assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 3  # patch, policy, facts
-        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 3
+        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 2
+        [upsert] = [
+            e.upsert_workflow_search_attributes_event_attributes.search_attributes
+            for e in (await handle.fetch_history()).events
+            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+            and "HeraldNotificationState"
+            in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        ]
+        assert b"delivered" in upsert.indexed_fields["HeraldNotificationState"].data
+        assert b"shipped" in upsert.indexed_fields["HeraldMilestone"].data
         assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED in types  # the milestone only
         assert types.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) == 1
 
