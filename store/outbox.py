@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.tables import MessageRow, MessageStatusRow, OutboxState
+from store.tables import MessageRow, MessageStatusRow, OutboxState, UtcDateTime
 
 
 def recipient_hash(recipient: str) -> str:
@@ -68,27 +68,37 @@ class Outbox:
         ``calling`` records the provider call in the same write as the claim (one round
         trip fewer on the hot path); it applies only when this call creates the row.
         """
-        with self._sessions() as session:
-            existing = self._find(session, message.message_key)
-            if existing is not None:
+        claimed = OutboxEntry(
+            message_key=message.message_key,
+            outbox_state=OutboxState.STARTED,
+            provider_message_id=None,
+            provider_calls=1 if calling else 0,
+            created_at=now,
+            provider_called_at=now if calling else None,
+            error_code=None,
+            claimed_now=True,
+        )
+        row = {k: v for k, v in message.__dict__.items() if k != "recipient"} | {
+            "recipient_hash": recipient_hash(message.recipient),
+            "outbox_state": claimed.outbox_state,
+            "delivery_status": "pending",
+            "provider_calls": claimed.provider_calls,
+            "provider_called_at": claimed.provider_called_at,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # Insert first: a first attempt (the usual case) needs no read. A retry's insert
+        # hits the unique message key, and the row it finds says where the send stands.
+        try:
+            with self._sessions.begin() as session:
+                session.connection().execute(insert(MessageRow), row)
+            return claimed
+        except IntegrityError:
+            with self._sessions() as session:
+                existing = self._find(session, message.message_key)
+                if existing is None:
+                    raise  # not the message key: a real constraint violation
                 return _entry(existing)
-            row = MessageRow(
-                **{k: v for k, v in message.__dict__.items() if k != "recipient"},
-                recipient_hash=recipient_hash(message.recipient),
-                outbox_state=OutboxState.STARTED,
-                delivery_status="pending",
-                provider_calls=1 if calling else 0,
-                provider_called_at=now if calling else None,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            try:
-                session.commit()
-            except IntegrityError:  # another attempt claimed it between our read and write
-                session.rollback()
-                return _entry(self._require(session, message.message_key))
-            return _entry(row, claimed_now=True)
 
     def mark_calling(self, message_key: str, now: datetime) -> None:
         """Recorded before each provider call: a later retry then knows to ask first."""
@@ -99,14 +109,17 @@ class Outbox:
             row.updated_at = now
 
     def complete(self, message_key: str, provider_message_id: str, now: datetime) -> None:
+        # Core statements on the session's connection: no row object to load and flush.
+        params = {"p_key": message_key, "p_provider_id": provider_message_id, "p_now": now}
         with self._sessions.begin() as session:
-            row = self._require(session, message_key)
-            row.outbox_state = OutboxState.SENT
-            row.provider_message_id = provider_message_id
-            row.delivery_status = "accepted"
-            row.sent_at = now
-            row.updated_at = now
-            session.add(MessageStatusRow(message_id=row.id, status="accepted", occurred_at=now))
+            connection = session.connection()
+            message_id = connection.execute(_COMPLETE, params).scalar_one_or_none()
+            if message_id is None:
+                raise LookupError(f"no outbox row for {message_key!r}")
+            connection.execute(
+                insert(MessageStatusRow),
+                {"message_id": message_id, "status": "accepted", "occurred_at": now},
+            )
 
     def fail(
         self, message_key: str, error_code: str | None, error_message: str, now: datetime
@@ -174,6 +187,20 @@ class Outbox:
         if row is None:
             raise LookupError(f"no outbox row for {message_key!r}")
         return row
+
+
+_COMPLETE = (
+    update(MessageRow)
+    .where(MessageRow.message_key == bindparam("p_key"))
+    .values(
+        outbox_state=OutboxState.SENT,
+        provider_message_id=bindparam("p_provider_id"),
+        delivery_status="accepted",
+        sent_at=bindparam("p_now", type_=UtcDateTime()),
+        updated_at=bindparam("p_now", type_=UtcDateTime()),
+    )
+    .returning(MessageRow.id)
+)
 
 
 def _entry(row: MessageRow, *, claimed_now: bool = False) -> OutboxEntry:

@@ -17,10 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    String,
+    Update,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.tables import MessageRow, MessageStatusRow
+from store.tables import MessageRow, MessageStatusRow, UtcDateTime
 
 
 @dataclass(frozen=True)
@@ -67,27 +77,35 @@ class DeliveryStatuses:
         beats the send's write of the provider id. ``final``: the status ends the message;
         the first one is kept as ``final_status`` and takes the waiting activity's token.
         """
+        params = {
+            "p_sid": provider_message_id,
+            "p_key": message_key,
+            "p_status": status,
+            "p_code": error_code,
+            "p_at": occurred_at,
+        }
         with self._sessions.begin() as session:
-            row = self._find(session, provider_message_id, message_key)
+            connection = session.connection()
+            # The UPDATE takes the row (PostgreSQL) or the database (SQLite) first, so the
+            # final status and waiter it returns cannot change before this commits.
+            row = connection.execute(_RECORD_BY_PROVIDER_ID, params).first()
+            if row is None and message_key:
+                row = connection.execute(_RECORD_BY_MESSAGE_KEY, params).first()
             if row is None:
                 return None
-            session.add(
-                MessageStatusRow(
-                    message_id=row.id, status=status, error_code=error_code, occurred_at=occurred_at
-                )
+            connection.execute(
+                insert(MessageStatusRow),
+                {
+                    "message_id": row.id,
+                    "status": status,
+                    "error_code": error_code,
+                    "occurred_at": occurred_at,
+                },
             )
-            row.delivery_status = status
-            if error_code:
-                row.error_code = error_code
-            row.updated_at = occurred_at
             waiter = None
             if final and row.final_status is None:
-                session.flush()  # the UPDATE takes the row (PostgreSQL) or database (SQLite)
-                session.refresh(row, ["final_status", "report_waiter"])
-                if row.final_status is None:
-                    waiter = row.report_waiter
-                    row.final_status, row.final_at = status, occurred_at
-                    row.report_waiter = None
+                connection.execute(_SET_FINAL, {**params, "p_id": row.id})
+                waiter = row.report_waiter
             return ReportedMessage(
                 workflow_id=row.workflow_id,
                 message_key=row.message_key,
@@ -99,12 +117,11 @@ class DeliveryStatuses:
     def await_final(self, message_key: str, waiter: bytes) -> AwaitedReport:
         """Register the send activity as the recipient of the message's final report."""
         with self._sessions.begin() as session:
-            registered = session.execute(
-                update(MessageRow)
-                .where(MessageRow.message_key == message_key, MessageRow.final_status.is_(None))
-                .values(report_waiter=waiter)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            registered = (
+                session.connection()
+                .execute(_AWAIT_FINAL, {"p_key": message_key, "p_waiter": waiter})
+                .rowcount
+            )
             if registered:
                 return AwaitedReport(registered=True, final=None)
             return AwaitedReport(registered=False, final=self._final(session, message_key))
@@ -113,12 +130,7 @@ class DeliveryStatuses:
         """No activity waits any more (a retry after the wait timed out): later final
         reports are signalled. Returns the final report if it has come already."""
         with self._sessions.begin() as session:
-            session.execute(
-                update(MessageRow)
-                .where(MessageRow.message_key == message_key)
-                .values(report_waiter=None)
-                .execution_options(synchronize_session=False)
-            )
+            session.connection().execute(_STOP_AWAITING, {"p_key": message_key})
             return self._final(session, message_key)
 
     def history(self, message_key: str) -> list[tuple[str, str | None, datetime]]:
@@ -136,28 +148,60 @@ class DeliveryStatuses:
             return [(s, e, t) for s, e, t in session.execute(query)]
 
     @staticmethod
-    def _find(
-        session: Session, provider_message_id: str, message_key: str | None
-    ) -> MessageRow | None:
-        row = session.scalars(
-            select(MessageRow).where(MessageRow.provider_message_id == provider_message_id)
-        ).first()
-        if row is None and message_key:
-            row = session.scalars(
-                select(MessageRow).where(
-                    MessageRow.message_key == message_key,
-                    MessageRow.provider_message_id.is_(None),
-                )
-            ).first()
-        return row
-
-    @staticmethod
     def _final(session: Session, message_key: str) -> FinalStatus | None:
-        row = session.execute(
-            select(MessageRow.final_status, MessageRow.error_code, MessageRow.final_at).where(
-                MessageRow.message_key == message_key
-            )
-        ).first()
+        row = session.connection().execute(_FINAL, {"p_key": message_key}).first()
         if row is None or row.final_status is None or row.final_at is None:
             return None
         return FinalStatus(status=row.final_status, error_code=row.error_code, at=row.final_at)
+
+
+# Built once, run on the session's connection (no ORM objects): this is the HTTP
+# service's hot path, once per status callback.
+def _record_statement(*where: ColumnElement[bool]) -> Update:
+    m = MessageRow
+    return (
+        update(m)
+        .where(*where)
+        .values(
+            delivery_status=bindparam("p_status"),
+            error_code=func.coalesce(bindparam("p_code", type_=String()), m.error_code),
+            updated_at=bindparam("p_at", type_=UtcDateTime()),
+        )
+        .returning(
+            m.id,
+            m.workflow_id,
+            m.message_key,
+            m.provider_calls,
+            m.sent_at,
+            m.final_status,
+            m.report_waiter,
+        )
+    )
+
+
+_RECORD_BY_PROVIDER_ID = _record_statement(MessageRow.provider_message_id == bindparam("p_sid"))
+_RECORD_BY_MESSAGE_KEY = _record_statement(
+    MessageRow.message_key == bindparam("p_key"), MessageRow.provider_message_id.is_(None)
+)
+_SET_FINAL = (
+    update(MessageRow)
+    .where(MessageRow.id == bindparam("p_id"))
+    .values(
+        final_status=bindparam("p_status"),
+        final_at=bindparam("p_at", type_=UtcDateTime()),
+        report_waiter=None,
+    )
+)
+_AWAIT_FINAL = (
+    update(MessageRow)
+    .where(MessageRow.message_key == bindparam("p_key"), MessageRow.final_status.is_(None))
+    .values(report_waiter=bindparam("p_waiter", type_=LargeBinary()))
+)
+_STOP_AWAITING = (
+    update(MessageRow)
+    .where(MessageRow.message_key == bindparam("p_key"))
+    .values(report_waiter=None)
+)
+_FINAL = select(MessageRow.final_status, MessageRow.error_code, MessageRow.final_at).where(
+    MessageRow.message_key == bindparam("p_key")
+)
