@@ -22,7 +22,10 @@ def _assert_signed(webhook_url: str, params: dict[str, str], signature: str | No
 def test_delivered_message_reports_sent_then_delivered(
     sandbox: RunningSandbox, twilio_client: Client, webhook_receiver: WebhookReceiver
 ) -> None:
-    callback_url = webhook_receiver.url("/webhooks/twilio/status?order=42")
+    # An escaped character, as in Herald's own message keys: the callback must reach the
+    # URL exactly as it was signed, not a requoted form of it.
+    path = "/webhooks/twilio/status?order=42&key=order-42%3Ashipped"
+    callback_url = webhook_receiver.url(path)
     message = twilio_client.messages.create(
         to="+15552220001", from_=SENDER, body="Out for delivery", status_callback=callback_url
     )
@@ -33,7 +36,7 @@ def test_delivered_message_reports_sent_then_delivered(
         "delivered",
     ]
     for callback in (sent, delivered):
-        assert callback.path == "/webhooks/twilio/status?order=42"
+        assert callback.path == path
         _assert_signed(callback_url, callback.params, callback.headers.get("X-Twilio-Signature"))
         assert callback.params["MessageSid"] == callback.params["SmsSid"] == message.sid
         assert callback.params["AccountSid"] == SANDBOX_ACCOUNT_SID
