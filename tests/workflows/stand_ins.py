@@ -136,22 +136,22 @@ class FakeChannels:
             raise as_activity_error(self.sms_errors.pop(0))
         self.sms.append(request)
         sent = SmsSent(
-            provider_message_id=f"SM{next(self._ids):032d}",
-            provider_calls=1,
-            deduplicated=False,
-            accepted_at=activity.info().current_attempt_scheduled_time,
+            provider_message_id=f"SM{next(self._ids):032d}", provider_calls=1, deduplicated=False
         )
         if request.report_wait_seconds <= 0 or not self.reports_in_send:
-            return sent
+            return sent  # no accept time: the workflow stamps it, in the server's skipped time
+        # The provider's own times, as a real send and callback carry them (these tests
+        # skip no time while the send waits).
+        accepted_at = activity.info().current_attempt_scheduled_time
         status, code = self.reports_in_send.pop(0)
         report = DeliveryReport(
             provider_message_id=sent.provider_message_id,
             status=status,
             error_code=code,
-            occurred_at=sent.accepted_at + timedelta(seconds=2),
+            occurred_at=accepted_at + timedelta(seconds=2),
             message_key=request.identity.message_key,
         )
-        return sent.model_copy(update={"final_report": report})
+        return sent.model_copy(update={"accepted_at": accepted_at, "final_report": report})
 
     @activity.defn(name="send_email")
     async def send_email(self, request: SendEmailInput) -> EmailSent:

@@ -22,8 +22,9 @@ def night_zone(now: datetime) -> str:
     """A fixed-offset zone where it is about 03:00 right now (the test server's clock)."""
     offset = (3 - now.hour) % 24
     offset = offset - 24 if offset > 12 else offset
-    # Etc/GMT signs are inverted: Etc/GMT-5 is UTC+5.
-    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+    # Etc/GMT signs are inverted: Etc/GMT-5 is UTC+5. Not "UTC" at offset 0 (between 03:00
+    # and 04:00 UTC): that is the event's default, which the policy reads as "zone unknown".
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
 
 
 def sms_of(history: MessagingHistory) -> list[MessageRecord]:
