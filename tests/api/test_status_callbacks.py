@@ -17,9 +17,9 @@ from twilio.request_validator import RequestValidator
 from api.status_callbacks import create_status_router
 from config.settings import Settings
 from store.migrate import upgrade
-from store.outbox import NewMessage
 from store.repository import Store
 from tests.helpers.temporal import settings_for_tests
+from tests.store.test_outbox import new_message
 
 KEY = "order-A1%3Ashipped%3A1%3Asms"
 
@@ -111,21 +111,9 @@ def test_a_forged_callback_changes_nothing(route: Any) -> None:
 
 def waiting_send(store: Store, sid: str, token: bytes) -> None:
     """An SMS the provider accepted, whose send activity waits for its final report."""
-    key = "order-A1:shipped:1:sms"
-    message = NewMessage(
-        message_key=key,
-        workflow_id="order-A1",
-        kind="order",
-        reference="A1",
-        milestone="shipped",
-        channel="sms",
-        attempt=1,
-        recipient="+14155550142",
-        recipient_masked="+1********42",
-        body="shipped",
-    )
+    key = "order-1:shipped:1:sms"
     now = datetime.now(UTC)
-    store.outbox.claim(message, now, calling=True)
+    store.outbox.claim(new_message(key), now, calling=True)
     store.outbox.complete(key, sid, now)
     assert store.statuses.await_final(key, token).registered
 
@@ -159,5 +147,5 @@ def test_a_send_that_stopped_waiting_gets_its_report_by_signal(route: Any) -> No
 
     assert client.completed == []
     assert [(w, n, a.status) for w, n, a in client.signals] == [
-        ("order-A1", "delivery_report", "delivered")
+        ("order-1", "delivery_report", "delivered")
     ]
