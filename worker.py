@@ -47,9 +47,10 @@ def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
         task_queue=task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(deps.settings.workflow_sandbox),
+        # Every activity is async; they reach the synchronous store through the event
+        # loop's default executor (STORE_THREADS, set in run_worker), so the worker needs no
+        # executor of its own for activities.
         activities=build_activities(deps),
-        # The store is synchronous and reached through threads from async activities.
-        activity_executor=ThreadPoolExecutor(max_workers=32),
         max_concurrent_activities=200,
     )
 
