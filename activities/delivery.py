@@ -50,6 +50,7 @@ def new_outbox_message(
     encoding: str | None = None,
     segments: int | None = None,
     estimated_cost_usd: Decimal | None = None,
+    awaits_report: bool = False,
 ) -> NewMessage:
     return NewMessage(
         message_key=identity.message_key,
@@ -67,6 +68,7 @@ def new_outbox_message(
         segments=segments,
         estimated_cost_usd=estimated_cost_usd,
         locale=identity.locale,
+        awaits_report=awaits_report,
     )
 
 

@@ -90,6 +90,7 @@ class SmsActivities:
             encoding=request.encoding,
             segments=request.segments,
             estimated_cost_usd=request.estimated_cost_usd,
+            awaits_report=request.report_wait_seconds > 0,
         )
 
         async def send() -> str:

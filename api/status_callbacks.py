@@ -67,6 +67,8 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             return Response(status_code=204)
         if not is_final:
             return Response(status_code=204)  # kept in the store; the workflow needs no task
+        if reported and reported.collected_by_send:
+            return Response(status_code=204)  # the send, registering next, returns it
         if reported and reported.waiter and await _complete_send(client, reported, report):
             return Response(status_code=204)
         await _signal(client, workflow_id, report)

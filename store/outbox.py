@@ -21,6 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.tables import MessageRow, MessageStatusRow, OutboxState, UtcDateTime
 
+NOT_COLUMNS = frozenset({"recipient", "awaits_report"})  # NewMessage fields stored otherwise
+# messages.report_waiter before the send registers its task token: "a send will collect
+# the final report", as opposed to NULL, "nobody waits: signal it".
+WAITER_TO_COME = b""
+
 
 def recipient_hash(recipient: str) -> str:
     """A stable, non-reversible handle on a phone number or address (for lookups only)."""
@@ -44,6 +49,9 @@ class NewMessage:
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
     locale: str | None = None
+    # The send will wait for its final report (store/statuses.py): a report that lands
+    # before it registers is left for it to collect, not signalled.
+    awaits_report: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,10 @@ class Outbox:
             error_code=None,
             claimed_now=True,
         )
-        row = {k: v for k, v in message.__dict__.items() if k != "recipient"} | {
+        fields = {k: v for k, v in message.__dict__.items() if k not in NOT_COLUMNS}
+        row = fields | {
             "recipient_hash": recipient_hash(message.recipient),
+            "report_waiter": WAITER_TO_COME if message.awaits_report else None,
             "outbox_state": claimed.outbox_state,
             "delivery_status": "pending",
             "provider_calls": claimed.provider_calls,

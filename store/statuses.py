@@ -6,6 +6,8 @@ the database both sides share:
   (:meth:`DeliveryStatuses.await_final`) and completes asynchronously; the HTTP service
   takes that token when the final report lands (:meth:`DeliveryStatuses.record`) and
   completes the activity with the report. No signal, no extra workflow task.
+- the send will wait but has not registered yet (the report beat it): the report stays
+  on the row, and the send returns it when it comes to register. Nobody is told.
 - nobody waits (an older workflow, a slow report, a retried send): the HTTP service
   signals the workflow, as before.
 Each side changes the row in one transaction that locks it (an UPDATE first), so exactly
@@ -30,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.outbox import WAITER_TO_COME
 from store.tables import MessageRow, MessageStatusRow, UtcDateTime
 
 
@@ -49,6 +52,9 @@ class ReportedMessage:
     # The waiting send activity's task token: set only for the first final report, and
     # taken from the row in the same transaction, so one callback completes it.
     waiter: bytes | None = None
+    # The first final report of a send that will wait but has not registered yet: it finds
+    # the report when it registers, so nobody needs to be told.
+    collected_by_send: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,8 @@ class DeliveryStatuses:
                 message_key=row.message_key,
                 provider_calls=row.provider_calls,
                 sent_at=row.sent_at,
-                waiter=waiter,
+                waiter=waiter or None,
+                collected_by_send=waiter == WAITER_TO_COME,
             )
 
     def await_final(self, message_key: str, waiter: bytes) -> AwaitedReport:

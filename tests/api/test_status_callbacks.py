@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,18 @@ def test_a_send_that_stopped_waiting_gets_its_report_by_signal(route: Any) -> No
     assert [(w, n, a.status) for w, n, a in client.signals] == [
         ("order-1", "delivery_report", "delivered")
     ]
+
+
+def test_a_report_that_beats_the_sends_registration_is_left_for_the_send(route: Any) -> None:
+    http, settings, store, client = route
+    key = "order-1:shipped:1:sms"
+    now = datetime.now(UTC)
+    store.outbox.claim(replace(new_message(key), awaits_report=True), now, calling=True)
+    store.outbox.complete(key, "SM11", now)
+
+    params = {"MessageSid": "SM11", "MessageStatus": "delivered", "From": settings.sms_sender}
+    assert post(http, settings, params) == 204
+
+    assert client.signals == [] and client.completed == []  # the send returns it itself
+    awaited = store.statuses.await_final(key, b"token-11")
+    assert not awaited.registered and awaited.final is not None

@@ -5,6 +5,7 @@ is never handed to both, nor to neither, whatever the order in which they arrive
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 from store.repository import Store
@@ -48,6 +49,28 @@ def test_a_report_that_comes_first_is_handed_back_to_the_send(store: Store) -> N
         "30003",
         later,
     )
+
+
+def test_a_report_that_beats_the_registration_is_left_for_the_send(store: Store) -> None:
+    # The send claimed its row saying it would wait, then the report came first.
+    store.outbox.claim(replace(new_message(), awaits_report=True), NOW, calling=True)
+    store.outbox.complete(KEY, "SM1", NOW)
+
+    reported = store.statuses.record("SM1", "delivered", None, NOW, final=True)
+    awaited = store.statuses.await_final(KEY, TOKEN)
+
+    assert reported is not None and reported.collected_by_send and reported.waiter is None
+    assert not awaited.registered and awaited.final is not None
+    assert awaited.final.status == "delivered"
+
+
+def test_a_send_that_does_not_wait_has_its_reports_signalled(store: Store) -> None:
+    sent(store)  # claimed without awaits_report: an older workflow's send
+
+    reported = store.statuses.record("SM1", "delivered", None, NOW, final=True)
+
+    assert reported is not None
+    assert not reported.collected_by_send and reported.waiter is None
 
 
 def test_a_report_before_the_provider_id_is_found_by_its_message_key(store: Store) -> None:
