@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.events import Customer, MilestoneEvent, Refund, Shipment
 from domain.milestones import Kind, Milestone
@@ -65,7 +66,13 @@ async def _signal(event: MilestoneEvent) -> str:
 
 
 def history_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    history = asyncio.run(_history(Kind(args.kind), args.reference))
+    try:
+        history = asyncio.run(_history(Kind(args.kind), args.reference))
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        print(f"no workflow for {args.kind} {args.reference}", file=sys.stderr)
+        return 1
     if args.json:
         print(history.model_dump_json(indent=2), file=out)
         return 0

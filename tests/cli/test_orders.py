@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from temporalio.service import RPCError, RPCStatusCode
 
 from cli import orders
 from cli.orders import example_event, signal_command
@@ -35,3 +36,16 @@ def test_the_example_event_is_valid() -> None:
     from domain.events import MilestoneEvent
 
     assert MilestoneEvent.model_validate_json(example_event()).workflow_id == "return-R-1001"
+
+
+def test_the_history_of_an_unknown_order_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def not_found(*_: object) -> None:
+        raise RPCError("workflow not found for ID: order-NOPE", RPCStatusCode.NOT_FOUND, b"")
+
+    monkeypatch.setattr(orders, "_history", not_found)
+    args = argparse.Namespace(kind="order", reference="NOPE", json=False)
+
+    assert orders.history_command(args, out=io.StringIO()) == 1
+    assert capsys.readouterr().err.strip() == "no workflow for order NOPE"
