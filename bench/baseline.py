@@ -112,7 +112,9 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
-        # Temporal's defaults, Herald's activity limit, and Herald's choice of sandbox.
+        # Temporal's defaults, Herald's activity limit, and Herald's choice of sandbox. Not
+        # workflows.registry's runner: importing it here would re-import Herald's workflow
+        # inside the baseline's sandbox for every run.
         sandboxed = settings.workflow_sandbox
         worker = Worker(
             client,

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Float, Update, bindparam, case, func, insert, select, update
+from sqlalchemy import Float, Update, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -332,13 +332,11 @@ class SenderLimiter:
             self._create_pacing_row(sender, not_before)
 
     def _create_pacing_row(self, sender: str, next_slot_at: float) -> None:
-        try:
-            with self._sessions.begin() as session:
-                session.execute(
-                    insert(SenderPacingRow).values(sender=sender, next_slot_at=next_slot_at)
-                )
-        except IntegrityError:
-            pass  # another process created it first: fine
+        """The sender's pacing row, unless another process created it first (then theirs)."""
+        with self._sessions.begin() as session:
+            insert_missing(
+                session, SenderPacingRow, [{"sender": sender, "next_slot_at": next_slot_at}]
+            )
 
 
 # The hot statements, built once: constructing them per call (the aliased subquery above
