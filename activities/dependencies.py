@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from activities.report_waits import ReportWaits
 from config.conversation import ConversationSettings, get_conversation_settings
 from config.settings import Settings
 from providers.email import SmtpEmail
@@ -26,15 +27,17 @@ class Dependencies:
     oms: OmsClient
     support: SupportDesk | EmailSupportDesk
     language_model: ChatCompletions | None  # None: exception messages use their templates
+    report_waits: ReportWaits  # send activities waiting for a final report
 
     @classmethod
     def create(cls, settings: Settings) -> Dependencies:
         """Must run inside the event loop (the HTTP clients bind to it)."""
         conversation = get_conversation_settings()
         email = SmtpEmail(settings)
+        store = Store.connect(settings.effective_database_url)
         return cls(
             settings=settings,
-            store=Store.connect(settings.effective_database_url),
+            store=store,
             sms=TwilioSms(settings),
             email=email,
             push=HttpPush(settings),
@@ -42,9 +45,11 @@ class Dependencies:
             oms=OmsClient.from_settings(conversation),
             support=support_desk_for(conversation, email),
             language_model=ChatCompletions.from_settings(conversation),
+            report_waits=ReportWaits(store.statuses),
         )
 
     async def close(self) -> None:
+        await self.report_waits.release_all()  # before the store closes
         await self.sms.close()
         if isinstance(self.push, HttpPush):
             await self.push.close()

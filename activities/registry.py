@@ -23,7 +23,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     sms_renderer = SmsRenderer(deps.store, deps.language_model, deps.conversation)
     render = RenderActivities(sms_renderer)
     throttle = ThrottleActivities(deps.settings, deps.store)
-    sms = SmsActivities(deps.settings, deps.store, deps.sms)
+    sms = SmsActivities(deps.settings, deps.store, deps.sms, deps.report_waits)
     email = EmailActivities(deps.store, deps.email, sender_domain)
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)

@@ -32,6 +32,7 @@ from activities.delivery import (
     send_once,
     sender_busy,
 )
+from activities.report_waits import ReportWait, ReportWaits
 from activities.throttle import effective_sender_limit, reserve_and_wait
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -48,6 +49,9 @@ CLOCK_SLACK_SECONDS = 300
 # A sender busy for longer than this hands the wait to the workflow's durable timer.
 MAX_WAIT_IN_ACTIVITY_SECONDS = 2.0
 NEGLIGIBLE_WAIT_SECONDS = 0.05  # less left of a slot's wait is not worth a durable timer
+# A report wait ends this long before the activity's timeout: the worker's own completion
+# must reach the server first, or the activity times out and is retried.
+REPORT_WAIT_MARGIN_SECONDS = 2.0
 
 
 class SendSmsInput(BaseModel):
@@ -61,8 +65,8 @@ class SendSmsInput(BaseModel):
     # step less per message for the workflow. False in histories from before this field.
     reserve_slot: bool = False
     # Above 0: stay open (asynchronously, holding no worker slot) until the final delivery
-    # report completes this activity, for at most this long (the workflow's timeout for it).
-    # 0, and histories from before this field: return on the provider's accept.
+    # report completes this activity, for at most this long; then the worker completes it
+    # with the accept. 0, and histories from before this field: return on the accept.
     report_wait_seconds: float = 0.0
 
 
@@ -75,10 +79,17 @@ class SmsSent(BaseModel):
 
 
 class SmsActivities:
-    def __init__(self, settings: Settings, store: Store, sms: TwilioSms) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        sms: TwilioSms,
+        report_waits: ReportWaits | None = None,
+    ) -> None:
         self._settings = settings
         self._store = store
         self._sms = sms
+        self._report_waits = report_waits or ReportWaits(store.statuses)
 
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
@@ -127,21 +138,25 @@ class SmsActivities:
         )
         if request.report_wait_seconds <= 0:
             return sent
-        return await self._with_final_report(key, sent)
+        return await self._with_final_report(request, sent)
 
-    async def _with_final_report(self, key: str, sent: SmsSent) -> SmsSent:
+    async def _with_final_report(self, request: SendSmsInput, sent: SmsSent) -> SmsSent:
         """Wait for the final delivery report: the HTTP service completes this activity.
 
         A fresh send registers this attempt's task token on the message row and completes
-        asynchronously. A send found done (a retry, after the wait timed out or a crash)
-        waits no more: it returns the final report if it came meanwhile, and any later one
-        is signalled to the workflow. Either way nothing is sent twice (send_once above).
+        asynchronously; if no report comes within the wait, the worker completes it with
+        the accept (activities/report_waits.py) and a later report is signalled. A send
+        found done (a retry, after a crash) waits no more: it returns the final report if
+        it came meanwhile. Either way nothing is sent twice (send_once above).
         """
-        statuses = self._store.statuses
-        if not sent.deduplicated:
+        key, statuses = request.identity.message_key, self._store.statuses
+        wait = _report_wait_left(request)
+        if not sent.deduplicated and wait > 0:
             token = activity.info().task_token
             awaited = await asyncio.to_thread(statuses.await_final, key, token)
             if awaited.registered:
+                ending = ReportWait(activity.client(), key, token, sent)
+                self._report_waits.end_after(ending, wait)
                 activity.raise_complete_async()
             final = awaited.final
         else:
@@ -223,3 +238,14 @@ class SmsActivities:
     def _status_callback(self, message_key: str) -> str:
         base = self._settings.effective_public_base_url.rstrip("/")
         return f"{base}/twilio/status?message_key={quote(message_key, safe='')}"
+
+
+def _report_wait_left(request: SendSmsInput) -> float:
+    """The wait asked for, cut to end before the activity's own timeout."""
+    info = activity.info()
+    wait = request.report_wait_seconds
+    if info.start_to_close_timeout:
+        deadline = info.started_time + info.start_to_close_timeout
+        left = (deadline - datetime.now(UTC)).total_seconds() - REPORT_WAIT_MARGIN_SECONDS
+        wait = min(wait, left)
+    return wait

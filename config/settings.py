@@ -80,9 +80,11 @@ class Settings(BaseSettings):
     send_timeout_seconds: float = 30.0  # per provider call; a crashed send retries after it
     delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back
     # The send activity stays open this long for the final report, which then completes it
-    # (no signal, no extra workflow task); a later report is signalled. 0: always signalled.
-    # A worker that crashes mid-send is retried after send_timeout plus this.
-    delivery_report_wait_seconds: float = Field(default=20.0, ge=0)
+    # (no signal, no extra workflow task); then the worker completes it with the accept and
+    # a later report is signalled. 0: always signalled. Also the longest a send holds up the
+    # order's next milestone or reply; a worker that crashes mid-send is retried after
+    # send_timeout plus this. About the provider's usual time to a final report.
+    delivery_report_wait_seconds: float = Field(default=5.0, ge=0)
     completion_grace_seconds: float = 7 * 24 * 3600.0  # after a terminal milestone
     history_event_limit: int = 2000  # continue-as-new past this many history events
     # Run workflows in Temporal's sandbox (restricted calls, a fresh module per run). On

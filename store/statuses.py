@@ -9,7 +9,9 @@ the database both sides share:
 - the send will wait but has not registered yet (the report beat it): the report stays
   on the row, and the send returns it when it comes to register. Nobody is told.
 - nobody waits (an older workflow, a slow report, a retried send): the HTTP service
-  signals the workflow, as before.
+  signals the workflow, as before. A wait that ends without a report gives its token up
+  (:meth:`DeliveryStatuses.give_up_waiting`) before the worker completes the activity
+  itself, so the token is used once: by the report or by the worker.
 Each side changes the row in one transaction that locks it (an UPDATE first), so exactly
 one of "the activity registered before the report" and "the report came first" holds.
 """
@@ -133,6 +135,14 @@ class DeliveryStatuses:
                 return AwaitedReport(registered=True, final=None)
             return AwaitedReport(registered=False, final=self._final(session, message_key))
 
+    def give_up_waiting(self, message_key: str, waiter: bytes) -> bool:
+        """The wait of the activity with this token ended without a final report: later
+        reports are signalled. False when the report came first and took the token (its
+        callback completes the activity), or the wait was already given up."""
+        with self._sessions.begin() as session:
+            params = {"p_key": message_key, "p_waiter": waiter}
+            return bool(session.connection().execute(_GIVE_UP_WAITING, params).rowcount)
+
     def stop_awaiting(self, message_key: str) -> FinalStatus | None:
         """No activity waits any more (a retry after the wait timed out): later final
         reports are signalled. Returns the final report if it has come already."""
@@ -207,6 +217,14 @@ _AWAIT_FINAL = (
 _STOP_AWAITING = (
     update(MessageRow)
     .where(MessageRow.message_key == bindparam("p_key"))
+    .values(report_waiter=None)
+)
+_GIVE_UP_WAITING = (
+    update(MessageRow)
+    .where(
+        MessageRow.message_key == bindparam("p_key"),
+        MessageRow.report_waiter == bindparam("p_waiter", type_=LargeBinary()),
+    )
     .values(report_waiter=None)
 )
 _FINAL = select(MessageRow.final_status, MessageRow.error_code, MessageRow.final_at).where(

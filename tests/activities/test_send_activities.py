@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio import activity
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -13,13 +18,21 @@ from activities.delivery import OPTED_OUT, REJECTED, SENDER_BUSY, UNAVAILABLE, M
 from activities.dependencies import Dependencies
 from activities.email import EmailActivities, SendEmailInput
 from activities.push import PushActivities, SendPushInput
-from activities.sms import SendSmsInput, SmsActivities
+from activities.report_waits import ReportWait
+from activities.sms import (
+    REPORT_WAIT_MARGIN_SECONDS,
+    SendSmsInput,
+    SmsActivities,
+    SmsSent,
+    _report_wait_left,
+)
 from domain.milestones import Kind, Milestone
 from domain.timeline import Channel
 from policy.rules import SenderLimit
 from store.outbox import NewMessage
 from store.tables import OutboxState
 from tests.helpers.events import order_event
+from tests.helpers.temporal import assert_eventually
 from tests.sandbox.conftest import RunningSandbox
 
 PHONE = "+14155550142"
@@ -58,9 +71,32 @@ def crashed_mid_call(deps: Dependencies, request: SendSmsInput) -> None:
     deps.store.outbox.claim(message, datetime.now(UTC), calling=True)
 
 
-def send_sms(deps: Dependencies, request: SendSmsInput):  # type: ignore[no-untyped-def]
-    activities = SmsActivities(deps.settings, deps.store, deps.sms)
-    return ActivityEnvironment().run(activities.send_sms, request)
+# A client that never connects: what the activity hands to its report wait, which these
+# tests end themselves (the end-to-end tests complete real activities).
+NOWHERE = "127.0.0.1:9"
+
+
+async def nowhere_client() -> Client:
+    return await Client.connect(NOWHERE, lazy=True, data_converter=pydantic_data_converter)
+
+
+async def activity_environment(timeout_seconds: float = 60.0) -> ActivityEnvironment:
+    """An attempt that started now, with this start-to-close timeout."""
+    environment = ActivityEnvironment(client=await nowhere_client())
+    environment.info = replace(
+        environment.info,
+        started_time=datetime.now(UTC),
+        start_to_close_timeout=timedelta(seconds=timeout_seconds),
+    )
+    return environment
+
+
+async def send_sms(
+    deps: Dependencies, request: SendSmsInput, timeout_seconds: float = 60.0
+) -> SmsSent:
+    activities = SmsActivities(deps.settings, deps.store, deps.sms, deps.report_waits)
+    environment = await activity_environment(timeout_seconds)
+    return await environment.run(activities.send_sms, request)
 
 
 async def test_a_first_send_reaches_the_provider_once_and_completes_the_outbox(
@@ -270,3 +306,76 @@ async def test_a_send_that_does_not_wait_returns_on_the_accept(
         sent.provider_message_id, "delivered", None, datetime.now(UTC), final=True
     )
     assert reported is not None and reported.waiter is None
+
+
+async def test_a_wait_is_cut_to_end_before_the_activitys_own_timeout() -> None:
+    request = waiting(sms_input())
+
+    roomy = (await activity_environment(60.0)).run(_report_wait_left, request)
+    tight = (await activity_environment(5.0)).run(_report_wait_left, request)
+
+    assert roomy == 20.0
+    assert 5.0 - REPORT_WAIT_MARGIN_SECONDS - 1 < tight <= 5.0 - REPORT_WAIT_MARGIN_SECONDS
+
+
+async def test_a_send_with_no_time_left_to_wait_returns_on_the_accept(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    sent = await send_sms(deps, waiting(sms_input()), timeout_seconds=REPORT_WAIT_MARGIN_SECONDS)
+
+    assert not sent.deduplicated and sent.final_report is None
+    assert deps.report_waits.pending == 0
+    reported = deps.store.statuses.record(
+        sent.provider_message_id, "delivered", None, datetime.now(UTC), final=True
+    )
+    assert reported is not None and reported.waiter is None  # signalled to the workflow
+
+
+async def wait_ended(deps: Dependencies) -> None:
+    async def ended() -> None:
+        assert deps.report_waits.pending == 0
+
+    await assert_eventually(ended, timeout=5.0, interval=0.01)
+
+
+async def test_a_wait_without_a_report_gives_its_token_up_and_completes_the_activity(
+    deps: Dependencies, sandbox: RunningSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(COMPLETES_ASYNC):
+        await send_sms(deps, waiting(sms_input()))
+    [message] = sandbox.messages(PHONE)
+    client = await nowhere_client()
+    accept = SmsSent(provider_message_id=message["sid"], provider_calls=1, deduplicated=False)
+
+    with caplog.at_level(logging.ERROR):
+        deps.report_waits.end_after(ReportWait(client, identity().message_key, b"test", accept), 0)
+        await wait_ended(deps)
+        await asyncio.sleep(0.2)  # the completion's RPC: here it cannot connect
+    reported = deps.store.statuses.record(
+        message["sid"], "delivered", None, datetime.now(UTC), final=True
+    )
+
+    # It tried to complete the activity (this client reaches no server, so it logs why).
+    assert "could not end the report wait" in caplog.text
+    assert reported is not None and reported.waiter is None  # the report is signalled
+
+
+async def test_a_wait_whose_report_came_leaves_the_completion_to_the_callback(
+    deps: Dependencies, sandbox: RunningSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(COMPLETES_ASYNC):
+        await send_sms(deps, waiting(sms_input()))
+    [message] = sandbox.messages(PHONE)
+    reported = deps.store.statuses.record(
+        message["sid"], "delivered", None, datetime.now(UTC), final=True
+    )
+    client = await nowhere_client()
+    accept = SmsSent(provider_message_id=message["sid"], provider_calls=1, deduplicated=False)
+
+    with caplog.at_level(logging.ERROR):
+        deps.report_waits.end_after(ReportWait(client, identity().message_key, b"test", accept), 0)
+        await wait_ended(deps)
+        await asyncio.sleep(0.2)
+
+    assert reported is not None and reported.waiter == b"test"  # the callback completes it
+    assert "could not end the report wait" not in caplog.text  # the worker did not try

@@ -22,6 +22,7 @@ E2E_SETTINGS = {
     "send_timeout_seconds": 4.0,
     "sms_retry_initial_seconds": 0.5,
     "delivery_report_timeout_seconds": 6.0,
+    "delivery_report_wait_seconds": 2.0,
     "completion_grace_seconds": 2.0,
     "sms_sender_messages_per_second": 50.0,
 }

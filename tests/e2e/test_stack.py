@@ -128,6 +128,31 @@ async def test_a_number_that_fails_falls_back_to_email(
     assert len(emails) == 1 and reference in emails[0]["text"]
 
 
+async def test_a_send_whose_report_does_not_come_ends_its_wait_without_a_timeout(
+    client: Client, sandbox: httpx.AsyncClient
+) -> None:
+    phone, reference = new_phone(), new_reference()
+    await sandbox.post("/sandbox/rules", json={"to": phone, "send_callbacks": False})
+
+    await signal_milestone(client, order_event("shipped", reference, phone=phone))
+
+    # The worker ends the send's wait for the report itself, long before the report
+    # deadline: the order is free for its next milestone and reply meanwhile.
+    history = await history_when(
+        client, Kind.ORDER, reference, lambda h: h.state is NotificationState.AWAITING_REPORT
+    )
+    assert history.messages[0].provider_message_id is not None
+    handle = client.get_workflow_handle(f"order-{reference}")
+    events = [e.event_type async for e in handle.fetch_history_events()]
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED in events
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT not in events  # no timeout, no retry
+    # With no report at all, the report deadline falls back to e-mail as before.
+    await history_when(
+        client, Kind.ORDER, reference, lambda h: h.state is NotificationState.FELL_BACK
+    )
+    assert len(await sandbox_messages(sandbox, phone)) == 1
+
+
 async def test_a_number_the_provider_refuses_goes_to_email_without_retries(
     client: Client, sandbox: httpx.AsyncClient
 ) -> None:

@@ -116,3 +116,54 @@ def test_a_report_racing_the_registration_goes_to_exactly_one_side(store: Store)
     # Registered before the report: the report takes the token. Registered after: the
     # report was there already and the send returns it. Never both, never neither.
     assert all(took == was_registered for was_registered, took in outcomes)
+
+
+def test_a_wait_given_up_hands_later_reports_to_the_signal(store: Store) -> None:
+    sent(store)
+    store.statuses.await_final(KEY, TOKEN)
+
+    given_up = store.statuses.give_up_waiting(KEY, TOKEN)
+    again = store.statuses.give_up_waiting(KEY, TOKEN)
+    final = store.statuses.record("SM1", "delivered", None, NOW, final=True)
+
+    assert given_up and not again  # the worker completes the activity once
+    assert final is not None and final.waiter is None and not final.collected_by_send
+
+
+def test_a_report_that_took_the_token_leaves_nothing_to_give_up(store: Store) -> None:
+    sent(store)
+    store.statuses.await_final(KEY, TOKEN)
+    store.statuses.record("SM1", "delivered", None, NOW, final=True)
+
+    assert not store.statuses.give_up_waiting(KEY, TOKEN)  # the callback completes it
+
+
+def test_an_older_attempts_token_cannot_give_up_a_newer_wait(store: Store) -> None:
+    sent(store)
+    store.statuses.await_final(KEY, b"attempt-2")
+
+    assert not store.statuses.give_up_waiting(KEY, TOKEN)
+    final = store.statuses.record("SM1", "delivered", None, NOW, final=True)
+    assert final is not None and final.waiter == b"attempt-2"
+
+
+def test_a_report_racing_the_end_of_the_wait_goes_to_exactly_one_side(store: Store) -> None:
+    keys = [f"order-{i}:shipped:sms:1" for i in range(30)]
+    for i, key in enumerate(keys):
+        sent(store, key, f"SM{i}")
+        store.statuses.await_final(key, f"token-{i}".encode())
+
+    def give_up(i: int) -> bool:
+        return store.statuses.give_up_waiting(keys[i], f"token-{i}".encode())
+
+    def report(i: int) -> bool:
+        reported = store.statuses.record(f"SM{i}", "delivered", None, NOW, final=True)
+        return reported is not None and reported.waiter is not None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        worker_completes = pool.map(give_up, range(30))
+        callback_completes = pool.map(report, range(30))
+        outcomes = list(zip(worker_completes, callback_completes, strict=True))
+
+    # Exactly one of the worker and the status callback completes each activity.
+    assert all(by_worker != by_callback for by_worker, by_callback in outcomes)
