@@ -23,7 +23,7 @@ from domain.timeline import Channel
 from messaging.render import RenderedMessage, RenderError
 from policy.channels import ConsentState
 from policy.frequency import RecentSend
-from store.outbox import recipient_hash
+from store.preferences import muted
 from store.repository import Store
 
 
@@ -56,24 +56,8 @@ class PolicyFactsActivities:
         return facts
 
     def _gather_and_render(self, request: PolicyFactsInput) -> tuple[PolicyFacts, bool]:
-        """One thread hop for every blocking step: the store reads and the template."""
-        facts, first_sms = self._gather(request), False
-        if request.sms_of is not None:
-            try:
-                facts.sms, first_sms = self._sms.template(request.sms_of)
-            except RenderError as exc:  # the facts still count: the policy may pick e-mail
-                facts.sms_render_error = str(exc)
-        return facts, first_sms
-
-    def _gather(self, request: PolicyFactsInput) -> PolicyFacts:
+        """One thread hop for every blocking step: the store's reads and the template."""
         rules = get_policy_settings().rules()
-        notification_type = rules.type_of(request.milestone)
-        muted = self._store.preferences.muted_channels(
-            notification_type, request.phone, request.email
-        )
-        if request.phone is None:
-            return PolicyFacts(muted=muted)
-        consent = self._store.consent.get(request.phone)
         window = max(
             (
                 t.frequency_cap.window_seconds
@@ -83,12 +67,19 @@ class PolicyFactsActivities:
             default=0,
         )
         since = datetime.now(UTC) - timedelta(seconds=window)
-        sent = self._store.recent_sends.recent_sends(recipient_hash(request.phone), since)
-        return PolicyFacts(
-            sms_consent=consent.state if consent else None,
-            muted=muted,
+        known = self._store.customer_facts.read(request.phone, request.email, since)
+        facts = PolicyFacts(
+            sms_consent=known.consent.state if known.consent else None,
+            muted=muted(known.preferences, rules.type_of(request.milestone)),
             recent_sms=[
                 RecentSend(at=s.at, notification_type=rules.type_of(Milestone(s.milestone)))
-                for s in sent
+                for s in known.recent_sms
             ],
         )
+        first_sms = False
+        if request.sms_of is not None:
+            try:
+                facts.sms, first_sms = self._sms.template(request.sms_of, had_sms=known.had_sms)
+            except RenderError as exc:  # the facts still count: the policy may pick e-mail
+                facts.sms_render_error = str(exc)
+        return facts, first_sms

@@ -47,11 +47,16 @@ class SmsRenderer:
     async def render(self, event: MilestoneEvent) -> RenderedMessage:
         return await self.reworded(event, *await asyncio.to_thread(self.template, event))
 
-    def template(self, event: MilestoneEvent) -> tuple[RenderedMessage, bool]:
+    def template(
+        self, event: MilestoneEvent, *, had_sms: bool | None = None
+    ) -> tuple[RenderedMessage, bool]:
         """The template's SMS and whether it is the first to the number. Blocking (one
-        store read), so callers run it in a thread with their other store work."""
-        outbox, phone = self._store.outbox, event.customer.phone
-        first_sms = phone is not None and not outbox.has_sent_to(phone, Channel.SMS.value)
+        store read, unless ``had_sms`` says whether the number has had an SMS), so callers
+        run it in a thread with their other store work."""
+        phone = event.customer.phone
+        if had_sms is None:
+            had_sms = phone is not None and self._store.outbox.has_sent_to(phone, Channel.SMS.value)
+        first_sms = phone is not None and not had_sms
         return render_message(event, Channel.SMS, first_sms_to_number=first_sms), first_sms
 
     async def reworded(

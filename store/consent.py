@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,8 +43,7 @@ class SmsConsent:
 
     def get_by_hash(self, phone_hash: str) -> ConsentRecord | None:
         with self._sessions() as session:
-            row = session.get(SmsConsentRow, phone_hash)
-            return None if row is None else _record(row)
+            return read_consent(session.connection(), phone_hash)
 
     def is_opted_out(self, phone: str) -> bool:
         current = self.get(phone)
@@ -118,5 +118,16 @@ class SmsConsent:
         return True
 
 
-def _record(row: SmsConsentRow) -> ConsentRecord:
+def read_consent(connection: Connection, phone_hash: str) -> ConsentRecord | None:
+    """The current consent on an open connection: a hot read (every send checks it)."""
+    row = connection.execute(_CURRENT, {"p_hash": phone_hash}).first()
+    return None if row is None else _record(row)
+
+
+_CURRENT = select(
+    SmsConsentRow.state, SmsConsentRow.keyword, SmsConsentRow.source, SmsConsentRow.changed_at
+).where(SmsConsentRow.recipient_hash == bindparam("p_hash"))
+
+
+def _record(row: Any) -> ConsentRecord:  # an SmsConsentRow or a row of its columns
     return ConsentRecord(ConsentState(row.state), row.keyword, row.source, row.changed_at)

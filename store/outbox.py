@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,12 +179,7 @@ class Outbox:
     def has_sent_to(self, recipient: str, channel: str) -> bool:
         """Whether the brand has ever had a message accepted for this recipient."""
         with self._sessions() as session:
-            query = select(MessageRow.id).where(
-                MessageRow.recipient_hash == recipient_hash(recipient),
-                MessageRow.channel == channel,
-                MessageRow.outbox_state == OutboxState.SENT,
-            )
-            return session.scalars(query.limit(1)).first() is not None
+            return has_sent(session.connection(), recipient_hash(recipient), channel)
 
     @staticmethod
     def _find(session: Session, message_key: str) -> MessageRow | None:
@@ -210,6 +205,23 @@ _COMPLETE = (
         updated_at=bindparam("p_now", type_=UtcDateTime()),
     )
     .returning(MessageRow.id)
+)
+
+
+def has_sent(connection: Connection, contact_hash: str, channel: str) -> bool:
+    """:meth:`Outbox.has_sent_to` on an open connection, by the recipient's hash."""
+    params = {"p_hash": contact_hash, "p_channel": channel}
+    return connection.execute(_HAS_SENT, params).first() is not None
+
+
+_HAS_SENT = (
+    select(MessageRow.id)
+    .where(
+        MessageRow.recipient_hash == bindparam("p_hash"),
+        MessageRow.channel == bindparam("p_channel"),
+        MessageRow.outbox_state == OutboxState.SENT,
+    )
+    .limit(1)
 )
 
 

@@ -13,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.timeline import Channel
 from policy.notification_types import ensure_can_turn_off
 from store.outbox import recipient_hash
-from store.tables import MessageRow, NotificationPreferenceRow, OutboxState
+from store.tables import MessageRow, NotificationPreferenceRow, OutboxState, UtcDateTime
 
 
 @dataclass(frozen=True)
@@ -78,21 +79,11 @@ class NotificationPreferences:
         if not hashes:
             return []
         with self._sessions() as session:
-            rows = session.scalars(
-                select(NotificationPreferenceRow)
-                .where(NotificationPreferenceRow.customer_hash.in_(hashes))
-                .order_by(NotificationPreferenceRow.updated_at, NotificationPreferenceRow.id)
-            )
-            latest = {(r.notification_type, r.channel): _preference(r) for r in rows}
-        return sorted(latest.values(), key=lambda p: (p.notification_type, p.channel.value))
+            return read_preferences(session.connection(), hashes)
 
     def muted_channels(self, notification_type: str, *contacts: str | None) -> list[Channel]:
         """The channels the customer turned off for ``notification_type``."""
-        return [
-            p.channel
-            for p in self.for_customer(*contacts)
-            if p.notification_type == notification_type and not p.enabled
-        ]
+        return muted(self.for_customer(*contacts), notification_type)
 
     def _create(
         self,
@@ -141,27 +132,66 @@ class RecentSends:
         Refused messages never reached the customer and do not count; one whose send is
         still in flight does, since it may have.
         """
-        sent_or_started = func.coalesce(MessageRow.sent_at, MessageRow.created_at)
-        query = (
-            select(
-                MessageRow.workflow_id, MessageRow.milestone, MessageRow.channel, sent_or_started
-            )
-            .where(
-                MessageRow.recipient_hash == contact_hash,
-                MessageRow.channel.in_([c.value for c in channels]),
-                MessageRow.outbox_state != OutboxState.FAILED,
-                sent_or_started >= since,
-            )
-            .order_by(sent_or_started, MessageRow.id)
-        )
         with self._sessions() as session:
-            return [
-                SentMessage(workflow_id, milestone, Channel(channel), at)
-                for workflow_id, milestone, channel, at in session.execute(query)
-            ]
+            return read_recent_sends(session.connection(), contact_hash, since, channels)
 
 
-def _preference(row: NotificationPreferenceRow) -> Preference:
+# Reads on an open connection, as prebuilt Core statements: the send policy makes them for
+# every milestone (store/customer_facts.py runs them together).
+
+
+def read_preferences(connection: Connection, customer_hashes: list[str]) -> list[Preference]:
+    """The choices under any of the hashes; the latest per type and channel."""
+    rows = connection.execute(_PREFERENCES, {"p_hashes": customer_hashes})
+    latest = {(r.notification_type, r.channel): _preference(r) for r in rows}
+    return sorted(latest.values(), key=lambda p: (p.notification_type, p.channel.value))
+
+
+def muted(preferences: Iterable[Preference], notification_type: str) -> list[Channel]:
+    """The channels turned off for ``notification_type``."""
+    return [
+        p.channel for p in preferences if p.notification_type == notification_type and not p.enabled
+    ]
+
+
+def read_recent_sends(
+    connection: Connection,
+    contact_hash: str,
+    since: datetime,
+    channels: Iterable[Channel] = (Channel.SMS,),
+) -> list[SentMessage]:
+    params = {"p_hash": contact_hash, "p_since": since, "p_channels": [c.value for c in channels]}
+    return [
+        SentMessage(workflow_id, milestone, Channel(channel), at)
+        for workflow_id, milestone, channel, at in connection.execute(_RECENT_SENDS, params)
+    ]
+
+
+_PREFERENCES = (
+    select(
+        NotificationPreferenceRow.notification_type,
+        NotificationPreferenceRow.channel,
+        NotificationPreferenceRow.enabled,
+        NotificationPreferenceRow.source,
+        NotificationPreferenceRow.updated_at,
+    )
+    .where(NotificationPreferenceRow.customer_hash.in_(bindparam("p_hashes", expanding=True)))
+    .order_by(NotificationPreferenceRow.updated_at, NotificationPreferenceRow.id)
+)
+_sent_or_started = func.coalesce(MessageRow.sent_at, MessageRow.created_at)
+_RECENT_SENDS = (
+    select(MessageRow.workflow_id, MessageRow.milestone, MessageRow.channel, _sent_or_started)
+    .where(
+        MessageRow.recipient_hash == bindparam("p_hash"),
+        MessageRow.channel.in_(bindparam("p_channels", expanding=True)),
+        MessageRow.outbox_state != OutboxState.FAILED,
+        _sent_or_started >= bindparam("p_since", type_=UtcDateTime()),
+    )
+    .order_by(_sent_or_started, MessageRow.id)
+)
+
+
+def _preference(row: Any) -> Preference:  # a NotificationPreferenceRow or its columns
     return Preference(
         row.notification_type, Channel(row.channel), row.enabled, row.source, row.updated_at
     )

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from store.consent import SmsConsent
 from store.conversations import Conversations
+from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
@@ -26,6 +27,7 @@ class Store:
     consent: SmsConsent
     preferences: NotificationPreferences
     recent_sends: RecentSends
+    customer_facts: CustomerFactsReader
     sender_limiter: SenderLimiter
     conversations: Conversations
     reply_questions: ReplyQuestions
@@ -42,6 +44,7 @@ class Store:
             consent=SmsConsent(sessions),
             preferences=NotificationPreferences(sessions),
             recent_sends=RecentSends(sessions),
+            customer_facts=CustomerFactsReader(engine),
             sender_limiter=SenderLimiter(sessions),
             conversations=Conversations(sessions),
             reply_questions=ReplyQuestions(sessions),

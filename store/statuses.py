@@ -139,8 +139,14 @@ class DeliveryStatuses:
         """The wait of the activity with this token ended without a final report: later
         reports are signalled. False when the report came first and took the token (its
         callback completes the activity), or the wait was already given up."""
-        with self._sessions.begin() as session:
+        # Read first, in its own transaction: the report has usually taken the token, and
+        # a read takes no write lock (SQLite has one for the whole database).
+        with self._sessions() as session:
             params = {"p_key": message_key, "p_waiter": waiter}
+            current = session.connection().execute(_WAITER, params).scalar_one_or_none()
+        if current != waiter:
+            return False
+        with self._sessions.begin() as session:
             return bool(session.connection().execute(_GIVE_UP_WAITING, params).rowcount)
 
     def stop_awaiting(self, message_key: str) -> FinalStatus | None:
@@ -219,6 +225,7 @@ _STOP_AWAITING = (
     .where(MessageRow.message_key == bindparam("p_key"))
     .values(report_waiter=None)
 )
+_WAITER = select(MessageRow.report_waiter).where(MessageRow.message_key == bindparam("p_key"))
 _GIVE_UP_WAITING = (
     update(MessageRow)
     .where(
