@@ -113,6 +113,7 @@ def utcnow() -> datetime:
 
 
 Adopt = Callable[[OutboxEntry], Awaitable[str | None]]
+Complete = Callable[[str], None]  # records the provider's id; blocking, run in a thread
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,15 @@ async def send_once(
     send: Callable[[], Awaitable[str]],
     *,
     adopt: Adopt | None = None,
+    complete: Complete | None = None,
 ) -> Delivered:
     """Call the provider at most once per message key, however often this is retried.
 
     The outbox row is claimed (with the call recorded) before ``send``; a completed row
     returns its provider id; a refused one stays refused. When an earlier attempt may have
     reached the provider, ``adopt`` can find the message it made and return its id.
+    ``complete`` records a new call's provider id (the outbox row at least), for a caller
+    with more to write in the same thread hop.
     """
     key, outbox = message.message_key, store.outbox
     entry = await asyncio.to_thread(outbox.claim, message, utcnow(), calling=True)
@@ -153,6 +157,9 @@ async def send_once(
         if not error.retryable:
             await asyncio.to_thread(outbox.fail, key, error.code, str(error), utcnow())
         raise as_activity_error(error) from error
-    await asyncio.to_thread(outbox.complete, key, provider_id, utcnow())
+    if complete is None:
+        await asyncio.to_thread(outbox.complete, key, provider_id, utcnow())
+    else:
+        await asyncio.to_thread(complete, provider_id)
     calls = entry.provider_calls + (0 if entry.claimed_now else 1)
     return Delivered(provider_id, calls, deduplicated=False)

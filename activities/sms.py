@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -33,7 +34,7 @@ from activities.delivery import (
     sender_busy,
 )
 from activities.report_waits import ReportWait, ReportWaits
-from activities.throttle import effective_sender_limit, reserve_and_wait
+from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport
@@ -43,6 +44,7 @@ from providers.sms import TwilioSms
 from store.outbox import OutboxEntry
 from store.repository import Store
 from store.send_window import SendPermit
+from store.statuses import AwaitedReport
 
 # How far before the claim to look for our own message: provider and worker clocks differ.
 CLOCK_SLACK_SECONDS = 300
@@ -78,6 +80,16 @@ class SmsSent(BaseModel):
     final_report: DeliveryReport | None = None  # when the activity waited for it
 
 
+@dataclass
+class _ProviderCall:
+    """One attempt's call, as its steps learn it."""
+
+    permit: SendPermit | None = None  # the sender's permit, taken right before the call
+    answered_at: float | None = None  # when the provider took the message
+    awaited: AwaitedReport | None = None  # registered for the final report, or it came
+    wait: float = 0.0  # how long the registered wait may last
+
+
 class SmsActivities:
     def __init__(
         self,
@@ -103,33 +115,37 @@ class SmsActivities:
             estimated_cost_usd=request.estimated_cost_usd,
             awaits_report=request.report_wait_seconds > 0,
         )
+        call = _ProviderCall()
 
         async def send() -> str:
             # The permit is taken right before the call, so nothing (such as the outbox
             # write) sits between the limiter's clock and the provider's.
-            permit = await self._take_send_permit()
+            call.permit = await self._take_send_permit()
             try:
                 sent = await self._sms.send(request.to, request.body, self._status_callback(key))
-            except ProviderError as error:
-                await self._slow_down_if_asked(error)
+            except BaseException as error:
+                await asyncio.to_thread(self._settle, call.permit, time.time())
+                if isinstance(error, ProviderError):
+                    await self._slow_down_if_asked(error)
                 raise
-            finally:
-                await asyncio.to_thread(
-                    self._store.sender_limiter.settle,
-                    self._settings.sms_sender,
-                    permit.at,
-                    time.time(),
-                    permit.slot,
-                )
+            call.answered_at = time.time()
             return sent.sid
+
+        def complete(provider_id: str) -> None:
+            """Every write after the provider's accept, in one thread hop: the outbox row,
+            the permit's stamp and the registration for the final report."""
+            self._store.outbox.complete(key, provider_id, datetime.now(UTC))
+            if call.permit is not None:
+                self._settle(call.permit, call.answered_at or time.time())
+            if request.report_wait_seconds > 0 and (wait := _report_wait_left(request)) > 0:
+                token = activity.info().task_token
+                call.awaited, call.wait = self._store.statuses.await_final(key, token), wait
 
         async def adopt(entry: OutboxEntry) -> str | None:
             return await self._find_earlier_send(request, entry)
 
-        if request.reserve_slot and activity.info().attempt == 1:
-            await self._wait_for_slot()
-        await self._check_consent(request)
-        delivered = await send_once(self._store, message, send, adopt=adopt)
+        await self._check_consent_and_pace(request)
+        delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
         sent = SmsSent(
             provider_message_id=delivered.provider_message_id,
             provider_calls=delivered.provider_calls,
@@ -138,29 +154,30 @@ class SmsActivities:
         )
         if request.report_wait_seconds <= 0:
             return sent
-        return await self._with_final_report(request, sent)
+        return await self._with_final_report(request, sent, call)
 
-    async def _with_final_report(self, request: SendSmsInput, sent: SmsSent) -> SmsSent:
+    async def _with_final_report(
+        self, request: SendSmsInput, sent: SmsSent, call: _ProviderCall
+    ) -> SmsSent:
         """Wait for the final delivery report: the HTTP service completes this activity.
 
-        A fresh send registers this attempt's task token on the message row and completes
-        asynchronously; if no report comes within the wait, the worker completes it with
-        the accept (activities/report_waits.py) and a later report is signalled. A send
-        found done (a retry, after a crash) waits no more: it returns the final report if
-        it came meanwhile. Either way nothing is sent twice (send_once above).
+        A fresh send registered this attempt's task token on the message row (``complete``
+        above) and completes asynchronously; if no report comes within the wait, the worker
+        completes it with the accept (activities/report_waits.py) and a later report is
+        signalled. A send found done (a retry, after a crash) waits no more: it returns the
+        final report if it came meanwhile. Either way nothing is sent twice (send_once).
         """
-        key, statuses = request.identity.message_key, self._store.statuses
-        wait = _report_wait_left(request)
-        if not sent.deduplicated and wait > 0:
-            token = activity.info().task_token
-            awaited = await asyncio.to_thread(statuses.await_final, key, token)
-            if awaited.registered:
-                ending = ReportWait(activity.client(), key, token, sent)
-                self._report_waits.end_after(ending, wait)
+        key = request.identity.message_key
+        if call.awaited is not None and not sent.deduplicated:
+            if call.awaited.registered:
+                token = activity.info().task_token
+                self._report_waits.end_after(
+                    ReportWait(activity.client(), key, token, sent), call.wait
+                )
                 activity.raise_complete_async()
-            final = awaited.final
+            final = call.awaited.final
         else:
-            final = await asyncio.to_thread(statuses.stop_awaiting, key)
+            final = await asyncio.to_thread(self._store.statuses.stop_awaiting, key)
         if final is None:
             return sent
         report = DeliveryReport(
@@ -186,22 +203,35 @@ class SmsActivities:
             )
         return match.sid if match else None
 
-    async def _wait_for_slot(self) -> None:
-        """The message's pacing slot: a short wait here, a longer one on the workflow's timer.
+    async def _check_consent_and_pace(self, request: SendSmsInput) -> None:
+        """Never text an opted-out number (a STOP may arrive after the policy decided), and
+        keep to the sender's pace: both reads and the reservation in one thread hop.
 
-        First attempts only: a retry is already spaced by the retry policy (and still takes
-        a permit right before the provider call), so a crash or a provider error does not
-        take a second slot. A slot too far away is handed back as SENDER_BUSY: the workflow
+        The pacing slot is reserved on first attempts only: a retry is already spaced by
+        the retry policy (and still takes a permit right before the provider call), so a
+        crash or a provider error does not take a second slot. A short wait for the slot
+        happens here; a slot too far away is handed back as SENDER_BUSY, and the workflow
         sleeps until it and calls again without reserving.
         """
-        slot = await reserve_and_wait(self._settings, self._store)
-        if (slot.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
-            raise sender_busy(slot.not_before_epoch, "pacing")
+        reserve = request.reserve_slot and activity.info().attempt == 1
 
-    async def _check_consent(self, request: SendSmsInput) -> None:
-        """A STOP may arrive after the policy decided: never text an opted-out number."""
-        if await asyncio.to_thread(self._store.consent.is_opted_out, request.to):
+        def check() -> tuple[bool, float | None]:
+            slot = reserve_slot(self._settings, self._store) if reserve else None
+            return self._store.consent.is_opted_out(request.to), slot
+
+        opted_out, slot = await asyncio.to_thread(check)
+        if opted_out:
             raise rejected(OPTED_OUT, "the number replied STOP: no SMS until it replies START")
+        if slot is None:
+            return
+        reserved = await wait_for_slot(self._settings.sms_sender, slot)
+        if (reserved.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
+            raise sender_busy(reserved.not_before_epoch, "pacing")
+
+    def _settle(self, permit: SendPermit, answered_at: float) -> None:
+        self._store.sender_limiter.settle(
+            self._settings.sms_sender, permit.at, answered_at, permit.slot
+        )
 
     async def _take_send_permit(self) -> SendPermit:
         """The sender's limit, across every worker: wait briefly here, longer in the workflow."""

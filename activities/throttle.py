@@ -55,11 +55,20 @@ class ThrottleActivities:
 
 async def reserve_and_wait(settings: Settings, store: Store) -> SendSlot:
     """Reserve the sender's next slot; wait for it here when it is less than a second away."""
-    sender = settings.sms_sender
+    slot = await asyncio.to_thread(reserve_slot, settings, store)
+    return await wait_for_slot(settings.sms_sender, slot)
+
+
+def reserve_slot(settings: Settings, store: Store) -> float:
+    """The sender's next slot (epoch seconds). Blocking: one write to the store."""
     # Slots a little under the limit: the permit before each send is the hard limit,
     # and slots that leave it headroom are rarely refused one.
     rate = effective_sender_limit(settings).messages_per_second * PACING_SHARE
-    slot = await asyncio.to_thread(store.sender_limiter.reserve, sender, rate, time.time())
+    return store.sender_limiter.reserve(settings.sms_sender, rate, time.time())
+
+
+async def wait_for_slot(sender: str, slot: float) -> SendSlot:
+    """Wait for a slot less than a second away; say how long is left of a further one."""
     # A short wait is cheaper here than as a durable timer (a timer costs the server
     # events and a workflow task, and fires late). A restart during it loses nothing:
     # the retried reservation takes a new slot.
