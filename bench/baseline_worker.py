@@ -6,8 +6,9 @@ A separate entry module so the workflow is imported as ``bench.baseline``, never
 
 from __future__ import annotations
 
-import asyncio
 import logging
+
+import uvloop
 
 from bench.baseline import run_worker
 from config.settings import get_settings
@@ -18,4 +19,4 @@ if __name__ == "__main__":
     )
     # httpx logs each request at INFO; Herald's worker does not log its provider calls either.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    asyncio.run(run_worker(get_settings()))
+    uvloop.run(run_worker(get_settings()))  # the same event loop as Herald's worker
