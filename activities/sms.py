@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.delivery import (
     OPTED_OUT,
@@ -120,7 +121,11 @@ class SmsActivities:
         async def send() -> str:
             # The permit is taken right before the call, so nothing (such as the outbox
             # write) sits between the limiter's clock and the provider's.
-            call.permit = await self._take_send_permit()
+            try:
+                call.permit = await self._take_send_permit()
+            except ApplicationError:  # refused: the call recorded at the claim never happened
+                await asyncio.to_thread(self._store.outbox.call_not_made, key)
+                raise
             try:
                 sent = await self._sms.send(request.to, request.body, self._status_callback(key))
             except BaseException as error:

@@ -118,6 +118,12 @@ class Outbox:
             row.provider_called_at = now
             row.updated_at = now
 
+    def call_not_made(self, message_key: str) -> None:
+        """Take back the call recorded before it, when the send stopped short of it (the
+        sender's limit refused): a retry then calls without asking the provider first."""
+        with self._sessions.begin() as session:
+            session.connection().execute(_CALL_NOT_MADE, {"p_key": message_key})
+
     def complete(self, message_key: str, provider_message_id: str, now: datetime) -> None:
         # Core statements on the session's connection: no row object to load and flush.
         params = {"p_key": message_key, "p_provider_id": provider_message_id, "p_now": now}
@@ -194,6 +200,15 @@ class Outbox:
         return row
 
 
+_CALL_NOT_MADE = (
+    update(MessageRow)
+    .where(
+        MessageRow.message_key == bindparam("p_key"),
+        MessageRow.outbox_state == OutboxState.STARTED,
+        MessageRow.provider_calls > 0,
+    )
+    .values(provider_calls=MessageRow.provider_calls - 1)
+)
 _COMPLETE = (
     update(MessageRow)
     .where(MessageRow.message_key == bindparam("p_key"))

@@ -234,6 +234,10 @@ async def test_a_sender_at_its_daily_cap_hands_the_wait_to_the_workflow(
     assert raised.value.type == SENDER_BUSY
     assert raised.value.details[0]["retry_at"] > datetime.now(UTC).timestamp() + 60
     assert len(sandbox.messages(PHONE)) == 1
+    # The refused message's row records no provider call: its retry (after midnight)
+    # sends at once, without first asking the provider for a message that cannot exist.
+    waiting = deps.store.outbox.get(identity(reference="A2").message_key)
+    assert waiting is not None and waiting.provider_calls == 0
 
 
 async def test_a_far_pacing_slot_is_reserved_once_and_its_wait_handed_to_the_workflow(
