@@ -43,7 +43,10 @@ class ReportWaits:
         self._timers: dict[bytes, tuple[ReportWait, asyncio.Task[None]]] = {}
 
     def end_after(self, wait: ReportWait, seconds: float) -> None:
-        """Complete the activity with ``wait.result`` after ``seconds`` unless a report did."""
+        """Complete the activity with ``wait.result`` after ``seconds`` unless a report did.
+        A second call for the same task token replaces the first one's deadline."""
+        if (earlier := self._timers.pop(wait.task_token, None)) is not None:
+            earlier[1].cancel()
         timer = asyncio.create_task(self._end_after(wait, seconds))
         self._timers[wait.task_token] = (wait, timer)  # also keeps the task referenced
 

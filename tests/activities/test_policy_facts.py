@@ -12,8 +12,8 @@ from activities.render import SmsRenderer
 from domain.milestones import Milestone
 from domain.timeline import Channel
 from policy.channels import ConsentState
-from store.outbox import NewMessage
 from tests.helpers.events import customer, order_event
+from tests.store.test_outbox import new_message
 
 PHONE, EMAIL = customer().phone, customer().email
 NO_CRITICAL: frozenset[str] = frozenset()
@@ -32,19 +32,7 @@ def shipped_request() -> PolicyFactsInput:
 def an_accepted_sms(deps: Dependencies, key: str = "order-P0:confirmed:1:sms") -> None:
     assert PHONE is not None
     now = datetime.now(UTC)
-    message = NewMessage(
-        message_key=key,
-        workflow_id="order-P0",
-        kind="order",
-        reference="P0",
-        milestone="confirmed",
-        channel="sms",
-        attempt=1,
-        recipient=PHONE,
-        recipient_masked="+1********67",
-        body="Herald Shop: order P0 is confirmed.",
-    )
-    deps.store.outbox.claim(message, now, calling=True)
+    deps.store.outbox.claim(new_message(key, PHONE), now, calling=True)
     deps.store.outbox.complete(key, "SM0", now)
 
 

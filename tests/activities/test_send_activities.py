@@ -335,11 +335,18 @@ async def test_a_send_with_no_time_left_to_wait_returns_on_the_accept(
     assert reported is not None and reported.waiter is None  # signalled to the workflow
 
 
-async def wait_ended(deps: Dependencies) -> None:
+async def end_wait_now(deps: Dependencies, sid: str, caplog: pytest.LogCaptureFixture) -> None:
+    """End the send's own wait now, as its deadline would, and let its completion run."""
+    accept = SmsSent(provider_message_id=sid, provider_calls=1, deduplicated=False)
+    wait = ReportWait(await nowhere_client(), identity().message_key, b"test", accept)
+
     async def ended() -> None:
         assert deps.report_waits.pending == 0
 
-    await assert_eventually(ended, timeout=5.0, interval=0.01)
+    with caplog.at_level(logging.ERROR):
+        deps.report_waits.end_after(wait, 0)  # replaces the 20 s deadline of the send
+        await assert_eventually(ended, timeout=5.0, interval=0.01)
+        await asyncio.sleep(0.2)  # the completion's RPC: this client cannot connect
 
 
 async def test_a_wait_without_a_report_gives_its_token_up_and_completes_the_activity(
@@ -348,13 +355,8 @@ async def test_a_wait_without_a_report_gives_its_token_up_and_completes_the_acti
     with pytest.raises(COMPLETES_ASYNC):
         await send_sms(deps, waiting(sms_input()))
     [message] = sandbox.messages(PHONE)
-    client = await nowhere_client()
-    accept = SmsSent(provider_message_id=message["sid"], provider_calls=1, deduplicated=False)
 
-    with caplog.at_level(logging.ERROR):
-        deps.report_waits.end_after(ReportWait(client, identity().message_key, b"test", accept), 0)
-        await wait_ended(deps)
-        await asyncio.sleep(0.2)  # the completion's RPC: here it cannot connect
+    await end_wait_now(deps, message["sid"], caplog)
     reported = deps.store.statuses.record(
         message["sid"], "delivered", None, datetime.now(UTC), final=True
     )
@@ -373,13 +375,8 @@ async def test_a_wait_whose_report_came_leaves_the_completion_to_the_callback(
     reported = deps.store.statuses.record(
         message["sid"], "delivered", None, datetime.now(UTC), final=True
     )
-    client = await nowhere_client()
-    accept = SmsSent(provider_message_id=message["sid"], provider_calls=1, deduplicated=False)
 
-    with caplog.at_level(logging.ERROR):
-        deps.report_waits.end_after(ReportWait(client, identity().message_key, b"test", accept), 0)
-        await wait_ended(deps)
-        await asyncio.sleep(0.2)
+    await end_wait_now(deps, message["sid"], caplog)
 
     assert reported is not None and reported.waiter == b"test"  # the callback completes it
     assert "could not end the report wait" not in caplog.text  # the worker did not try
