@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 from collections.abc import Callable
@@ -28,8 +29,14 @@ from workflows.notification import NotificationWorkflow
 pytestmark = pytest.mark.timeout(120)
 
 
+# Numbers from 1000 up: never the helpers' default customer (+14155550167). One stack
+# serves the whole session, so two tests sharing a number would see each other's SMS.
+_PHONES = itertools.count(random.randint(1000, 8999))
+
+
 def new_phone() -> str:
-    return f"+1415555{random.randint(0, 9999):04d}"
+    """A number no other test of this session texts."""
+    return f"+1415555{next(_PHONES):04d}"
 
 
 def new_reference() -> str:
