@@ -4,6 +4,7 @@ Against SQLite and PostgreSQL: each side's one-transaction change decides, so a 
 is never handed to both, nor to neither, whatever the order in which they arrive.
 """
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -96,22 +97,38 @@ def test_a_send_that_stops_waiting_leaves_later_reports_to_the_signal(store: Sto
     assert store.statuses.stop_awaiting(KEY) is not None  # a later retry still learns it
 
 
-def test_a_report_racing_the_registration_goes_to_exactly_one_side(store: Store) -> None:
-    keys = [f"order-{i}:shipped:sms:1" for i in range(30)]
+RACES = 30
+
+
+def sent_messages(store: Store) -> list[str]:
+    """RACES sent messages (provider ids SM0, SM1...); their keys."""
+    keys = [f"order-{i}:shipped:sms:1" for i in range(RACES)]
     for i, key in enumerate(keys):
         sent(store, key, f"SM{i}")
+    return keys
 
-    def register(i: int) -> bool:
-        return store.statuses.await_final(keys[i], f"token-{i}".encode()).registered
+
+def race(store: Store, side: Callable[[int], bool]) -> list[tuple[bool, bool]]:
+    """``side`` against a final report for each message, on 8 threads: (side's result,
+    whether the report took the waiting send's token)."""
 
     def report(i: int) -> bool:
         reported = store.statuses.record(f"SM{i}", "delivered", None, NOW, final=True)
         return reported is not None and reported.waiter is not None
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        registered = pool.map(register, range(30))
-        handed = pool.map(report, range(30))
-        outcomes = list(zip(registered, handed, strict=True))
+        sides = pool.map(side, range(RACES))
+        reports = pool.map(report, range(RACES))
+        return list(zip(sides, reports, strict=True))
+
+
+def test_a_report_racing_the_registration_goes_to_exactly_one_side(store: Store) -> None:
+    keys = sent_messages(store)
+
+    def register(i: int) -> bool:
+        return store.statuses.await_final(keys[i], f"token-{i}".encode()).registered
+
+    outcomes = race(store, register)
 
     # Registered before the report: the report takes the token. Registered after: the
     # report was there already and the send returns it. Never both, never neither.
@@ -148,22 +165,14 @@ def test_an_older_attempts_token_cannot_give_up_a_newer_wait(store: Store) -> No
 
 
 def test_a_report_racing_the_end_of_the_wait_goes_to_exactly_one_side(store: Store) -> None:
-    keys = [f"order-{i}:shipped:sms:1" for i in range(30)]
+    keys = sent_messages(store)
     for i, key in enumerate(keys):
-        sent(store, key, f"SM{i}")
         store.statuses.await_final(key, f"token-{i}".encode())
 
     def give_up(i: int) -> bool:
         return store.statuses.give_up_waiting(keys[i], f"token-{i}".encode())
 
-    def report(i: int) -> bool:
-        reported = store.statuses.record(f"SM{i}", "delivered", None, NOW, final=True)
-        return reported is not None and reported.waiter is not None
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        worker_completes = pool.map(give_up, range(30))
-        callback_completes = pool.map(report, range(30))
-        outcomes = list(zip(worker_completes, callback_completes, strict=True))
+    outcomes = race(store, give_up)
 
     # Exactly one of the worker and the status callback completes each activity.
     assert all(by_worker != by_callback for by_worker, by_callback in outcomes)
