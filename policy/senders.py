@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -25,6 +26,7 @@ class UnknownSender(ValueError):
     """The sender is not a phone number, short code, messaging service or sender name."""
 
 
+@lru_cache(maxsize=64)  # a handful of senders per deployment; each check parses the number
 def sender_type(sender: str) -> SenderType:
     sender = sender.strip()
     if _MESSAGING_SERVICE.match(sender):
