@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from policy.channels import ConsentState
+from store.database import engine_of
 from store.outbox import recipient_hash
 from store.tables import SmsConsentEventRow, SmsConsentRow
 
@@ -36,14 +37,15 @@ class ConsentRecord:
 class SmsConsent:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._engine = engine_of(sessions)  # every send reads consent: no ORM session
 
     def get(self, phone: str) -> ConsentRecord | None:
         """The number's current consent; None when it never said anything (may be texted)."""
         return self.get_by_hash(recipient_hash(phone))
 
     def get_by_hash(self, phone_hash: str) -> ConsentRecord | None:
-        with self._sessions() as session:
-            return read_consent(session.connection(), phone_hash)
+        with self._engine.connect() as connection:
+            return read_consent(connection, phone_hash)
 
     def is_opted_out(self, phone: str) -> bool:
         current = self.get(phone)

@@ -38,6 +38,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
+    """The engine behind a session factory. Hot paths that run only Core statements take
+    its connections directly: an ORM session around them cost about 75 us of CPU per
+    transaction on SQLite, for bookkeeping they do not use."""
+    bind = sessions.kw["bind"]
+    if not isinstance(bind, Engine):
+        raise TypeError("the session factory is not bound to an engine")
+    return bind
+
+
 def insert_missing(
     session: Session, table: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]
 ) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.database import engine_of
 from store.tables import MessageRow, MessageStatusRow, OutboxState, UtcDateTime
 
 NOT_COLUMNS = frozenset({"recipient", "awaits_report"})  # NewMessage fields stored otherwise
@@ -69,6 +70,7 @@ class OutboxEntry:
 class Outbox:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._engine = engine_of(sessions)  # the hot paths: Core statements only
 
     def claim(self, message: NewMessage, now: datetime, *, calling: bool = False) -> OutboxEntry:
         """Insert the row if it is new; either way return where the send stands.
@@ -100,8 +102,8 @@ class Outbox:
         # Insert first: a first attempt (the usual case) needs no read. A retry's insert
         # hits the unique message key, and the row it finds says where the send stands.
         try:
-            with self._sessions.begin() as session:
-                session.connection().execute(insert(MessageRow), row)
+            with self._engine.begin() as connection:
+                connection.execute(_INSERT_MESSAGE, row)
             return claimed
         except IntegrityError:
             with self._sessions() as session:
@@ -121,19 +123,18 @@ class Outbox:
     def call_not_made(self, message_key: str) -> None:
         """Take back the call recorded before it, when the send stopped short of it (the
         sender's limit refused): a retry then calls without asking the provider first."""
-        with self._sessions.begin() as session:
-            session.connection().execute(_CALL_NOT_MADE, {"p_key": message_key})
+        with self._engine.begin() as connection:
+            connection.execute(_CALL_NOT_MADE, {"p_key": message_key})
 
     def complete(self, message_key: str, provider_message_id: str, now: datetime) -> None:
-        # Core statements on the session's connection: no row object to load and flush.
+        # Core statements: no row object to load and flush.
         params = {"p_key": message_key, "p_provider_id": provider_message_id, "p_now": now}
-        with self._sessions.begin() as session:
-            connection = session.connection()
+        with self._engine.begin() as connection:
             message_id = connection.execute(_COMPLETE, params).scalar_one_or_none()
             if message_id is None:
                 raise LookupError(f"no outbox row for {message_key!r}")
             connection.execute(
-                insert(MessageStatusRow),
+                INSERT_STATUS,
                 {"message_id": message_id, "status": "accepted", "occurred_at": now},
             )
 
@@ -200,6 +201,8 @@ class Outbox:
         return row
 
 
+_INSERT_MESSAGE = insert(MessageRow)
+INSERT_STATUS = insert(MessageStatusRow)  # also for the provider's reports (statuses.py)
 _CALL_NOT_MADE = (
     update(MessageRow)
     .where(

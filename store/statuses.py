@@ -28,13 +28,14 @@ from sqlalchemy import (
     Update,
     bindparam,
     func,
-    insert,
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.outbox import WAITER_TO_COME
+from store.database import engine_of
+from store.outbox import INSERT_STATUS, WAITER_TO_COME
 from store.tables import MessageRow, MessageStatusRow, UtcDateTime
 
 
@@ -68,6 +69,7 @@ class AwaitedReport:
 class DeliveryStatuses:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._engine = engine_of(sessions)  # the hot paths below: Core statements only
 
     def record(
         self,
@@ -92,8 +94,7 @@ class DeliveryStatuses:
             "p_code": error_code,
             "p_at": occurred_at,
         }
-        with self._sessions.begin() as session:
-            connection = session.connection()
+        with self._engine.begin() as connection:
             # The UPDATE takes the row (PostgreSQL) or the database (SQLite) first, so the
             # final status and waiter it returns cannot change before this commits.
             row = connection.execute(_RECORD_BY_PROVIDER_ID, params).first()
@@ -102,7 +103,7 @@ class DeliveryStatuses:
             if row is None:
                 return None
             connection.execute(
-                insert(MessageStatusRow),
+                INSERT_STATUS,
                 {
                     "message_id": row.id,
                     "status": status,
@@ -125,15 +126,13 @@ class DeliveryStatuses:
 
     def await_final(self, message_key: str, waiter: bytes) -> AwaitedReport:
         """Register the send activity as the recipient of the message's final report."""
-        with self._sessions.begin() as session:
-            registered = (
-                session.connection()
-                .execute(_AWAIT_FINAL, {"p_key": message_key, "p_waiter": waiter})
-                .rowcount
-            )
+        with self._engine.begin() as connection:
+            registered = connection.execute(
+                _AWAIT_FINAL, {"p_key": message_key, "p_waiter": waiter}
+            ).rowcount
             if registered:
                 return AwaitedReport(registered=True, final=None)
-            return AwaitedReport(registered=False, final=self._final(session, message_key))
+            return AwaitedReport(registered=False, final=self._final(connection, message_key))
 
     def give_up_waiting(self, message_key: str, waiter: bytes) -> bool:
         """The wait of the activity with this token ended without a final report: later
@@ -141,20 +140,20 @@ class DeliveryStatuses:
         callback completes the activity), or the wait was already given up."""
         # Read first, in its own transaction: the report has usually taken the token, and
         # a read takes no write lock (SQLite has one for the whole database).
-        with self._sessions() as session:
-            params = {"p_key": message_key, "p_waiter": waiter}
-            current = session.connection().execute(_WAITER, params).scalar_one_or_none()
+        params = {"p_key": message_key, "p_waiter": waiter}
+        with self._engine.connect() as connection:
+            current = connection.execute(_WAITER, params).scalar_one_or_none()
         if current != waiter:
             return False
-        with self._sessions.begin() as session:
-            return bool(session.connection().execute(_GIVE_UP_WAITING, params).rowcount)
+        with self._engine.begin() as connection:
+            return bool(connection.execute(_GIVE_UP_WAITING, params).rowcount)
 
     def stop_awaiting(self, message_key: str) -> FinalStatus | None:
         """No activity waits any more (a retry after the wait timed out): later final
         reports are signalled. Returns the final report if it has come already."""
-        with self._sessions.begin() as session:
-            session.connection().execute(_STOP_AWAITING, {"p_key": message_key})
-            return self._final(session, message_key)
+        with self._engine.begin() as connection:
+            connection.execute(_STOP_AWAITING, {"p_key": message_key})
+            return self._final(connection, message_key)
 
     def history(self, message_key: str) -> list[tuple[str, str | None, datetime]]:
         with self._sessions() as session:
@@ -171,14 +170,14 @@ class DeliveryStatuses:
             return [(s, e, t) for s, e, t in session.execute(query)]
 
     @staticmethod
-    def _final(session: Session, message_key: str) -> FinalStatus | None:
-        row = session.connection().execute(_FINAL, {"p_key": message_key}).first()
+    def _final(connection: Connection, message_key: str) -> FinalStatus | None:
+        row = connection.execute(_FINAL, {"p_key": message_key}).first()
         if row is None or row.final_status is None or row.final_at is None:
             return None
         return FinalStatus(status=row.final_status, error_code=row.error_code, at=row.final_at)
 
 
-# Built once, run on the session's connection (no ORM objects): this is the HTTP
+# Built once, run on a plain connection (no ORM session or objects): this is the HTTP
 # service's hot path, once per status callback.
 def _record_statement(*where: ColumnElement[bool]) -> Update:
     m = MessageRow
