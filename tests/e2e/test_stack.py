@@ -14,6 +14,8 @@ import pytest
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import ListTaskQueuePartitionsRequest
 from temporalio.client import Client
 from twilio.request_validator import RequestValidator
 
@@ -103,6 +105,20 @@ async def test_an_order_through_every_milestone(
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
     ]
     assert signals == ["milestone"] * len(ORDER_PATH)
+
+
+async def test_the_dev_server_keeps_each_task_queue_in_one_partition(
+    client: Client, stack: Stack
+) -> None:
+    """A new order's first workflow task goes to the normal queue; with the server's
+    default of four partitions it could wait in one no poll was on."""
+    request = ListTaskQueuePartitionsRequest(
+        namespace=stack.settings.temporal_namespace,
+        task_queue=TaskQueue(name=stack.settings.task_queue),
+    )
+    partitions = await client.workflow_service.list_task_queue_partitions(request)
+    assert len(partitions.workflow_task_queue_partitions) == 1
+    assert len(partitions.activity_task_queue_partitions) == 1
 
 
 async def test_a_return_through_every_milestone(client: Client, sandbox: httpx.AsyncClient) -> None:
