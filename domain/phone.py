@@ -6,8 +6,9 @@ from functools import lru_cache
 
 import phonenumbers
 
-# Parsing a number costs about 40 us; a worker sees the same few numbers (its senders, the
-# customers of the orders in flight) over and over, from validators, the policy and masking.
+# Parsing a number costs 9 us, validating it 18. A worker sees the same few numbers (its
+# senders, the customers of the orders in flight) again and again: validators, the policy,
+# masking.
 PARSED_NUMBERS_CACHED = 4096
 
 
