@@ -15,7 +15,7 @@ from pathlib import Path
 
 import uvloop
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 
 from activities.dependencies import Dependencies
 from activities.registry import build_activities
@@ -63,6 +63,9 @@ def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
         # executor of its own for activities.
         activities=build_activities(deps),
         max_concurrent_activities=200,
+        workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(
+            deps.settings.workflow_task_polls
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 with workflow.unsafe.imports_passed_through():
@@ -112,7 +112,8 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
-        # Temporal's defaults, Herald's activity limit, and Herald's choice of sandbox. Not
+        # Temporal's defaults but for Herald's activity limit, Herald's workflow-task polls
+        # and Herald's choice of sandbox: the baseline is the floor of the same setup. Not
         # workflows.registry's runner: importing it here would re-import Herald's workflow
         # inside the baseline's sandbox for every run.
         sandboxed = settings.workflow_sandbox
@@ -123,6 +124,7 @@ async def run_worker(settings: Settings) -> None:
             workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
             activities=activities(settings, http),
             max_concurrent_activities=200,
+            workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(settings.workflow_task_polls),
         )
         async with worker:
             logging.info("baseline worker polling %r on %s", TASK_QUEUE, settings.temporal_address)

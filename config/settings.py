@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # Run workflows in Temporal's sandbox (restricted calls, a fresh module per run). On
     # for development; production workers turn it off for CPU (workflows/registry.py).
     workflow_sandbox: bool = True
+    # Concurrent workflow-task polls per worker. A fifth of them serve the normal queue,
+    # where every new order's first task arrives; the rest the worker's sticky queue. The
+    # SDK's 5 leave one on the normal queue: new orders' first tasks waited (p99 595 ms at
+    # 40 milestones/s, 206 with 10; bench/README.md, session 5).
+    workflow_task_polls: int = Field(default=10, ge=2)
 
     # Brand
     brand_name: str = "Herald Shop"

@@ -7,7 +7,7 @@ check that nothing in the workflow depends on the sandbox being there.
 from __future__ import annotations
 
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import UnsandboxedWorkflowRunner
+from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.dependencies import Dependencies
@@ -49,5 +49,20 @@ async def test_the_worker_runs_sandboxed_unless_told_not_to(
         try:
             worker = build_worker(env.client, deps, f"tq-runner-{sandboxed}")
             assert isinstance(worker._workflow_worker._workflow_runner, runner)
+        finally:
+            await deps.close()
+
+
+async def test_the_worker_keeps_as_many_workflow_task_polls_as_set(
+    env: WorkflowEnvironment, tmp_path
+) -> None:
+    for polls in (10, 4):
+        settings = settings_for_tests(data_dir=tmp_path, workflow_task_polls=polls)
+        deps = Dependencies.create(settings)
+        try:
+            worker = build_worker(env.client, deps, f"tq-polls-{polls}")
+            assert worker.config()["workflow_task_poller_behavior"] == (
+                PollerBehaviorSimpleMaximum(polls)
+            )
         finally:
             await deps.close()
