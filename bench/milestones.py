@@ -91,7 +91,7 @@ def parse_args(argv: list[str] | None) -> Options:
         "--spacing", type=float, default=4.0, help="seconds between one order's milestones"
     )
     parser.add_argument("--max-rate", type=float, default=200.0, help="sweep ceiling")
-    parser.add_argument("--budget", type=float, default=300.0, help="seconds; sweep stops")
+    parser.add_argument("--budget", type=float, default=480.0, help="seconds; sweep stops")
     parser.add_argument("--sample", type=int, default=40, help="orders read for the breakdown")
     parser.add_argument("--callback-delay", type=float, default=0.2, help="sandbox, seconds")
     parser.add_argument(
