@@ -21,9 +21,9 @@ STARTUP_TIMEOUT = 60.0
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
 # One partition per task queue instead of the server's four. Partitions spread a queue over
 # matching hosts; a one-node server gains nothing from them, and a new order's first
-# workflow task (which goes to the normal queue, polled by one of the worker's five
-# pollers) could wait in a partition no poll was on: p99 1.4 s at 40 milestones/s, 0.16 s
-# with one partition (bench/README.md, session 5).
+# workflow task (it goes to the normal queue, which gets a fifth of a worker's polls) could
+# wait in a partition no poll was on: p99 1.4 s at 40 milestones/s, 0.16 s with one
+# partition (bench/README.md, session 5).
 SINGLE_PARTITION = [
     "--dynamic-config-value",
     "matching.numTaskqueueReadPartitions=1",
