@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 import phonenumbers
 
@@ -10,13 +12,29 @@ import phonenumbers
 # senders, the customers of the orders in flight) again and again: validators, the policy,
 # masking.
 PARSED_NUMBERS_CACHED = 4096
+# Longer text is no phone number (E.164 has at most 16 characters; formatted input a few
+# more). It is worked out every time, never kept: input from outside cannot fill memory.
+LONGEST_CACHED_INPUT = 40
+
+Result = TypeVar("Result")
+
+
+def _cached_for_phone_numbers(func: Callable[[str], Result]) -> Callable[[str], Result]:
+    cached = lru_cache(maxsize=PARSED_NUMBERS_CACHED)(func)
+
+    @wraps(func)
+    def lookup(text: str) -> Result:
+        return cached(text) if len(text) <= LONGEST_CACHED_INPUT else func(text)
+
+    lookup.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return lookup
 
 
 class InvalidPhoneNumber(ValueError):
     """The text is not a valid, dialable E.164 phone number."""
 
 
-@lru_cache(maxsize=PARSED_NUMBERS_CACHED)
+@_cached_for_phone_numbers
 def normalize_e164(raw: str) -> str:
     """Return ``raw`` in E.164 form, or raise :class:`InvalidPhoneNumber` saying why."""
     try:
@@ -28,7 +46,7 @@ def normalize_e164(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-@lru_cache(maxsize=PARSED_NUMBERS_CACHED)
+@_cached_for_phone_numbers
 def region_of(e164: str) -> str | None:
     """ISO country code of a number (``US``, ``DE``...), or None when unknown."""
     try:
@@ -37,7 +55,7 @@ def region_of(e164: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=PARSED_NUMBERS_CACHED)
+@_cached_for_phone_numbers
 def mask_phone(number: str) -> str:
     """Keep the country code and the last two digits: ``+1********67``.
 

@@ -43,3 +43,16 @@ def test_a_sender_keeps_its_type_and_a_bad_one_keeps_failing() -> None:
         assert sender_type("+12125550100") is SenderType.LONG_CODE
         with pytest.raises(UnknownSender):
             sender_type("+1")
+
+
+def test_long_text_is_never_kept_in_the_cache() -> None:
+    """Input from outside (a webhook, the preferences API) cannot fill the worker's memory."""
+    junk = "+1" + "2" * 5000
+    before = (mask_phone.cache_info().currsize, region_of.cache_info().currsize)
+    for _ in range(2):
+        assert mask_phone(junk).endswith("22")
+        assert region_of(junk) is None
+        with pytest.raises(InvalidPhoneNumber):
+            normalize_e164(junk)
+    after = (mask_phone.cache_info().currsize, region_of.cache_info().currsize)
+    assert after == before
