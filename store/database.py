@@ -40,8 +40,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def engine_of(sessions: sessionmaker[Session]) -> Engine:
     """The engine behind a session factory. Hot paths that run only Core statements take
-    its connections directly: an ORM session around them cost about 75 us of CPU per
-    transaction on SQLite, for bookkeeping they do not use."""
+    its connections directly: an ORM session around them doubled the CPU of a one-statement
+    transaction on SQLite (69 against 36 us, WAL), for bookkeeping they do not use."""
     bind = sessions.kw["bind"]
     if not isinstance(bind, Engine):
         raise TypeError("the session factory is not bound to an engine")
