@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     LargeBinary,
     String,
     Update,
@@ -31,7 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.database import engine_of
