@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -81,6 +82,13 @@ class SmsSent(BaseModel):
     final_report: DeliveryReport | None = None  # when the activity waited for it
 
 
+WaitResult = Callable[[SmsSent], BaseModel]
+
+
+def _itself(sent: SmsSent) -> BaseModel:
+    return sent
+
+
 @dataclass
 class _ProviderCall:
     """One attempt's call, as its steps learn it."""
@@ -106,6 +114,16 @@ class SmsActivities:
 
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
+        return await self.send(request)
+
+    async def send(
+        self, request: SendSmsInput, *, completes_as: WaitResult | None = None
+    ) -> SmsSent:
+        """The send itself, for this activity and for one that decides first.
+
+        ``completes_as``: the calling activity's result for a send, when that is not the
+        ``SmsSent`` itself; a report wait that ends without a report completes with it.
+        """
         key = request.identity.message_key
         message = new_outbox_message(
             request.identity,
@@ -159,10 +177,10 @@ class SmsActivities:
         )
         if request.report_wait_seconds <= 0:
             return sent
-        return await self._with_final_report(request, sent, call)
+        return await self._with_final_report(request, sent, call, completes_as or _itself)
 
     async def _with_final_report(
-        self, request: SendSmsInput, sent: SmsSent, call: _ProviderCall
+        self, request: SendSmsInput, sent: SmsSent, call: _ProviderCall, completes_as: WaitResult
     ) -> SmsSent:
         """Wait for the final delivery report: the HTTP service completes this activity.
 
@@ -177,7 +195,7 @@ class SmsActivities:
             if call.awaited.registered:
                 token = activity.info().task_token
                 self._report_waits.end_after(
-                    ReportWait(activity.client(), key, token, sent), call.wait
+                    ReportWait(activity.client(), key, token, completes_as(sent)), call.wait
                 )
                 activity.raise_complete_async()
             final = call.awaited.final
