@@ -2,9 +2,10 @@
 
 A local activity: the workflow then applies the (pure) policy to these facts itself, so
 each decision and its reason are part of the workflow's history. It also renders the SMS
-the workflow is about to decide on: one local activity per milestone instead of two (each
-costs the workflow an activation and a marker event), and a text nobody sends costs only
-the rendering.
+the workflow is about to decide on, so that one local activity does both. A milestone's
+first decision gathers the same facts inside its send (activities/decide_and_send.py);
+this one serves the decisions taken again after a hold, customers without a phone, and
+histories from before.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from activities.conversation import ConversationActivities
+from activities.decide_and_send import DecideAndSendActivities
 from activities.dependencies import Dependencies
 from activities.email import EmailActivities
 from activities.policy import PolicyActivities
@@ -28,6 +29,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)
     facts = PolicyFactsActivities(deps.store, sms_renderer)
+    decide_and_send = DecideAndSendActivities(facts, sms)
     conversation = ConversationActivities(deps.conversation, deps.oms, deps.support)
     return [
         policy.load_policy,
@@ -38,6 +40,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
         push.send_push,
         record.record_timeline,
         facts.gather_policy_facts,
+        decide_and_send.decide_and_send_sms,
         conversation.offer_delivery_slots,
         conversation.book_delivery_slot,
         conversation.request_support,

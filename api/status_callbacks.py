@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.sms import SmsSent
+from activities.decide_and_send import DecidedSms
 from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -93,13 +93,21 @@ def _workflow_of(message_key: str | None) -> str | None:
 
 
 async def _complete_send(client: Client, reported: ReportedMessage, report: DeliveryReport) -> bool:
-    """Hand the final report to the send activity waiting for it; False if it stopped."""
-    sent = SmsSent(
+    """Hand the final report to the send activity waiting for it; False if it stopped.
+
+    One result for both send activities: ``send_sms`` reads its ``SmsSent`` fields out of
+    it, ``decide_and_send_sms`` all of it (without a decision, which stays in its worker).
+    """
+    sent = DecidedSms(
         provider_message_id=report.provider_message_id,
         provider_calls=reported.provider_calls,
         deduplicated=False,
         accepted_at=reported.sent_at,
         final_report=report,
+        body=reported.body,
+        encoding=reported.encoding,
+        segments=reported.segments,
+        estimated_cost_usd=reported.estimated_cost_usd,
     )
     try:
         await client.get_async_activity_handle(task_token=reported.waiter).complete(sent)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     ColumnElement,
@@ -58,6 +59,11 @@ class ReportedMessage:
     # The first final report of a send that will wait but has not registered yet: it finds
     # the report when it registers, so nobody needs to be told.
     collected_by_send: bool = False
+    # The SMS as sent: the waiting send's result carries it (activities/decide_and_send.py).
+    body: str | None = None
+    encoding: str | None = None
+    segments: int | None = None
+    estimated_cost_usd: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,10 @@ class DeliveryStatuses:
                 sent_at=row.sent_at,
                 waiter=waiter or None,
                 collected_by_send=waiter == WAITER_TO_COME,
+                body=row.body,
+                encoding=row.encoding,
+                segments=row.segments,
+                estimated_cost_usd=row.estimated_cost_usd,
             )
 
     def await_final(self, message_key: str, waiter: bytes) -> AwaitedReport:
@@ -197,6 +207,10 @@ def _record_statement(*where: ColumnElement[bool]) -> Update:
             m.sent_at,
             m.final_status,
             m.report_waiter,
+            m.body,
+            m.encoding,
+            m.segments,
+            m.estimated_cost_usd,
         )
     )
 

@@ -31,7 +31,8 @@ with workflow.unsafe.imports_passed_through():
         SupportRequestInput,
         SupportRequestKind,
     )
-    from activities.delivery import REJECTED, SENDER_BUSY, MessageIdentity
+    from activities.decide_and_send import DecideAndSendInput, DecidedSms, SendError
+    from activities.delivery import REJECTED, SENDER_BUSY, UNAVAILABLE, MessageIdentity
     from activities.email import EmailSent, SendEmailInput
     from activities.policy import LoadPolicyInput, WorkflowPolicy
     from activities.policy_facts import PolicyFacts, PolicyFactsInput
@@ -97,6 +98,9 @@ HOLD_REDECISIONS = "hold-redecisions"  # a hold decided again: fresh merge count
 # The send activity waits for the final delivery report, which completes it: no signal,
 # no timer and no workflow task of their own for a report that comes within the wait.
 REPORTS_WITH_SEND = "reports-with-send"
+# A milestone's first decision is made by the activity that sends its SMS: no local
+# activity, activation and marker of its own (activities/decide_and_send.py).
+DECIDING_SENDS = "deciding-sends"
 VERSIONS = (
     SEND_POLICY,
     SHORT_SLOT_WAITS,
@@ -104,6 +108,7 @@ VERSIONS = (
     TWO_WAY,
     HOLD_REDECISIONS,
     REPORTS_WITH_SEND,
+    DECIDING_SENDS,
 )
 # Progress order, for deciding whether a delivery report may replace the status we hold.
 STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
@@ -131,6 +136,7 @@ class NotificationWorkflow:
         self._two_way = False
         self._hold_redecisions = False
         self._reports_with_send = False
+        self._deciding_sends = False
 
     # ---- the run -------------------------------------------------------------------------
 
@@ -177,7 +183,8 @@ class NotificationWorkflow:
         marker, not one per version: each marker also upserts TemporalChangeVersion (an
         event and a visibility write). A run from before it has no such marker and asks
         for the older versions one by one, as it did when it was recorded."""
-        self._reports_with_send = workflow.patched(REPORTS_WITH_SEND)
+        self._deciding_sends = workflow.patched(DECIDING_SENDS)
+        self._reports_with_send = self._deciding_sends or workflow.patched(REPORTS_WITH_SEND)
         if self._reports_with_send:
             self._send_policy = self._short_slot_waits = self._prepared_sends = True
             self._two_way = self._hold_redecisions = True
@@ -333,9 +340,20 @@ class NotificationWorkflow:
         )
 
     async def _decide(self, parked: Parked) -> tuple[PolicyDecision, PolicyFacts]:
+        facts = await self._gather_facts(parked, render_sms=self._prepared_sends)
+        request = self._policy_request(parked).model_copy(
+            update={
+                "sms_consent": facts.sms_consent,
+                "muted": tuple(facts.muted),
+                "recent_sms": tuple(facts.recent_sms),
+            }
+        )
+        return evaluate(request, workflow.now(), self._policy.rules), facts
+
+    async def _gather_facts(self, parked: Parked, *, render_sms: bool) -> PolicyFacts:
         event, customer = parked.event, parked.event.customer
-        render_sms = self._prepared_sends and customer.phone is not None
-        facts: PolicyFacts = await workflow.execute_local_activity(
+        render_sms = render_sms and customer.phone is not None
+        return await workflow.execute_local_activity(
             "gather_policy_facts",
             PolicyFactsInput(
                 milestone=event.milestone,
@@ -349,7 +367,11 @@ class NotificationWorkflow:
             summary=f"send policy for {event.milestone.value}: consent, preferences, recent sends"
             + (", SMS text" if render_sms else ""),
         )
-        request = PolicyRequest(
+
+    def _policy_request(self, parked: Parked) -> PolicyRequest:
+        """What the workflow knows for the policy; the store's facts are added to it."""
+        event, customer = parked.event, parked.event.customer
+        return PolicyRequest(
             candidate=notified_milestone(event),
             received_at=parked.received_at,
             phone=customer.phone,
@@ -358,14 +380,18 @@ class NotificationWorkflow:
             profile_time_zone=customer.time_zone,
             notified=tuple(self._state.notified),
             arrived_since=tuple(self._state.arrivals[parked.arrival + 1 :]),
-            sms_consent=facts.sms_consent,
-            muted=tuple(facts.muted),
-            recent_sms=tuple(facts.recent_sms),
         )
-        return evaluate(request, workflow.now(), self._policy.rules), facts
 
     async def _decide_and_act(self, parked: Parked) -> None:
+        if self._deciding_sends and parked.event.customer.phone:
+            await self._decide_by_sending(parked, parked.event.customer.phone)
+            return
         decision, facts = await self._decide(parked)
+        await self._act(parked, decision, facts)
+
+    async def _act(
+        self, parked: Parked, decision: PolicyDecision, facts: PolicyFacts | None
+    ) -> None:
         if decision.action is PolicyAction.SEND:
             await self._send_decided(parked, decision, facts)
         elif decision.action is PolicyAction.HOLD or decision.hold_until is not None:
@@ -375,6 +401,58 @@ class NotificationWorkflow:
                 EntryKind.MERGED if decision.action is PolicyAction.MERGE else EntryKind.SUPPRESSED
             )
             self._note(kind, f"{decision.rule.value}: {decision.reason}", parked.event)
+
+    async def _decide_by_sending(self, parked: Parked, phone: str) -> None:
+        """One activity decides and, when the decision is an SMS now, sends it."""
+        event = parked.event
+        recipient = mask_phone(phone)
+        wait = self._policy.delivery_report_wait_seconds
+        try:
+            outcome: DecidedSms = await workflow.execute_activity(
+                "decide_and_send_sms",
+                DecideAndSendInput(
+                    identity=self._new_identity(event, Channel.SMS, recipient, parked.occurrence),
+                    event=event,
+                    policy=self._policy_request(parked),
+                    report_wait_seconds=wait,
+                ),
+                result_type=DecidedSms,
+                start_to_close_timeout=self._send_timeout + timedelta(seconds=wait),
+                retry_policy=RetryPolicy(maximum_attempts=1),  # send_sms retries, if need be
+                summary=f"send policy, then SMS {event.milestone.value} to {recipient}",
+            )
+        except ActivityError:
+            # It crashed or timed out: decide again, the usual way. If it got as far as the
+            # provider, send_sms finds its outbox row and does not send a second SMS.
+            decision, facts = await self._decide(parked)
+            await self._act(parked, decision, facts)
+            return
+        if outcome.decision is not None and not outcome.sends_sms:
+            await self._act(parked, outcome.decision, None)
+            return
+        fallback = (
+            list(outcome.decision.fallback_channels)
+            if outcome.decision is not None
+            else await self._fallback_after_report(parked, outcome.final_report)
+        )
+        self._state.notified.append(notified_milestone(event))
+        self._history.state = NotificationState.SENDING
+        self._publish(search=False)
+        await self._send_sms(
+            event, phone, occurrence=parked.occurrence, fallback=fallback, decided=outcome
+        )
+
+    async def _fallback_after_report(
+        self, parked: Parked, report: DeliveryReport | None
+    ) -> list[Channel]:
+        """The fallback of a send completed by its report, which carries no decision: none
+        for a delivered SMS; for a failed one, the customer's other channels not turned off
+        for this type (the caps and quiet hours that may now hold SMS back do not apply)."""
+        status = delivery_status_from_twilio(report.status) if report else None
+        if status is None or not status.is_failure:
+            return []
+        facts = await self._gather_facts(parked, render_sms=False)
+        return [c for c in _reachable(parked.event, None) if c not in facts.muted]
 
     def _park(self, parked: Parked, decision: PolicyDecision) -> None:
         kind = EntryKind.HELD if decision.action is PolicyAction.HOLD else EntryKind.MERGED
@@ -459,7 +537,7 @@ class NotificationWorkflow:
         self._state.parked = [p for p in self._state.parked if p.arrival != parked.arrival]
 
     async def _send_decided(
-        self, parked: Parked, decision: PolicyDecision, facts: PolicyFacts
+        self, parked: Parked, decision: PolicyDecision, facts: PolicyFacts | None
     ) -> None:
         event = parked.event
         self._state.notified.append(notified_milestone(event))
@@ -491,8 +569,15 @@ class NotificationWorkflow:
         occurrence: int | None = None,
         fallback: list[Channel] | None = None,
         prepared: PolicyFacts | None = None,
+        decided: DecidedSms | None = None,
     ) -> None:
+        """``prepared``: the policy facts with the SMS text; ``decided``: the activity that
+        decided also sent it (or tried to)."""
         record = self._new_record(event, Channel.SMS, mask_phone(phone), occurrence)
+        if decided is not None:
+            prepared = PolicyFacts(
+                sms=_rendered(decided, event), sms_render_error=decided.render_error
+            )
         rendered = await self._sms_text(record, event, prepared)
         if rendered is None:
             await self._fall_back(event, record, fallback, occurrence)
@@ -508,7 +593,7 @@ class NotificationWorkflow:
             await self._wait_for_send_slot(record, event)
         report_wait = self._policy.delivery_report_wait_seconds if self._reports_with_send else 0
         sent = await self._send_within_limit(
-            record, event, phone, rendered, reserve_slot, report_wait=report_wait
+            record, event, phone, rendered, reserve_slot, report_wait=report_wait, first=decided
         )
         if sent is None:
             await self._fall_back(event, record, fallback, occurrence)
@@ -551,26 +636,37 @@ class NotificationWorkflow:
         reserve_slot: bool,
         *,
         report_wait: float = 0.0,
+        first: DecidedSms | None = None,
     ) -> SmsSent | None:
         """Hand the SMS to the provider, waiting while the sender is at its limit; None (and
         the record failed) when the provider refused it or every retry failed.
 
-        ``report_wait``: how long the send activity may wait for the final report."""
-        while True:
+        ``report_wait``: how long the send activity may wait for the final report.
+        ``first``: the first attempt, made by the activity that decided."""
+        attempts_made = 0
+        sent = first.sent() if first is not None else None
+        if first is not None and sent is None:
+            error = first.error or SendError(type=UNAVAILABLE, message="not sent")
+            if error.type == REJECTED or (
+                error.type == UNAVAILABLE and self._policy.sms_max_attempts <= 1
+            ):
+                self._fail_with(record, error.code, error.message, 1)
+                return None
+            # It reserved the sender's slot; a busy sender's refusal is not a provider try.
+            reserve_slot, attempts_made = False, 0 if error.type == SENDER_BUSY else 1
+            await self._wait_before_retry(error, event)
+        while sent is None:
             try:
                 sent = await self._call_send_sms(
-                    record, event, phone, rendered, reserve_slot, report_wait
+                    record, event, phone, rendered, reserve_slot, report_wait, attempts_made
                 )
-                break
             except ActivityError as err:
                 retry_at = _sender_busy_until(err)
                 if retry_at is None:
-                    self._fail(record, err, DeliveryStatus.FAILED)
+                    self._fail(record, err, DeliveryStatus.FAILED, attempts_before=attempts_made)
                     return None
                 reserve_slot = False  # a refused first call reserved it: retry_at is the slot
-                wait = max(retry_at - workflow.now().timestamp(), 0.001)
-                self._note(EntryKind.THROTTLED, f"{_error_text(err)}: waiting {wait:.1f}s", event)
-                await workflow.sleep(wait, summary="sender at its limit")
+                await self._wait_for_sender(retry_at, _error_text(err), event)
         record.provider_message_id, record.provider_calls = (
             sent.provider_message_id,
             sent.provider_calls,
@@ -583,6 +679,19 @@ class NotificationWorkflow:
         )
         self._remember_line("outbound", record.body)  # state only: no version needed
         return sent
+
+    async def _wait_before_retry(self, error: SendError, event: MilestoneEvent) -> None:
+        """After the deciding activity's attempt: the sender's slot, or the back-off."""
+        if error.type == SENDER_BUSY and error.retry_at is not None:
+            await self._wait_for_sender(error.retry_at, error.message, event)
+            return
+        backoff = error.retry_after_seconds or self._policy.sms_retry_initial_seconds
+        await workflow.sleep(backoff, summary="SMS provider error: back-off")
+
+    async def _wait_for_sender(self, retry_at: float, why: str, event: MilestoneEvent) -> None:
+        wait = max(retry_at - workflow.now().timestamp(), 0.001)
+        self._note(EntryKind.THROTTLED, f"{why}: waiting {wait:.1f}s", event)
+        await workflow.sleep(wait, summary="sender at its limit")
 
     async def _sms_text(
         self, record: MessageRecord, event: MilestoneEvent, prepared: PolicyFacts | None
@@ -619,6 +728,7 @@ class NotificationWorkflow:
         rendered: RenderedMessage,
         reserve_slot: bool,
         report_wait: float = 0.0,
+        attempts_made: int = 0,
     ) -> SmsSent:
         return await workflow.execute_activity(
             "send_sms",
@@ -634,7 +744,7 @@ class NotificationWorkflow:
             ),
             result_type=SmsSent,
             start_to_close_timeout=self._send_timeout + timedelta(seconds=report_wait),
-            retry_policy=self._sms_retry(),
+            retry_policy=self._sms_retry(attempts_made),
             summary=f"SMS {event.milestone.value} to {record.recipient}",
         )
 
@@ -1038,9 +1148,8 @@ class NotificationWorkflow:
         recipient: str,
         occurrence: int | None = None,
     ) -> MessageRecord:
-        occurrence = occurrence or self._state.occurrences.get(event.milestone.value, 1)
         record = MessageRecord(
-            message_key=f"{workflow.info().workflow_id}:{event.milestone.value}:{occurrence}:{channel.value}",
+            message_key=self._message_key(event, channel, occurrence),
             milestone=event.milestone,
             channel=channel,
             recipient=recipient,
@@ -1048,6 +1157,13 @@ class NotificationWorkflow:
         )
         self._history.messages.append(record)
         return record
+
+    def _message_key(
+        self, event: MilestoneEvent, channel: Channel, occurrence: int | None = None
+    ) -> str:
+        occurrence = occurrence or self._state.occurrences.get(event.milestone.value, 1)
+        workflow_id = workflow.info().workflow_id
+        return f"{workflow_id}:{event.milestone.value}:{occurrence}:{channel.value}"
 
     def _identity(self, record: MessageRecord, event: MilestoneEvent) -> MessageIdentity:
         return MessageIdentity(
@@ -1062,16 +1178,30 @@ class NotificationWorkflow:
             locale=event.customer.locale,
         )
 
+    def _new_identity(
+        self, event: MilestoneEvent, channel: Channel, recipient: str, occurrence: int
+    ) -> MessageIdentity:
+        """The identity of a message whose record is made only once it is sent."""
+        key = self._message_key(event, channel, occurrence)
+        record = MessageRecord(
+            message_key=key,
+            milestone=event.milestone,
+            channel=channel,
+            recipient=recipient,
+            body="",
+        )
+        return self._identity(record, event)
+
     @property
     def _send_timeout(self) -> timedelta:
         return timedelta(seconds=self._policy.send_timeout_seconds)
 
-    def _sms_retry(self) -> RetryPolicy:
+    def _sms_retry(self, attempts_made: int = 0) -> RetryPolicy:
         return RetryPolicy(
             initial_interval=timedelta(seconds=self._policy.sms_retry_initial_seconds),
             backoff_coefficient=2.0,
             maximum_interval=timedelta(seconds=self._policy.sms_retry_max_seconds),
-            maximum_attempts=self._policy.sms_max_attempts,
+            maximum_attempts=max(self._policy.sms_max_attempts - attempts_made, 1),
             non_retryable_error_types=[REJECTED, SENDER_BUSY],
         )
 
@@ -1092,12 +1222,31 @@ class NotificationWorkflow:
         if decided:  # the provider's statuses reach the store through the HTTP service
             self._decided.append(DecidedStatus(message_key=record.message_key, change=change))
 
-    def _fail(self, record: MessageRecord, err: ActivityError, status: DeliveryStatus) -> None:
+    def _fail(
+        self,
+        record: MessageRecord,
+        err: ActivityError,
+        status: DeliveryStatus,
+        *,
+        attempts_before: int = 0,
+    ) -> None:
+        """``attempts_before``: provider calls made before this activity (by another one)."""
         detail = _error_detail(err)
         code = str(detail["code"]) if detail.get("code") else None
         message = str(detail.get("message") or _error_text(err))
+        attempts = int(str(detail.get("attempt") or 0)) + attempts_before
+        self._fail_with(record, code, message, attempts, status)
+
+    def _fail_with(
+        self,
+        record: MessageRecord,
+        code: str | None,
+        message: str,
+        attempts: int,
+        status: DeliveryStatus = DeliveryStatus.FAILED,
+    ) -> None:
         record.error_code, record.error_message = code, message
-        record.provider_calls = max(record.provider_calls, int(str(detail.get("attempt") or 0)))
+        record.provider_calls = max(record.provider_calls, attempts)
         self._set_status(record, status, detail=message, code=code, decided=True)
 
     def _message(self, message_key: str) -> MessageRecord:
@@ -1207,6 +1356,20 @@ def _reachable(event: MilestoneEvent, allowed: list[Channel] | None) -> list[Cha
         if contact
     ]
     return present if allowed is None else [c for c in present if c in allowed]
+
+
+def _rendered(decided: DecidedSms, event: MilestoneEvent) -> RenderedMessage | None:
+    """The SMS text the deciding activity rendered, as the render step gives it."""
+    if decided.render_error is not None:
+        return None
+    return RenderedMessage(
+        channel=Channel.SMS,
+        locale=event.customer.locale,
+        text=decided.body or "",
+        encoding=decided.encoding,
+        segments=decided.segments,
+        estimated_cost_usd=decided.estimated_cost_usd,
+    )
 
 
 def _is_rejection(outcome: object) -> bool:

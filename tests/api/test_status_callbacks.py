@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from temporalio.service import RPCError, RPCStatusCode
 from twilio.request_validator import RequestValidator
 
+from activities.sms import SmsSent
 from api.status_callbacks import create_status_router
 from config.settings import Settings
 from store.migrate import upgrade
@@ -136,6 +138,11 @@ def test_a_final_report_completes_the_send_waiting_for_it_instead_of_a_signal(
     assert (sent.provider_message_id, sent.provider_calls) == ("SM9", 1)
     report = sent.final_report
     assert (report.status, report.error_code) == ("undelivered", "30005")
+    # One result for both send activities: the SMS as sent, for the one that decided too
+    # (its decision stays with it), and SmsSent's fields for send_sms.
+    assert (sent.decision, sent.body, sent.segments) == (None, "Your order has shipped", 1)
+    assert sent.estimated_cost_usd == Decimal("0.0075")
+    assert SmsSent.model_validate_json(sent.model_dump_json()).final_report == report
 
 
 def test_a_send_that_stopped_waiting_gets_its_report_by_signal(route: Any) -> None:

@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.conversation import ConversationActivities
+from activities.decide_and_send import DecideAndSendInput, DecidedSms, decide, send_error
 from activities.delivery import as_activity_error, rejected, sender_busy
 from activities.email import EmailSent, SendEmailInput
 from activities.policy import LoadPolicyInput, WorkflowPolicy
@@ -60,6 +62,10 @@ class FakeChannels:
     # Final reports (status, error code) a send that waits for its report returns, in order;
     # when none is left, the wait ends without one (as when the report is slow).
     reports_in_send: list[tuple[str, str | None]] = field(default_factory=list)
+    # decide_and_send_sms: crash (its worker died), or come back as the HTTP service
+    # completes it with a final report: the SMS as sent, no decision.
+    deciding_send_crashes: bool = False
+    deciding_send_completed_by_report: bool = False
     emails: list[SendEmailInput] = field(default_factory=list)
     pushes: list[SendPushInput] = field(default_factory=list)
     recorded: list[RecordInput] = field(default_factory=list)
@@ -95,6 +101,7 @@ class FakeChannels:
             self.send_push,
             self.record_timeline,
             self.gather_policy_facts,
+            self.decide_and_send_sms,
         ]
 
     @activity.defn(name="gather_policy_facts")
@@ -105,6 +112,46 @@ class FakeChannels:
         if self.sms_render_error:
             return self.facts.model_copy(update={"sms_render_error": self.sms_render_error})
         return self.facts.model_copy(update={"sms": render_message(request.sms_of, Channel.SMS)})
+
+    @activity.defn(name="decide_and_send_sms")
+    async def decide_and_send_sms(self, request: DecideAndSendInput) -> DecidedSms:
+        """The real activity's steps over the stand-ins above, at the server's (skipped) time."""
+        if self.deciding_send_crashes:
+            raise RuntimeError("the worker died")
+        event = request.event
+        facts = await self.gather_policy_facts(
+            PolicyFactsInput(
+                milestone=event.milestone,
+                phone=event.customer.phone,
+                email=event.customer.email,
+                sms_of=event,
+            )
+        )
+        now = activity.info().current_attempt_scheduled_time
+        decided = DecidedSms(decision=decide(request.policy, facts, now, self.policy.rules))
+        if not decided.sends_sms:
+            return decided
+        if facts.sms is None:
+            return decided.model_copy(update={"render_error": facts.sms_render_error})
+        send = SendSmsInput(
+            identity=request.identity,
+            to=event.customer.phone or "",
+            body=facts.sms.text,
+            encoding=facts.sms.encoding,
+            segments=facts.sms.segments,
+            reserve_slot=True,
+            report_wait_seconds=request.report_wait_seconds,
+        )
+        decided = decided.model_copy(
+            update={"body": send.body, "encoding": send.encoding, "segments": send.segments}
+        )
+        try:
+            decided = decided.with_sent(await self.send_sms(send))
+        except ApplicationError as error:
+            return decided.model_copy(update={"error": send_error(error)})
+        if self.deciding_send_completed_by_report and decided.final_report is not None:
+            return decided.model_copy(update={"decision": None})
+        return decided
 
     @activity.defn(name="load_policy")
     async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:

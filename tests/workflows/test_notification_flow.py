@@ -289,6 +289,19 @@ async def test_exhausted_retries_fall_back_and_without_email_the_state_is_failed
         assert any(e.kind is EntryKind.NO_CHANNEL for e in history.entries)
 
 
+async def test_one_attempt_allowed_is_the_deciding_sends_own(env: WorkflowEnvironment) -> None:
+    fake = FakeChannels()
+    fake.policy.sms_max_attempts = 1
+    fake.sms_errors = [ProviderError("Twilio 503", code="20503", retryable=True)]
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "A810"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
+        assert fake.sms_calls == 1 and len(fake.emails) == 1
+        assert (history.messages[0].error_code, history.messages[0].provider_calls) == ("20503", 1)
+
+
 async def test_a_busy_sender_holds_the_message_on_a_durable_timer(env: WorkflowEnvironment) -> None:
     fake = FakeChannels(slot_delay_seconds=90)
     async with new_worker(env.client, fake.activities()) as worker:

@@ -32,13 +32,16 @@ async def event_types(handle: WorkflowHandle) -> list[EventType.ValueType]:
     return [event.event_type for event in history.events]
 
 
+SENDS = ("decide_and_send_sms", "send_sms")
+
+
 async def send_sms_timeouts(handle: WorkflowHandle) -> list[float]:
     history = await handle.fetch_history()
     return [
         event.activity_task_scheduled_event_attributes.start_to_close_timeout.ToTimedelta().total_seconds()
         for event in history.events
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-        and event.activity_task_scheduled_event_attributes.activity_type.name == "send_sms"
+        and event.activity_task_scheduled_event_attributes.activity_type.name in SENDS
     ]
 
 
@@ -67,7 +70,8 @@ async def test_a_report_inside_the_send_result_needs_no_signal_and_no_timer(
         assert EventType.EVENT_TYPE_TIMER_STARTED not in types
         # One patch marker's TemporalChangeVersion, then the milestone's attributes once,
         # when its send ended: no "sending" or "awaiting report" in between.
-        assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 3  # patch, policy, facts
+        # The patch and the policy's settings: the send decided, with no marker of its own.
+        assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 2
         assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 2
         [upsert] = [
             e.upsert_workflow_search_attributes_event_attributes.search_attributes
@@ -97,6 +101,50 @@ async def test_an_undelivered_report_inside_the_send_result_falls_back_at_once(
         assert (sms.status, sms.error_code) == (DeliveryStatus.UNDELIVERED, "30003")
         assert (email.channel, email.status) == (Channel.EMAIL, DeliveryStatus.SENT)
         assert len(fake.emails) == 1
+
+
+async def test_a_send_completed_by_its_report_decides_the_fallback_only_when_it_failed(
+    env: WorkflowEnvironment,
+) -> None:
+    """The HTTP service's completion carries the SMS, not the decision, which stayed in
+    the deciding activity's worker: a delivered SMS needs none, a failed one asks again."""
+    fake = waiting_fake()
+    fake.deciding_send_completed_by_report = True
+    fake.reports_in_send = [("delivered", None), ("undelivered", "30003")]
+    async with new_worker(env.client, fake.activities()) as worker:
+        delivered = await signal_milestone(
+            env.client, order_event("confirmed", "W210"), task_queue=worker.task_queue
+        )
+        history = await wait_for(delivered, lambda h: h.state == NotificationState.DELIVERED)
+        assert history.messages[0].body == fake.sms[0].body and len(fake.fact_requests) == 1
+
+        failed = await signal_milestone(
+            env.client, order_event("confirmed", "W220"), task_queue=worker.task_queue
+        )
+        history = await wait_for(failed, lambda h: h.state == NotificationState.FELL_BACK)
+
+        sms, email = history.messages
+        assert (sms.status, sms.error_code) == (DeliveryStatus.UNDELIVERED, "30003")
+        assert email.channel is Channel.EMAIL and len(fake.emails) == 1
+        assert len(fake.fact_requests) == 3  # the second SMS's decision, then its fallback's
+
+
+async def test_a_deciding_send_that_crashed_is_decided_and_sent_again_the_usual_way(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = waiting_fake()
+    fake.deciding_send_crashes = True
+    fake.reports_in_send = [("delivered", None)]
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "W230"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+
+        [sms] = history.messages
+        assert sms.status is DeliveryStatus.DELIVERED and len(fake.sms) == 1
+        assert fake.sms[0].identity.message_key == sms.message_key  # the same outbox row
+        assert [r.sms_of is not None for r in fake.fact_requests] == [True]  # the local one
 
 
 async def test_a_wait_that_ends_without_a_report_goes_back_to_the_signalled_report(

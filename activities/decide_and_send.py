@@ -1,0 +1,178 @@
+"""Decide a milestone's SMS and send it, in one activity: the usual path of a milestone.
+
+The send policy needs facts from the store (consent, preferences, recent sends) and the
+SMS its text. Gathering them in a local activity before the send cost every milestone one
+more workflow activation, one more activity and one more history event. Here the facts
+are read, the (pure) policy is applied and, when it says "SMS now", the SMS is sent, in
+one activity. The decision comes back in the result, so the workflow's history still
+says what was decided and why; holds, merges, suppressions and other channels are then
+the workflow's to carry out, as before.
+
+Idempotent and at most one SMS, as ``send_sms``: the outbox row is keyed by the message.
+This activity runs once (no retries): a provider error, a refusal or a busy sender is
+returned, not raised, and the workflow retries with ``send_sms``, which finds the same
+row. If the activity fails or times out (a worker crash), the workflow decides again the
+usual way and sends with ``send_sms``; the row keeps that from sending twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.delivery import MessageIdentity
+from activities.policy_facts import PolicyFacts, PolicyFactsActivities, PolicyFactsInput
+from activities.sms import SendSmsInput, SmsActivities, SmsSent
+from config.policy import get_policy_settings
+from domain.events import MilestoneEvent
+from domain.timeline import Channel, DeliveryReport
+from policy.decision import PolicyAction, PolicyDecision
+from policy.evaluate import PolicyRequest, evaluate
+from policy.rules import PolicyRules
+
+
+class DecideAndSendInput(BaseModel):
+    identity: MessageIdentity  # of the SMS, should the policy decide to send one
+    event: MilestoneEvent  # its customer's phone is the recipient
+    policy: PolicyRequest  # what the workflow knows; the activity adds the store's facts
+    report_wait_seconds: float = 0.0  # as in SendSmsInput
+
+
+class SendError(BaseModel):
+    """Why the send did not go through: an ApplicationError of the send, as data."""
+
+    type: str  # REJECTED, SENDER_BUSY or UNAVAILABLE (activities/delivery.py)
+    message: str
+    code: str | None = None
+    retry_at: float | None = None  # SENDER_BUSY: when to ask again (epoch seconds)
+    retry_after_seconds: float | None = None  # UNAVAILABLE: the provider's Retry-After
+
+
+class DecidedSms(BaseModel):
+    """The decision and, when it was "SMS now", what became of the SMS.
+
+    Its fields after ``decision`` are those of ``SmsSent`` plus the SMS's text: the HTTP
+    service completes a send waiting for its report with them (store/statuses.py), for
+    this activity and for ``send_sms`` alike, and then ``decision`` is None.
+    """
+
+    decision: PolicyDecision | None = None
+    provider_message_id: str | None = None
+    provider_calls: int = 0
+    deduplicated: bool = False
+    accepted_at: datetime | None = None
+    final_report: DeliveryReport | None = None
+    body: str | None = None
+    encoding: str | None = None
+    segments: int | None = None
+    estimated_cost_usd: Decimal | None = None
+    render_error: str | None = None  # the SMS could not be rendered (a template bug)
+    error: SendError | None = None
+
+    @property
+    def sends_sms(self) -> bool:
+        """The policy decided to send this SMS now (or, with no decision, it was sent)."""
+        decision = self.decision
+        return decision is None or (
+            decision.action is PolicyAction.SEND and Channel.SMS in decision.channels
+        )
+
+    def with_sent(self, sent: SmsSent) -> DecidedSms:
+        return self.model_copy(update=sent.model_dump())
+
+    def sent(self) -> SmsSent | None:
+        if self.provider_message_id is None:
+            return None
+        return SmsSent(
+            provider_message_id=self.provider_message_id,
+            provider_calls=self.provider_calls,
+            deduplicated=self.deduplicated,
+            accepted_at=self.accepted_at,
+            final_report=self.final_report,
+        )
+
+
+class DecideAndSendActivities:
+    def __init__(
+        self,
+        facts: PolicyFactsActivities,
+        sms: SmsActivities,
+        rules: Callable[[], PolicyRules] = lambda: get_policy_settings().rules(),
+    ) -> None:
+        self._facts = facts
+        self._sms = sms
+        self._rules = rules  # the worker's own, as every policy decision takes them
+
+    @activity.defn(name="decide_and_send_sms")
+    async def decide_and_send_sms(self, request: DecideAndSendInput) -> DecidedSms:
+        event, customer = request.event, request.event.customer
+        facts = await self._facts.gather_policy_facts(
+            PolicyFactsInput(
+                milestone=event.milestone,
+                phone=customer.phone,
+                email=customer.email,
+                sms_of=event,
+            )
+        )
+        decision = decide(request.policy, facts, datetime.now(UTC), self._rules())
+        decided = DecidedSms(decision=decision)
+        if not decided.sends_sms:
+            return decided
+        if facts.sms is None:
+            return decided.model_copy(update={"render_error": facts.sms_render_error})
+        sms = facts.sms
+        decided = decided.model_copy(
+            update={
+                "body": sms.text,
+                "encoding": sms.encoding,
+                "segments": sms.segments,
+                "estimated_cost_usd": sms.estimated_cost_usd,
+            }
+        )
+        send = SendSmsInput(
+            identity=request.identity,
+            to=customer.phone or "",
+            body=sms.text,
+            encoding=sms.encoding,
+            segments=sms.segments,
+            estimated_cost_usd=sms.estimated_cost_usd,
+            reserve_slot=True,
+            report_wait_seconds=request.report_wait_seconds,
+        )
+        try:
+            sent = await self._sms.send(send, completes_as=decided.with_sent)
+        except ApplicationError as error:  # refused, busy or failed: the workflow goes on
+            return decided.model_copy(update={"error": send_error(error)})
+        return decided.with_sent(sent)
+
+
+def decide(
+    policy: PolicyRequest, facts: PolicyFacts, now: datetime, rules: PolicyRules
+) -> PolicyDecision:
+    """The workflow's request, completed with the store's facts."""
+    request = policy.model_copy(
+        update={
+            "sms_consent": facts.sms_consent,
+            "muted": tuple(facts.muted),
+            "recent_sms": tuple(facts.recent_sms),
+        }
+    )
+    return evaluate(request, now, rules)
+
+
+def send_error(error: ApplicationError) -> SendError:
+    detail = error.details[0] if error.details and isinstance(error.details[0], dict) else {}
+    retry_at = detail.get("retry_at")
+    delay = error.next_retry_delay
+    return SendError(
+        type=error.type or "",
+        message=error.message,
+        code=str(detail["code"]) if detail.get("code") else None,
+        retry_at=float(retry_at) if retry_at is not None else None,
+        retry_after_seconds=delay.total_seconds() if delay else None,
+    )
