@@ -58,7 +58,7 @@ class History:
     events: int
 
 
-def parse(events: list[HistoryEvent], activity: str) -> History:
+def parse(events: list[HistoryEvent], activities: tuple[str, ...]) -> History:
     """Follow each milestone signal to the send activity it led to (both come in order)."""
     milestones: list[Milestone] = []
     waiting: list[Milestone] = []  # signalled, send not scheduled yet
@@ -81,7 +81,7 @@ def parse(events: list[HistoryEvent], activity: str) -> History:
             started = timers.get(event.timer_fired_event_attributes.started_event_id)
             if started is not None:
                 waiting[0].timer_waits.append(_at(event) - started)
-        elif kind == SCHEDULED and waiting and _activity_name(event) == activity:
+        elif kind == SCHEDULED and waiting and _activity_name(event) in activities:
             m = waiting.pop(0)
             m.scheduled = _at(event)
             by_scheduled_id[event.event_id] = m
@@ -113,7 +113,7 @@ async def breakdown(load: Load, sample: int) -> dict[str, Any]:
         handle = load.target.client.get_workflow_handle(
             load.target.workflow_id(load.references[order])
         )
-        history = parse(list((await handle.fetch_history()).events), load.target.activity)
+        history = parse(list((await handle.fetch_history()).events), load.target.activities)
         tasks, events = tasks + history.workflow_tasks, events + history.events
         milestones += len(history.milestones)
         accepted = load.accepted.get(load.phones[order], [])
