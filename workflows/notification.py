@@ -2,7 +2,9 @@
 
 The workflow decides (what is news, which channel, when to fall back) and waits (send
 slots, delivery reports, the grace period after the last milestone); activities do the
-I/O. Everything support needs is in its ``history`` query, its search attributes and its
+I/O. A milestone's first send-policy decision is the one exception: the activity that
+sends its SMS takes it, on the store's facts, and returns it (activities/decide_and_send.py).
+Everything support needs is in its ``history`` query, its search attributes and its
 current details; phone numbers appear masked in all of them.
 """
 
