@@ -116,9 +116,7 @@ class SmsActivities:
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
         return await self.send(request)
 
-    async def send(
-        self, request: SendSmsInput, *, completes_as: WaitResult | None = None
-    ) -> SmsSent:
+    async def send(self, request: SendSmsInput, *, completes_as: WaitResult = _itself) -> SmsSent:
         """The send itself, for this activity and for one that decides first.
 
         ``completes_as``: the calling activity's result for a send, when that is not the
@@ -177,7 +175,7 @@ class SmsActivities:
         )
         if request.report_wait_seconds <= 0:
             return sent
-        return await self._with_final_report(request, sent, call, completes_as or _itself)
+        return await self._with_final_report(request, sent, call, completes_as)
 
     async def _with_final_report(
         self, request: SendSmsInput, sent: SmsSent, call: _ProviderCall, completes_as: WaitResult
