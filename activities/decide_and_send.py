@@ -88,13 +88,7 @@ class DecidedSms(BaseModel):
     def sent(self) -> SmsSent | None:
         if self.provider_message_id is None:
             return None
-        return SmsSent(
-            provider_message_id=self.provider_message_id,
-            provider_calls=self.provider_calls,
-            deduplicated=self.deduplicated,
-            accepted_at=self.accepted_at,
-            final_report=self.final_report,
-        )
+        return SmsSent.model_validate(self.model_dump(include=set(SmsSent.model_fields)))
 
 
 class DecideAndSendActivities:
