@@ -11,8 +11,9 @@ the workflow's to carry out, as before.
 Idempotent and at most one SMS, as ``send_sms``: the outbox row is keyed by the message.
 This activity runs once (no retries): a provider error, a refusal or a busy sender is
 returned, not raised, and the workflow retries with ``send_sms``, which finds the same
-row. If the activity fails or times out (a worker crash), the workflow decides again the
-usual way and sends with ``send_sms``; the row keeps that from sending twice.
+row. If the activity stops (a worker crash, a timeout), the workflow reads the row: one it
+claimed is finished by ``send_sms`` with the text claimed (a decision or a rendering made
+again could differ); without one, nothing was sent and the workflow decides again.
 """
 
 from __future__ import annotations

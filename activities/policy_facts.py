@@ -33,6 +33,8 @@ class PolicyFactsInput(BaseModel):
     phone: str | None = None
     email: str | None = None
     sms_of: MilestoneEvent | None = None  # also render this event's SMS
+    # An SMS a send that stopped may have claimed: its text comes back in ``claimed_sms``.
+    claimed_key: str | None = None
 
 
 class PolicyFacts(BaseModel):
@@ -41,6 +43,7 @@ class PolicyFacts(BaseModel):
     recent_sms: list[RecentSend] = Field(default_factory=list)
     sms: RenderedMessage | None = None  # the SMS of ``sms_of``
     sms_render_error: str | None = None  # why it could not be rendered (a template bug)
+    claimed_sms: RenderedMessage | None = None  # the text of ``claimed_key``'s outbox row
 
 
 class PolicyFactsActivities:
@@ -77,6 +80,15 @@ class PolicyFactsActivities:
                 for s in known.recent_sms
             ],
         )
+        if request.claimed_key and (entry := self._store.outbox.get(request.claimed_key)):
+            facts.claimed_sms = RenderedMessage(
+                channel=Channel.SMS,
+                locale=request.sms_of.customer.locale if request.sms_of else "en",
+                text=entry.body or "",
+                encoding=entry.encoding,
+                segments=entry.segments,
+                estimated_cost_usd=entry.estimated_cost_usd,
+            )
         first_sms = False
         if request.sms_of is not None:
             try:

@@ -65,6 +65,11 @@ class OutboxEntry:
     provider_called_at: datetime | None
     error_code: str | None
     claimed_now: bool = False  # this call created the row
+    # The text claimed, when read back: a send that stopped is finished with it.
+    body: str | None = None
+    encoding: str | None = None
+    segments: int | None = None
+    estimated_cost_usd: Decimal | None = None
 
 
 class Outbox:
@@ -253,4 +258,8 @@ def _entry(row: MessageRow, *, claimed_now: bool = False) -> OutboxEntry:
         provider_called_at=row.provider_called_at,
         error_code=row.error_code,
         claimed_now=claimed_now,
+        body=row.body,
+        encoding=row.encoding,
+        segments=row.segments,
+        estimated_cost_usd=row.estimated_cost_usd,
     )

@@ -61,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
         delivery_status_from_twilio,
     )
     from messaging.render import RenderedMessage
-    from policy.decision import PolicyAction, PolicyDecision
+    from policy.decision import PolicyAction, PolicyDecision, send_now
     from policy.duplicates import notified_milestone
     from policy.evaluate import PolicyRequest, evaluate
     from providers.support import ConversationLine
@@ -343,6 +343,9 @@ class NotificationWorkflow:
 
     async def _decide(self, parked: Parked) -> tuple[PolicyDecision, PolicyFacts]:
         facts = await self._gather_facts(parked, render_sms=self._prepared_sends)
+        return self._evaluate(parked, facts), facts
+
+    def _evaluate(self, parked: Parked, facts: PolicyFacts) -> PolicyDecision:
         request = self._policy_request(parked).model_copy(
             update={
                 "sms_consent": facts.sms_consent,
@@ -350,9 +353,11 @@ class NotificationWorkflow:
                 "recent_sms": tuple(facts.recent_sms),
             }
         )
-        return evaluate(request, workflow.now(), self._policy.rules), facts
+        return evaluate(request, workflow.now(), self._policy.rules)
 
-    async def _gather_facts(self, parked: Parked, *, render_sms: bool) -> PolicyFacts:
+    async def _gather_facts(
+        self, parked: Parked, *, render_sms: bool, claimed_key: str | None = None
+    ) -> PolicyFacts:
         event, customer = parked.event, parked.event.customer
         render_sms = render_sms and customer.phone is not None
         return await workflow.execute_local_activity(
@@ -362,6 +367,7 @@ class NotificationWorkflow:
                 phone=customer.phone,
                 email=customer.email,
                 sms_of=event if render_sms else None,
+                claimed_key=claimed_key,
             ),
             result_type=PolicyFacts,
             start_to_close_timeout=LOCAL_TIMEOUT,
@@ -409,11 +415,12 @@ class NotificationWorkflow:
         event = parked.event
         recipient = mask_phone(phone)
         wait = self._policy.delivery_report_wait_seconds
+        identity = self._new_identity(event, Channel.SMS, recipient, parked.occurrence)
         try:
             outcome: DecidedSms = await workflow.execute_activity(
                 "decide_and_send_sms",
                 DecideAndSendInput(
-                    identity=self._new_identity(event, Channel.SMS, recipient, parked.occurrence),
+                    identity=identity,
                     event=event,
                     policy=self._policy_request(parked),
                     report_wait_seconds=wait,
@@ -423,11 +430,8 @@ class NotificationWorkflow:
                 retry_policy=RetryPolicy(maximum_attempts=1),  # send_sms retries, if need be
                 summary=f"send policy, then SMS {event.milestone.value} to {recipient}",
             )
-        except ActivityError:
-            # It crashed or timed out: decide again, the usual way. If it got as far as the
-            # provider, send_sms finds its outbox row and does not send a second SMS.
-            decision, facts = await self._decide(parked)
-            await self._act(parked, decision, facts)
+        except ActivityError:  # it crashed or timed out
+            await self._after_stopped_send(parked, identity.message_key)
             return
         if outcome.decision is not None and not outcome.sends_sms:
             await self._act(parked, outcome.decision, None)
@@ -444,6 +448,20 @@ class NotificationWorkflow:
             event, phone, occurrence=parked.occurrence, fallback=fallback, decided=outcome
         )
 
+    async def _after_stopped_send(self, parked: Parked, message_key: str) -> None:
+        """The deciding send stopped. If it claimed the SMS's outbox row, it had decided to
+        send: send_sms finishes that send, with the text claimed, and never sends twice (a
+        decision taken again could differ, and a text rendered again too). Otherwise
+        nothing was sent: decide again, the usual way."""
+        facts = await self._gather_facts(parked, render_sms=True, claimed_key=message_key)
+        if facts.claimed_sms is None:
+            await self._act(parked, self._evaluate(parked, facts), facts)
+            return
+        fallback = tuple(_unmuted_others(parked.event, facts))
+        decision = send_now((Channel.SMS,), fallback, "decided by the send that stopped")
+        claimed = facts.model_copy(update={"sms": facts.claimed_sms, "sms_render_error": None})
+        await self._send_decided(parked, decision, claimed)
+
     async def _fallback_after_report(
         self, parked: Parked, report: DeliveryReport | None
     ) -> list[Channel]:
@@ -453,8 +471,7 @@ class NotificationWorkflow:
         status = delivery_status_from_twilio(report.status) if report else None
         if status is None or not status.is_failure:
             return []
-        facts = await self._gather_facts(parked, render_sms=False)
-        return [c for c in _reachable(parked.event, None) if c not in facts.muted]
+        return _unmuted_others(parked.event, await self._gather_facts(parked, render_sms=False))
 
     def _park(self, parked: Parked, decision: PolicyDecision) -> None:
         kind = EntryKind.HELD if decision.action is PolicyAction.HOLD else EntryKind.MERGED
@@ -1358,6 +1375,11 @@ def _reachable(event: MilestoneEvent, allowed: list[Channel] | None) -> list[Cha
         if contact
     ]
     return present if allowed is None else [c for c in present if c in allowed]
+
+
+def _unmuted_others(event: MilestoneEvent, facts: PolicyFacts) -> list[Channel]:
+    """E-mail and push where the customer has them and has not turned them off."""
+    return [c for c in _reachable(event, None) if c not in facts.muted]
 
 
 def _rendered(decided: DecidedSms, event: MilestoneEvent) -> RenderedMessage | None:

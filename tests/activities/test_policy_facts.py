@@ -78,3 +78,18 @@ async def test_a_customer_without_a_phone_gets_facts_but_no_sms_facts(
     facts = await gather(deps, request)
 
     assert facts.sms_consent is None and facts.recent_sms == [] and facts.sms is None
+
+
+async def test_a_claimed_sms_comes_back_with_the_text_it_claimed(deps: Dependencies) -> None:
+    """A send that stopped is finished with the text it claimed, not a new rendering."""
+    assert PHONE is not None
+    key = "order-P1:shipped:1:sms"
+    deps.store.outbox.claim(new_message(key, PHONE), datetime.now(UTC), calling=True)
+    asking = shipped_request().model_copy(update={"claimed_key": key})
+
+    facts = await gather(deps, asking)
+    unclaimed = await gather(deps, asking.model_copy(update={"claimed_key": "order-P1:x:1:sms"}))
+
+    assert facts.claimed_sms is not None and facts.claimed_sms.text == "Your order has shipped"
+    assert facts.claimed_sms.segments == 1 and facts.sms is not None
+    assert facts.claimed_sms.text != facts.sms.text and unclaimed.claimed_sms is None

@@ -65,6 +65,9 @@ class FakeChannels:
     # decide_and_send_sms: crash (its worker died), or come back as the HTTP service
     # completes it with a final report: the SMS as sent, no decision.
     deciding_send_crashes: bool = False
+    deciding_send_crashes_after_claim: bool = False  # the outbox row kept its text
+    facts_after_claim: PolicyFacts | None = None  # what changed while it was down
+    claimed: dict[str, str] = field(default_factory=dict)  # message key -> SMS text
     deciding_send_completed_by_report: bool = False
     emails: list[SendEmailInput] = field(default_factory=list)
     pushes: list[SendPushInput] = field(default_factory=list)
@@ -107,11 +110,16 @@ class FakeChannels:
     @activity.defn(name="gather_policy_facts")
     async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:
         self.fact_requests.append(request)
+        facts = self.facts
+        if request.claimed_key in self.claimed:
+            text = self.claimed[request.claimed_key]
+            claimed = RenderedMessage(channel=Channel.SMS, locale="en", text=text)
+            facts = facts.model_copy(update={"claimed_sms": claimed})
         if request.sms_of is None:
-            return self.facts
+            return facts
         if self.sms_render_error:
-            return self.facts.model_copy(update={"sms_render_error": self.sms_render_error})
-        return self.facts.model_copy(update={"sms": render_message(request.sms_of, Channel.SMS)})
+            return facts.model_copy(update={"sms_render_error": self.sms_render_error})
+        return facts.model_copy(update={"sms": render_message(request.sms_of, Channel.SMS)})
 
     @activity.defn(name="decide_and_send_sms")
     async def decide_and_send_sms(self, request: DecideAndSendInput) -> DecidedSms:
@@ -133,6 +141,10 @@ class FakeChannels:
             return decided
         if facts.sms is None:
             return decided.model_copy(update={"render_error": facts.sms_render_error})
+        if self.deciding_send_crashes_after_claim:
+            self.claimed[request.identity.message_key] = facts.sms.text
+            self.facts = self.facts_after_claim or self.facts
+            raise RuntimeError("the worker died after claiming the outbox row")
         send = SendSmsInput(
             identity=request.identity,
             to=event.customer.phone or "",

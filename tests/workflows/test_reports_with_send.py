@@ -147,6 +147,27 @@ async def test_a_deciding_send_that_crashed_is_decided_and_sent_again_the_usual_
         assert [r.sms_of is not None for r in fake.fact_requests] == [True]  # the local one
 
 
+async def test_a_deciding_send_that_stopped_after_its_claim_is_finished_as_claimed(
+    env: WorkflowEnvironment,
+) -> None:
+    """Meanwhile the customer turned SMS off: decided again, it would go by e-mail. But the
+    claim says an SMS may have gone out, so send_sms finishes it with the claimed text."""
+    fake = waiting_fake()
+    fake.deciding_send_crashes_after_claim = True
+    fake.facts_after_claim = fake.facts.model_copy(update={"muted": [Channel.SMS]})
+    fake.reports_in_send = [("delivered", None)]
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "W240"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+
+        [sms] = history.messages
+        assert sms.channel is Channel.SMS and fake.emails == []
+        assert [s.body for s in fake.sms] == list(fake.claimed.values())
+        assert fake.sms[0].identity.message_key == sms.message_key
+
+
 async def test_a_wait_that_ends_without_a_report_goes_back_to_the_signalled_report(
     env: WorkflowEnvironment,
 ) -> None:
