@@ -57,9 +57,9 @@ class SendError(BaseModel):
 class DecidedSms(BaseModel):
     """The decision and, when it was "SMS now", what became of the SMS.
 
-    Its fields after ``decision`` are those of ``SmsSent`` plus the SMS's text: the HTTP
-    service completes a send waiting for its report with them (store/statuses.py), for
-    this activity and for ``send_sms`` alike, and then ``decision`` is None.
+    Its fields after ``decision`` are those of ``SmsSent`` plus the SMS's text. The HTTP
+    service completes a send waiting for its report with them, for this activity and for
+    ``send_sms`` alike (api/status_callbacks.py), and then ``decision`` is None.
     """
 
     decision: PolicyDecision | None = None
