@@ -10,33 +10,51 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from temporalio.client import Client
 
+from api.auth import log_access_mode
 from api.codec import create_codec_router
+from api.errors import install_error_handlers
 from api.inbound import create_inbound_router
+from api.openapi_docs import create_docs_router, describe
 from api.preferences import create_preferences_router
 from api.status_callbacks import create_status_router
+from config import validation
 from config.settings import Settings, get_settings
 from privacy.converter import codec_for
 from starter.client import connect
 from store.repository import Store
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, client: Client | None = None) -> FastAPI:
+    """The HTTP service. ``client``: a Temporal client to use instead of connecting (tests).
+
+    Refuses settings that cannot work (config/validation.py) before anything listens.
+    """
     settings = settings or get_settings()
+    validation.check(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log_access_mode(settings)
         store = Store.connect(settings.effective_database_url)
-        client = await connect(settings)
-        app.include_router(create_status_router(settings, store, client))
-        app.include_router(create_preferences_router(store))
-        app.include_router(create_inbound_router(settings, store, client))
-        app.state.store, app.state.client = store, client
+        temporal = client or await connect(settings)
+        app.include_router(create_status_router(settings, store, temporal))
+        app.include_router(create_preferences_router(store, settings))
+        app.include_router(create_inbound_router(settings, store, temporal))
+        app.openapi_schema = None  # describe the routes just added
+        app.state.store, app.state.client = store, temporal
         yield
         store.close()
 
-    app = FastAPI(title="Herald", lifespan=lifespan)
-    app.include_router(create_codec_router(codec_for(settings)))
+    # The description and docs pages sit behind the same credential as the data routes.
+    app = FastAPI(
+        title="Herald", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
+    )
+    app.openapi = lambda: describe(app)  # type: ignore[method-assign]
+    install_error_handlers(app)
+    app.include_router(create_codec_router(codec_for(settings), settings))
+    app.include_router(create_docs_router(app, settings))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[o.strip() for o in settings.web_ui_origins.split(",") if o.strip()],

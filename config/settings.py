@@ -39,6 +39,16 @@ class Settings(BaseSettings):
 
     # HTTP service (webhooks, health)
     http_host: str = "127.0.0.1"
+    # Bearer tokens (comma separated, for rotation) that the routes reading or changing
+    # customer data require: preferences, consent, the Web UI codec, the API description.
+    # Empty: open on loopback only (development); on any other host Herald refuses to start.
+    api_tokens: SecretStr = SecretStr("")
+    # The Web UI may pass its user's OIDC access token to the codec
+    # (TEMPORAL_CODEC_PASS_ACCESS_TOKEN=true): set the identity provider's JWKS URL, issuer
+    # and the audience its tokens carry, and the codec accepts those tokens too.
+    codec_oidc_jwks_url: str = ""
+    codec_oidc_issuer: str = ""
+    codec_oidc_audience: str = ""
     http_port: int = 8080
     public_base_url: str = (
         ""  # how the SMS provider reaches the HTTP service; default http://host:port
@@ -111,7 +121,13 @@ class Settings(BaseSettings):
 
     @property
     def effective_twilio_auth_token(self) -> str:
-        return self.twilio_auth_token.get_secret_value() or SANDBOX_AUTH_TOKEN
+        """The sandbox's own token only with the sandbox's own account: a real account
+        without its token fails at start (config/validation.py), and if it got this far
+        its webhooks are refused rather than checked against a published constant."""
+        token = self.twilio_auth_token.get_secret_value()
+        if token or not self.uses_sandbox:
+            return token
+        return SANDBOX_AUTH_TOKEN
 
     @property
     def sandbox_base_url(self) -> str:
