@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -34,16 +35,14 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     settings = settings or get_settings()
     validation.check(settings)
 
+    store = Store.connect(settings.effective_database_url)  # connects on first use
+    temporal = LateClient(client)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log_access_mode(settings)
-        store = Store.connect(settings.effective_database_url)
-        temporal = client or await connect(settings)
-        app.include_router(create_status_router(settings, store, temporal))
-        app.include_router(create_preferences_router(store, settings))
-        app.include_router(create_inbound_router(settings, store, temporal))
-        app.openapi_schema = None  # describe the routes just added
-        app.state.store, app.state.client = store, temporal
+        if not temporal.connected:
+            temporal.connect_to(await connect(settings))
         yield
         store.close()
 
@@ -52,7 +51,12 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         title="Herald", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
     )
     app.openapi = lambda: describe(app)  # type: ignore[method-assign]
+    app.state.store, app.state.client = store, temporal
     install_error_handlers(app)
+    late = cast(Client, temporal)  # routes reach the client only when a request comes
+    app.include_router(create_status_router(settings, store, late))
+    app.include_router(create_preferences_router(store, settings))
+    app.include_router(create_inbound_router(settings, store, late))
     app.include_router(create_codec_router(codec_for(settings), settings))
     app.include_router(create_docs_router(app, settings))
     app.add_middleware(
@@ -73,6 +77,27 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         return JSONResponse({"status": "ok" if ok else "degraded", **checks}, 200 if ok else 503)
 
     return app
+
+
+class LateClient:
+    """The Temporal client, connected in the app's lifespan, for routes built before it.
+
+    The routes exist from the start, so the API description always names them all."""
+
+    def __init__(self, client: Client | None) -> None:
+        self._client = client
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    def connect_to(self, client: Client) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            raise RuntimeError("the Temporal client is not connected yet")
+        return getattr(self._client, name)
 
 
 async def _check(probe) -> str:  # type: ignore[no-untyped-def]
