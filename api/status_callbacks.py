@@ -67,24 +67,25 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             message_key=message_key,
             final=is_final,
         )
+        if reported is None:
+            # No message of ours has this id or key (the row is written before the provider
+            # is called, so a real report always finds it): nothing to tell anyone.
+            log.warning("status callback for unknown message %s ignored", sid)
+            return Response(status_code=204)
+        if reported.repeated:
+            return Response(status_code=204)  # counted on its first row; nothing else moves
         if is_back_pressure(None, report.error_code):
             # The carrier's queue is full (30001...): slow the sender like a 429 would.
             await asyncio.to_thread(_slow_down, settings, store, form.get("From") or "")
-        # The message key in our own callback URL (covered by the signature) names the
-        # workflow even when the callback beats the send's row update to the store.
-        workflow_id = reported.workflow_id if reported else _workflow_of(message_key)
-        if workflow_id is None:
-            log.warning("status callback for unknown message %s ignored", sid)
+        if not reported.first_final:
+            # Not final, or a final report after the first (which the workflow keeps): in
+            # the store only; the workflow needs no task.
             return Response(status_code=204)
-        if not is_final or (reported and not reported.first_final):
-            # Kept in the store (a repeat only counted); the workflow needs no task: it has
-            # the first final report already, or this one is not final.
-            return Response(status_code=204)
-        if reported and reported.collected_by_send:
+        if reported.collected_by_send:
             return Response(status_code=204)  # the send, registering next, returns it
-        if reported and reported.waiter and await _complete_send(client, reported, report):
+        if reported.waiter and await _complete_send(client, reported, report):
             return Response(status_code=204)
-        await _signal(client, workflow_id, report)
+        await _signal(client, reported.workflow_id, report)
         return Response(status_code=204)
 
     # A plain route, not an API route: the provider calls it twice per message, and
@@ -118,13 +119,6 @@ def _malformed(sid: str, status: str, error_code: str | None, message_key: str |
     if message_key is not None and (len(message_key) > 300 or not message_key.isprintable()):
         return "message_key is not one of Herald's message keys"
     return ""
-
-
-def _workflow_of(message_key: str | None) -> str | None:
-    """The workflow named by our own message key (``workflow:...``); None if none is."""
-    if not message_key or ":" not in message_key:
-        return None
-    return message_key.split(":", 1)[0] or None
 
 
 async def _complete_send(client: Client, reported: ReportedMessage, report: DeliveryReport) -> bool:

@@ -218,6 +218,26 @@ class DeliveryStatuses:
             )
             return [(s, e, t) for s, e, t in session.execute(query)]
 
+    def current(self, message_key: str) -> tuple[str, str | None] | None:
+        """The message's (status, first final status) as the store has them."""
+        query = select(MessageRow.delivery_status, MessageRow.final_status).where(
+            MessageRow.message_key == message_key
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else (row.delivery_status, row.final_status)
+
+    def repeats(self, message_key: str) -> dict[str, int]:
+        """How often each reported status came again, by status (for support and tests)."""
+        query = (
+            select(MessageStatusRow.status, func.sum(MessageStatusRow.repeats))
+            .join(MessageRow, MessageRow.id == MessageStatusRow.message_id)
+            .where(MessageRow.message_key == message_key, MessageStatusRow.repeats > 0)
+            .group_by(MessageStatusRow.status)
+        )
+        with self._engine.connect() as connection:
+            return {status: int(count) for status, count in connection.execute(query)}
+
     @staticmethod
     def _final(connection: Connection, message_key: str) -> FinalStatus | None:
         row = connection.execute(_FINAL, {"p_key": message_key}).first()
