@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     sandbox_port: int = 8089
     sandbox_smtp_port: int = 8025
     sandbox_callback_delay_seconds: float = 0.5
+    # The sandbox account's other senders (comma separated numbers, short codes, MG SIDs);
+    # HERALD_SMS_SENDER is always one. Any other From is refused, as Twilio does (21606).
+    sandbox_account_senders: str = ""
+    # Play a trial account: Twilio prefixes every body with "Sent from your Twilio trial
+    # account - ", which is what the receiving phone and the message list then show.
+    sandbox_trial_account: bool = False
 
     # E-mail
     smtp_host: str = "127.0.0.1"
@@ -88,6 +94,10 @@ class Settings(BaseSettings):
     sms_retry_initial_seconds: float = 2.0
     sms_retry_max_seconds: float = 60.0
     send_timeout_seconds: float = 30.0  # per provider call; a crashed send retries after it
+    # How long after a call the provider may still take its message (a slow or overloaded
+    # API keeps working after our client gave up). A retry after an unanswered call looks
+    # for the message this long before it sends again (activities/sms.py).
+    sms_accept_window_seconds: float = Field(default=90.0, ge=0)
     delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back
     # The send activity stays open this long for the final report, which then completes it
     # (no signal, no extra workflow task); then the worker completes it with the accept and
