@@ -47,6 +47,7 @@ class ProviderMessage:
     body: str
     status: str
     created_at: datetime | None
+    error_code: str | None = None
 
     def carries(self, body: str) -> bool:
         """This message is ``body`` as sent (a trial account's prefix allowed)."""
@@ -172,6 +173,7 @@ def _provider_message(message) -> ProviderMessage:  # type: ignore[no-untyped-de
         body=message.body or "",
         status=str(message.status),
         created_at=message.date_created,
+        error_code=str(message.error_code) if message.error_code else None,
     )
 
 

@@ -218,6 +218,11 @@ class DeliveryStatuses:
             )
             return [(s, e, t) for s, e, t in session.execute(query)]
 
+    def final_of(self, message_key: str) -> FinalStatus | None:
+        """The message's first final report, if it came (read only)."""
+        with self._engine.connect() as connection:
+            return self._final(connection, message_key)
+
     def current(self, message_key: str) -> tuple[str, str | None] | None:
         """The message's (status, first final status) as the store has them."""
         query = select(MessageRow.delivery_status, MessageRow.final_status).where(
