@@ -11,8 +11,8 @@ from activities.dependencies import Dependencies
 from activities.email import EmailActivities
 from activities.policy import PolicyActivities
 from activities.policy_facts import PolicyFactsActivities
-from activities.reconcile import ReconcileActivities
 from activities.push import PushActivities
+from activities.reconcile import ReconcileActivities
 from activities.record import RecordActivities
 from activities.render import RenderActivities, SmsRenderer
 from activities.sms import SmsActivities

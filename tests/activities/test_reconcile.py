@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from temporalio.testing import ActivityEnvironment
 
 from activities.dependencies import Dependencies
-from activities.reconcile import ReconcileActivities, ReconcileInput, Reconciled
+from activities.reconcile import ReconcileActivities, Reconciled, ReconcileInput
 from tests.activities.test_send_activities import PHONE, identity, send_sms, sms_input
 from tests.sandbox.conftest import RunningSandbox
 
