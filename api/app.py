@@ -24,6 +24,7 @@ from config import validation
 from config.settings import Settings, get_settings
 from privacy.converter import codec_for
 from starter.client import connect
+from store.migrate import prepare_schema
 from store.repository import Store
 
 
@@ -41,6 +42,12 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log_access_mode(settings)
+        await asyncio.to_thread(
+            prepare_schema,
+            settings.effective_database_url,
+            store.engine,
+            migrate=settings.migrate_on_start,
+        )
         if not temporal.connected:
             temporal.connect_to(await connect(settings))
         yield

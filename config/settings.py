@@ -36,6 +36,10 @@ class Settings(BaseSettings):
 
     # Store
     database_url: str = ""  # empty: SQLite file under data_dir
+    # Migrate the schema when the worker or HTTP service starts (under a lock: one at a
+    # time). Production migrates in a step of its own and sets this false; either way a
+    # process refuses to start on a schema it does not know (store/migrate.py).
+    migrate_on_start: bool = True
 
     # HTTP service (webhooks, health)
     http_host: str = "127.0.0.1"
