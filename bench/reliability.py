@@ -48,8 +48,10 @@ from tests.helpers.events import order_event
 from tests.helpers.temporal import settings_for_tests
 
 MILESTONES = ("confirmed", "shipped")
-STALL_SECONDS = 20.0  # nothing new settled for this long: what is missing is lost
-MAX_DRAIN_SECONDS = 300.0
+# Nothing new settled for this long: what is missing is lost. Longer than the acceptance
+# window, during which a retry after an unanswered call looks instead of sending.
+STALL_MARGIN_SECONDS = 40.0
+MAX_DRAIN_SECONDS = 400.0
 POLICY_ENV = {  # every milestone sent at any hour (bench/milestones.py says why)
     "HERALD_SENDING_WINDOW": '{"start": "00:00", "end": "23:59:59.999999"}',
     "HERALD_COALESCING__OUT_FOR_DELIVERY__HOLD_SECONDS": "0",
@@ -72,6 +74,7 @@ def log(text: str) -> None:
 class Run:
     def __init__(self, stack: Stack, client: Client, store: Store, sandbox: httpx.AsyncClient):
         self.stack, self.client, self.store, self.sandbox = stack, client, store, sandbox
+        self.stall_seconds = stack.settings.sms_accept_window_seconds + STALL_MARGIN_SECONDS
         self._numbers = random.Random(7)
 
     def new_orders(self, count: int) -> list[Order]:
@@ -121,7 +124,7 @@ class Run:
                 last, last_change = done, time.monotonic()
             if done >= expected and time.monotonic() - last_change > 5:
                 return  # all in, and a few seconds for late duplicates to show
-            if time.monotonic() - last_change > STALL_SECONDS:
+            if time.monotonic() - last_change > self.stall_seconds:
                 return
             await asyncio.sleep(1.0)
 
