@@ -13,6 +13,8 @@ from domain.timeline import Channel, DeliveryReport, MessagingHistory
 from policy.duplicates import NotifiedMilestone
 from providers.support import ConversationLine
 
+CONVERSATION_LINES_KEPT = 20  # what support gets with a hand-over
+
 
 class AwaitingReport(BaseModel):
     """An SMS handed to the provider whose final delivery report has not come yet."""
@@ -58,6 +60,11 @@ class CarriedState(BaseModel):
     seen_reply_ids: list[str] = Field(default_factory=list)
     dialogue: DialogueState = Field(default_factory=DialogueState)
     conversation: list[ConversationLine] = Field(default_factory=list)
+
+    def remember_line(self, direction: str, text: str, at: datetime) -> None:
+        """A line of the conversation, for support's hand-over: the latest ones only."""
+        self.conversation.append(ConversationLine(at=at, direction=direction, text=text))
+        del self.conversation[:-CONVERSATION_LINES_KEPT]
 
 
 class NotificationStart(BaseModel):

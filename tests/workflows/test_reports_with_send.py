@@ -68,11 +68,11 @@ async def test_a_report_inside_the_send_result_needs_no_signal_and_no_timer(
         assert await send_sms_timeouts(handle) == [fake.policy.send_timeout_seconds + WAIT_SECONDS]
         types = await event_types(handle)
         assert EventType.EVENT_TYPE_TIMER_STARTED not in types
-        # One patch marker's TemporalChangeVersion, then the milestone's attributes once,
-        # when its send ended: no "sending" or "awaiting report" in between.
-        # The patch and the policy's settings: the send decided, with no marker of its own.
-        assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 2
-        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 2
+        # The milestone's attributes once, when its send ended: no "sending" or "awaiting
+        # report" in between. One marker, the policy's settings: the send decided, with no
+        # marker of its own.
+        assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 1
+        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 1
         [upsert] = [
             e.upsert_workflow_search_attributes_event_attributes.search_attributes
             for e in (await handle.fetch_history()).events
