@@ -71,7 +71,7 @@ class NotificationWorkflow:
     @workflow.run
     async def run(self, start: NotificationStart) -> MessagingHistory:
         ctx = self._ctx
-        ctx.policy = await workflow.execute_local_activity(
+        ctx.policy = start.policy or await workflow.execute_local_activity(
             "load_policy",
             LoadPolicyInput(workflow_id=ctx.workflow_id),
             result_type=WorkflowPolicy,

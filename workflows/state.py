@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from activities.policy import WorkflowPolicy
 from conversation.dialogue import CustomerReply, DialogueState
 from domain.events import MilestoneEvent
 from domain.milestones import Kind, Milestone
@@ -73,3 +74,7 @@ class NotificationStart(BaseModel):
     kind: Kind
     reference: str
     carried: CarriedState | None = None
+    # The tunables, from the starter's settings: the run then needs no local activity to
+    # load them. None: the run loads the worker's (after a continue-as-new always, so a
+    # changed setting reaches an order that lives for weeks at its next run).
+    policy: WorkflowPolicy | None = None

@@ -106,6 +106,18 @@ async def full_return(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowH
     return await through(env, fake, events)
 
 
+async def tunables_in_start(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowHandle:
+    """The starter sends the tunables in the start input: no local activity loads them."""
+    fake.reports_in_send = [("delivered", None)]
+    event = order_event("shipped", "replay-tunables")
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, event, task_queue=worker.task_queue, policy=fake.policy
+        )
+        await until(handle, lambda h: h.state.value == "delivered")
+    return handle
+
+
 async def continue_as_new(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowHandle:
     """A short history limit: the order continues as new between its milestones."""
     fake.policy.history_event_limit = 40
@@ -265,6 +277,7 @@ async def redecisions(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowH
 SCENARIOS: dict[str, Scenario] = {  # each uses the reference replay-<name>
     "full": full_order,
     "return": full_return,
+    "tunables": tunables_in_start,
     "continued": continue_as_new,
     "fallback": fallback_after_silence,
     "undelivered": undelivered,
