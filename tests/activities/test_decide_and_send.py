@@ -147,8 +147,8 @@ async def test_a_stop_before_the_confirmation_means_no_sms_decided(
 
     decide, calls = module.decide, []
 
-    def decide_then_stop(*args: object) -> object:
-        decision = decide(*args)  # type: ignore[arg-type]
+    def decide_then_stop(*args: object, **kwargs: object) -> object:
+        decision = decide(*args, **kwargs)  # type: ignore[arg-type]
         if not calls:  # the first decision, before the confirmation under the lock
             deps.store.consent.opt_out(PHONE, at=datetime.now(UTC), source="test")
         calls.append(decision)

@@ -17,19 +17,19 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.conversation import ConversationActivities
-from activities.decide_and_send import DecideAndSendInput, DecidedSms, decide, send_error
+from activities.decide_and_send import DecideAndSendInput, DecidedSms, send_error
 from activities.delivery import as_activity_error, rejected, sender_busy
 from activities.email import EmailSent, SendEmailInput
 from activities.policy import LoadPolicyInput, WorkflowPolicy
 from activities.policy_facts import PolicyFacts, PolicyFactsInput
 from activities.push import PushSent, SendPushInput
+from activities.reconcile import Reconciled, ReconcileInput
 from activities.record import RecordInput
-from activities.render import RenderInput
 from activities.sms import SendSmsInput, SmsSent
-from activities.throttle import ReserveSlotInput, SendSlot
 from config.conversation import ConversationSettings
 from domain.timeline import Channel, DeliveryReport
 from messaging.render import RenderedMessage, render_message
+from policy.decide import decide
 from providers.errors import ProviderError
 from providers.oms import OmsClient
 from providers.support import SupportDesk
@@ -62,6 +62,10 @@ class FakeChannels:
     # Final reports (status, error code) a send that waits for its report returns, in order;
     # when none is left, the wait ends without one (as when the report is slow).
     reports_in_send: list[tuple[str, str | None]] = field(default_factory=list)
+    # What reconcile_delivery_report finds at the provider for a report that never came:
+    # (status, error code) in order; none left: the message is still on its way ("sent").
+    reconciled: list[tuple[str, str | None]] = field(default_factory=list)
+    reconcile_requests: list[ReconcileInput] = field(default_factory=list)
     # decide_and_send_sms: crash (its worker died), or come back as the HTTP service
     # completes it with a final report: the SMS as sent, no decision.
     deciding_send_crashes: bool = False
@@ -97,15 +101,29 @@ class FakeChannels:
             conversation.request_support,
             conversation.compose_reply,
             self.load_policy,
-            self.render,
-            self.reserve_send_slot,
             self.send_sms,
             self.send_email,
             self.send_push,
             self.record_timeline,
             self.gather_policy_facts,
             self.decide_and_send_sms,
+            self.reconcile_delivery_report,
         ]
+
+    @activity.defn(name="reconcile_delivery_report")
+    async def reconcile_delivery_report(self, request: ReconcileInput) -> Reconciled:
+        self.reconcile_requests.append(request)
+        if not self.reconciled:
+            return Reconciled(provider_status="sent")
+        status, code = self.reconciled.pop(0)
+        report = DeliveryReport(
+            provider_message_id=request.provider_message_id,
+            status=status,
+            error_code=code,
+            occurred_at=activity.info().current_attempt_scheduled_time,
+            message_key=request.message_key,
+        )
+        return Reconciled(report=report, source="provider")
 
     @activity.defn(name="gather_policy_facts")
     async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:
@@ -136,7 +154,15 @@ class FakeChannels:
             )
         )
         now = activity.info().current_attempt_scheduled_time
-        decided = DecidedSms(decision=decide(request.policy, facts, now, self.policy.rules))
+        decision = decide(
+            request.policy,
+            sms_consent=facts.sms_consent,
+            muted=facts.muted,
+            recent_sms=facts.recent_sms,
+            now=now,
+            rules=self.policy.rules,
+        )
+        decided = DecidedSms(decision=decision)
         if not decided.sends_sms:
             return decided
         if facts.sms is None:
@@ -168,20 +194,6 @@ class FakeChannels:
     @activity.defn(name="load_policy")
     async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:
         return self.policy
-
-    @activity.defn(name="render_message")
-    async def render(self, request: RenderInput) -> RenderedMessage:
-        return render_message(request.event, request.channel)
-
-    @activity.defn(name="reserve_send_slot")
-    async def reserve_send_slot(self, request: ReserveSlotInput) -> SendSlot:
-        info = activity.info()
-        now = info.current_attempt_scheduled_time.timestamp()
-        return SendSlot(
-            sender="+15005550006",
-            not_before_epoch=now + self.slot_delay_seconds,
-            wait_seconds=self.slot_delay_seconds,
-        )
 
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:

@@ -168,6 +168,44 @@ async def test_a_malformed_signal_is_recorded_and_the_workflow_keeps_going(
         assert "event_id: Field required" in malformed[1]
 
 
+async def test_a_lost_report_of_a_delivered_sms_is_fetched_and_no_email_goes_out(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = FakeChannels(reconciled=[("delivered", None)])
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client,
+            order_event("shipped", "A401", push_token="tok-1"),
+            task_queue=worker.task_queue,
+        )
+        await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
+        await env.sleep(fake.policy.delivery_report_timeout_seconds + 5)
+
+        history = await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+        [sms] = history.messages
+        assert sms.status is DeliveryStatus.DELIVERED
+        assert fake.emails == [] and fake.pushes == []
+        [asked] = fake.reconcile_requests
+        assert asked.provider_message_id == sms.provider_message_id
+
+
+async def test_a_lost_report_of_an_undelivered_sms_falls_back_with_its_code(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = FakeChannels(reconciled=[("undelivered", "30003")])
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "A402"), task_queue=worker.task_queue
+        )
+        await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
+        await env.sleep(fake.policy.delivery_report_timeout_seconds + 5)
+
+        history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
+        sms = history.messages[0]
+        assert (sms.status, sms.error_code) == (DeliveryStatus.UNDELIVERED, "30003")
+        assert len(fake.emails) == 1
+
+
 async def test_no_delivery_report_in_time_falls_back_to_email(env: WorkflowEnvironment) -> None:
     fake = FakeChannels()
     async with new_worker(env.client, fake.activities()) as worker:
@@ -179,9 +217,10 @@ async def test_no_delivery_report_in_time_falls_back_to_email(env: WorkflowEnvir
         await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
         await env.sleep(fake.policy.delivery_report_timeout_seconds + 5)
 
+        # The provider says the SMS is still on its way ("sent"): no final status to go by.
         history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
         sms, email, push = history.messages
-        assert sms.status is DeliveryStatus.NO_REPORT
+        assert sms.status is DeliveryStatus.NO_REPORT and len(fake.reconcile_requests) == 1
         assert (email.channel, email.status, email.recipient) == (
             Channel.EMAIL,
             DeliveryStatus.SENT,
@@ -336,3 +375,25 @@ async def test_continue_as_new_keeps_the_whole_timeline(env: WorkflowEnvironment
             "delayed",
             "out_for_delivery",
         ]
+
+
+async def test_a_report_awaited_across_continue_as_new_keeps_its_deadline(
+    env: WorkflowEnvironment,
+) -> None:
+    """The run hands over while an SMS waits for its report: the next run waits on (the
+    report can still come), and falls back when the deadline passes without one."""
+    fake = FakeChannels()
+    fake.policy.history_event_limit = 10  # due right after the first send
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "A1100"), task_queue=worker.task_queue
+        )
+        await wait_for(
+            handle, lambda h: any(e.kind is EntryKind.CONTINUED_AS_NEW for e in h.entries)
+        )
+        history = await wait_for(handle, lambda h: h.state is NotificationState.AWAITING_REPORT)
+        assert len(history.messages) == 1 and not fake.emails
+        await env.sleep(700)
+        history = await wait_for(handle, lambda h: h.state is NotificationState.FELL_BACK)
+        assert history.messages[0].status is DeliveryStatus.NO_REPORT
+        assert [m.channel for m in history.messages] == [Channel.SMS, Channel.EMAIL]
