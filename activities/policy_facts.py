@@ -51,6 +51,14 @@ class PolicyFactsActivities:
         self._store = store
         self._sms = sms
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    def read_facts(self, request: PolicyFactsInput) -> PolicyFacts:
+        """The store's facts alone (blocking, no rendering): a decision made again."""
+        return self._gather_and_render(request.model_copy(update={"sms_of": None}))[0]
+
     @activity.defn(name="gather_policy_facts")
     async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:
         # Idempotent: reads only (rendering is a pure function of the event and templates).

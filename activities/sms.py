@@ -103,7 +103,6 @@ class _ProviderCall:
     """One attempt's call, as its steps learn it."""
 
     permit: SendPermit | None = None  # the sender's permit, taken right before the call
-    answered_at: float | None = None  # when the provider took the message
     awaited: AwaitedReport | None = None  # registered for the final report, or it came
     wait: float = 0.0  # how long the registered wait may last
 
@@ -159,13 +158,12 @@ class SmsActivities:
                     answer_within=_call_timeout(),
                 )
             except BaseException as error:
-                await asyncio.to_thread(self._settle, call.permit, time.time())
+                await asyncio.to_thread(self._settle, call.permit)
                 if isinstance(error, ProviderError):
                     if not error.may_have_reached:  # a retry need not look for it
                         await asyncio.to_thread(self._store.outbox.call_not_made, key)
                     await self._slow_down_if_asked(error)
                 raise
-            call.answered_at = time.time()
             return sent.sid
 
         def complete(provider_id: str) -> None:
@@ -173,7 +171,7 @@ class SmsActivities:
             the permit's stamp and the registration for the final report."""
             self._store.outbox.complete(key, provider_id, datetime.now(UTC))
             if call.permit is not None:
-                self._settle(call.permit, call.answered_at or time.time())
+                self._settle(call.permit)
             if request.report_wait_seconds > 0 and (wait := _report_wait_left(request)) > 0:
                 token = activity.info().task_token
                 call.awaited, call.wait = self._store.statuses.await_final(key, token), wait
@@ -288,10 +286,9 @@ class SmsActivities:
         if (reserved.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
             raise sender_busy(reserved.not_before_epoch, "pacing")
 
-    def _settle(self, permit: SendPermit, answered_at: float) -> None:
-        self._store.sender_limiter.settle(
-            self._settings.sms_sender, permit.at, answered_at, permit.slot
-        )
+    def _settle(self, permit: SendPermit) -> None:
+        """Re-stamp the permit when the provider has answered, by the database's clock."""
+        self._store.sender_limiter.settle(self._settings.sms_sender, permit.at, None, permit.slot)
 
     async def _take_send_permit(self) -> SendPermit:
         """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
@@ -302,7 +299,7 @@ class SmsActivities:
                 limiter.acquire,
                 sender,
                 limit.messages_per_second,
-                time.time(),
+                None,  # stamped by the database's clock: one clock for every worker
                 daily_cap=limit.daily_cap,
             )
             if permit.granted:

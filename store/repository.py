@@ -12,6 +12,7 @@ from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
+from store.recipient_locks import RecipientLocks
 from store.reply_questions import ReplyQuestions
 from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
@@ -31,6 +32,7 @@ class Store:
     sender_limiter: SenderLimiter
     conversations: Conversations
     reply_questions: ReplyQuestions
+    recipient_locks: RecipientLocks
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -48,6 +50,7 @@ class Store:
             sender_limiter=SenderLimiter(sessions),
             conversations=Conversations(sessions),
             reply_questions=ReplyQuestions(sessions),
+            recipient_locks=RecipientLocks(engine),
         )
 
     def close(self) -> None:
