@@ -74,12 +74,12 @@ class SendSmsInput(BaseModel):
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
-    # Reserve the sender's pacing slot here rather than in a local activity before: one
-    # step less per message for the workflow. False in histories from before this field.
+    # Reserve the sender's pacing slot (on the first attempt): a milestone's SMS does;
+    # a reply, awaited by the customer, does not (the permit still keeps the limit).
     reserve_slot: bool = False
     # Above 0: stay open (asynchronously, holding no worker slot) until the final delivery
     # report completes this activity, for at most this long; then the worker completes it
-    # with the accept. 0, and histories from before this field: return on the accept.
+    # with the accept. 0: return on the accept.
     report_wait_seconds: float = 0.0
 
 
@@ -87,7 +87,7 @@ class SmsSent(BaseModel):
     provider_message_id: str
     provider_calls: int
     deduplicated: bool  # True: no new provider call, an earlier one already had it
-    accepted_at: datetime | None = None  # when the provider took it (absent: older results)
+    accepted_at: datetime | None = None  # when the provider took it (absent: the workflow's now)
     final_report: DeliveryReport | None = None  # when the activity waited for it
 
 
