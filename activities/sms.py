@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
+from opentelemetry import propagate
 from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -116,11 +117,22 @@ class SmsActivities:
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
         return await self.send(request)
 
-    async def send(self, request: SendSmsInput, *, completes_as: WaitResult = _itself) -> SmsSent:
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    async def send(
+        self,
+        request: SendSmsInput,
+        *,
+        completes_as: WaitResult = _itself,
+        on_accepted: Callable[[], None] | None = None,
+    ) -> SmsSent:
         """The send itself, for this activity and for one that decides first.
 
         ``completes_as``: the calling activity's result for a send, when that is not the
         ``SmsSent`` itself; a report wait that ends without a report completes with it.
+        ``on_accepted``: called once when this attempt's provider call was accepted.
         """
         key = request.identity.message_key
         message = new_outbox_message(
@@ -167,6 +179,8 @@ class SmsActivities:
 
         await self._check_consent_and_pace(request)
         delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
+        if on_accepted is not None and not delivered.deduplicated:
+            on_accepted()
         sent = SmsSent(
             provider_message_id=delivered.provider_message_id,
             provider_calls=delivered.provider_calls,
@@ -288,7 +302,13 @@ class SmsActivities:
 
     def _status_callback(self, message_key: str) -> str:
         base = self._settings.effective_public_base_url.rstrip("/")
-        return f"{base}/twilio/status?message_key={quote(message_key, safe='')}"
+        url = f"{base}/twilio/status?message_key={quote(message_key, safe='')}"
+        # The trace's context rides in the (signed) URL: the status callback joins the trace.
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        if traceparent := carrier.get("traceparent"):
+            url += f"&traceparent={quote(traceparent, safe='')}"
+        return url
 
 
 def _report_wait_left(request: SendSmsInput) -> float:

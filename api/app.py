@@ -9,11 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import text
 
 from api.codec import create_codec_router
+from api.email_opens import create_open_router
 from api.inbound import create_inbound_router
+from api.metrics import create_metrics_router
 from api.preferences import create_preferences_router
+from api.stats_page import create_stats_router
 from api.status_callbacks import create_status_router
 from config.settings import Settings, get_settings
 from privacy.converter import codec_for
@@ -31,15 +35,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(create_status_router(settings, store, client))
         app.include_router(create_preferences_router(store))
         app.include_router(create_inbound_router(settings, store, client))
+        app.include_router(create_open_router(settings, store))
+        app.include_router(create_stats_router(store))
         app.state.store, app.state.client = store, client
         yield
         store.close()
 
     app = FastAPI(title="Herald", lifespan=lifespan)
     app.include_router(create_codec_router(codec_for(settings)))
+    app.include_router(create_metrics_router())
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health,metrics")
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=[o.strip() for o in settings.web_ui_origins.split(",") if o.strip()],
+        allow_origins=settings.effective_web_ui_origins,
         allow_methods=["POST"],
         allow_headers=["content-type", "x-namespace", "authorization"],
         allow_credentials=True,

@@ -12,7 +12,9 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -21,6 +23,9 @@ from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport, delivery_status_from_twilio
+from observability import reports as observe
+from observability.logs import logging_context
+from observability.tracing import tracer
 from policy.senders import is_back_pressure
 from store.repository import Store
 from store.statuses import ReportedMessage
@@ -33,11 +38,35 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
 
     async def status_callback(request: Request) -> Response:
         message_key = request.query_params.get("message_key")
-        form = await verified_form(request, settings)
-        sid = form.get("MessageSid") or form.get("SmsSid")
-        status = form.get("MessageStatus") or form.get("SmsStatus")
+        # The send put its trace's context in the callback URL (activities/sms.py): the
+        # report joins the milestone's trace.
+        traceparent = request.query_params.get("traceparent")
+        parent = propagate.extract({"traceparent": traceparent}) if traceparent else None
+        with (
+            tracer().start_as_current_span(
+                "twilio status callback", context=parent, kind=SpanKind.SERVER
+            ) as span,
+            logging_context(message_key=message_key, workflow_id=_workflow_of(message_key)),
+        ):
+            try:
+                form = await verified_form(request, settings)
+            except HTTPException:
+                observe.webhook("twilio_status", "refused_signature")
+                raise
+            sid = form.get("MessageSid") or form.get("SmsSid")
+            status = form.get("MessageStatus") or form.get("SmsStatus")
+            span.set_attributes({"herald.provider_id": sid or "", "herald.status": status or ""})
+            with logging_context(provider_id=sid):
+                response, outcome = await handle(form, message_key, sid, status)
+                observe.webhook("twilio_status", outcome, status=status)
+            return response
+
+    async def handle(
+        form: dict[str, str], message_key: str | None, sid: str | None, status: str | None
+    ) -> tuple[Response, str]:
         if not sid or not status:
-            return Response(status_code=400, content="MessageSid and MessageStatus are required")
+            missing = "MessageSid and MessageStatus are required"
+            return Response(status_code=400, content=missing), "malformed"
         report = DeliveryReport(
             provider_message_id=sid,
             status=status,
@@ -63,16 +92,17 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         # workflow even when the callback beats the send's row update to the store.
         workflow_id = reported.workflow_id if reported else _workflow_of(message_key)
         if workflow_id is None:
-            log.warning("status callback for unknown message %s ignored", sid)
-            return Response(status_code=204)
+            return Response(status_code=204), "unknown_message"
+        if reported and is_final:
+            await observe.final_report(store, reported, status, report.occurred_at)
         if not is_final:
-            return Response(status_code=204)  # kept in the store; the workflow needs no task
+            return Response(status_code=204), "accepted"  # kept; the workflow needs no task
         if reported and reported.collected_by_send:
-            return Response(status_code=204)  # the send, registering next, returns it
+            return Response(status_code=204), "accepted"  # the send, registering next, takes it
         if reported and reported.waiter and await _complete_send(client, reported, report):
-            return Response(status_code=204)
+            return Response(status_code=204), "accepted"
         await _signal(client, workflow_id, report)
-        return Response(status_code=204)
+        return Response(status_code=204), "accepted"
 
     # A plain route, not an API route: the provider calls it twice per message, and
     # FastAPI's parameter solving cost 110 us of CPU a call (measured in process).

@@ -64,6 +64,7 @@ class ReportedMessage:
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
+    first_final: bool = False  # this report was the message's first final one
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class DeliveryStatuses:
                 sent_at=row.sent_at,
                 waiter=waiter or None,
                 collected_by_send=waiter == WAITER_TO_COME,
+                first_final=final and row.final_status is None,
                 body=row.body,
                 encoding=row.encoding,
                 segments=row.segments,
