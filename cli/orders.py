@@ -160,13 +160,13 @@ async def _demo(reference: str, phone: str, email: str, out: TextIO) -> None:
         tracking_url="https://track.herald.example/1Z999AA10123456784",
         estimated_arrival=start + timedelta(days=2),
     )
-    for step, milestone in enumerate(DEMO_ORDER):
+    for milestone in DEMO_ORDER:
         event = MilestoneEvent(
             event_id=f"{reference}-{milestone}-{uuid.uuid4().hex[:6]}",
             kind=Kind.ORDER,
             reference=reference,
             milestone=Milestone(milestone),
-            occurred_at=start + timedelta(minutes=step),
+            occurred_at=datetime.now(UTC),  # as an OMS stamps its events
             customer=customer,
             shipment=shipment,
         )

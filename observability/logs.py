@@ -71,6 +71,7 @@ def configure_logging(process_name: str, level: str | None = None) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)  # the webhook log says more
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per provider call otherwise
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Literal
 @dataclass(frozen=True)
 class Target:
     value: float | Decimal
-    meets_when: Literal["at_least", "below"]
+    meets_when: Literal["at_least", "at_most", "below"]
     text: str  # as the user's document says it
 
     def met_by(self, figure: float | Decimal | None) -> bool | None:
@@ -20,11 +20,13 @@ class Target:
             return None
         if self.meets_when == "at_least":
             return figure >= self.value
+        if self.meets_when == "at_most":
+            return figure <= self.value
         return figure < self.value
 
 
 DELIVERY_RATE = Target(0.985, "at_least", "≥ 98.5%")
 AVERAGE_DELIVERY_SECONDS = Target(30.0, "below", "< 30 s")
-COST_PER_SEGMENT_USD = Target(Decimal("0.0075"), "below", "≤ $0.0075 per SMS unit")
+COST_PER_SEGMENT_USD = Target(Decimal("0.0075"), "at_most", "≤ $0.0075 per SMS unit")
 AVERAGE_FIRST_UPDATE_SECONDS = Target(600.0, "below", "< 10 min")
 EMAIL_OPEN_RATE = Target(0.423, "at_least", "≥ 42.3%")
