@@ -6,10 +6,18 @@ process's ``/metrics`` appends them to Herald's, so one scrape sees both.
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import httpx
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 
 
 def _free_loopback_port() -> int:
@@ -25,11 +33,16 @@ class SdkMetrics:
         self.address = f"127.0.0.1:{_free_loopback_port()}"
         self.runtime = Runtime(
             telemetry=TelemetryConfig(
+                # The SDK core's own warnings become this process's (JSON) log lines.
+                logging=LoggingConfig(
+                    filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                    forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+                ),
                 metrics=PrometheusConfig(
                     bind_address=self.address,
                     counters_total_suffix=True,
                     durations_as_seconds=True,
-                )
+                ),
             )
         )
 

@@ -119,7 +119,9 @@ async def test_support_reads_an_order_in_the_web_ui(client: Client, stack: Stack
         await signal_milestone(client, order_event(milestone, reference, step=step, phone=phone))
     await history_when(client, Kind.ORDER, reference, all_final(2))
     masked = f"+1********{phone[-2:]}"
-    page = f"{stack.settings.effective_temporal_ui_url}/namespaces/default/workflows/order-{reference}"
+    page = (
+        f"{stack.settings.effective_temporal_ui_url}/namespaces/default/workflows/order-{reference}"
+    )
 
     def read_ui() -> tuple[str, list[list[str]]]:
         with headless_chromium() as driver:
