@@ -23,6 +23,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -41,6 +42,7 @@ from activities.throttle import effective_sender_limit, reserve_slot, wait_for_s
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport
+from observability.tracing import tracer
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
@@ -155,7 +157,17 @@ class SmsActivities:
                 await asyncio.to_thread(self._store.outbox.call_not_made, key)
                 raise
             try:
-                sent = await self._sms.send(request.to, request.body, self._status_callback(key))
+                # The provider call's span; the callback URL carries it, so the delivery
+                # report joins the trace under it.
+                with tracer().start_as_current_span(
+                    "twilio messages.create",
+                    kind=SpanKind.CLIENT,
+                    attributes={"herald.message_key": key},
+                ) as span:
+                    sent = await self._sms.send(
+                        request.to, request.body, self._status_callback(key)
+                    )
+                    span.set_attribute("herald.provider_id", sent.sid)
             except BaseException as error:
                 await asyncio.to_thread(self._settle, call.permit, time.time())
                 if isinstance(error, ProviderError):
