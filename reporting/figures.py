@@ -154,7 +154,7 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 
 def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+    return math.fsum(values) / len(values) if values else None  # exact sum: order-free
 
 
 def _ratio(part: int, whole: int) -> float | None:

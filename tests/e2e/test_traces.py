@@ -55,9 +55,7 @@ class InProcess:
 
 
 @pytest.fixture
-async def in_process(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[InProcess]:
+async def in_process(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[InProcess]:
     """A worker and an HTTP service in this process, on their own queue and port."""
     for name, value in E2E_POLICY_ENV.items():
         monkeypatch.setenv(name, value)
