@@ -8,7 +8,6 @@ filters as ``herald stats``; ``/stats.json`` gives the figures as the CLI's ``--
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -17,33 +16,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from reporting.figures import compute
-from reporting.period import PeriodError, parse_period
+from reporting.period import PeriodError
 from reporting.plots import plots
+from reporting.presentation import FILTERS, format_figure, stats_filter
 from reporting.query import StatsFilter, read_messages
 from store.repository import Store
 
 HERE = Path(__file__).parent
-FILTERS = ("merchant", "country", "provider", "milestone", "channel")
 _templates = Environment(
     loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
 )
-
-
-def stats_filter(period: str, **filters: str | None) -> StatsFilter:
-    since, until = parse_period(period)
-    return StatsFilter(since=since, until=until, **{k: v or None for k, v in filters.items()})
-
-
-def format_figure(name: str, value: object) -> str:
-    if value is None:
-        return "—"
-    if "rate" in name and isinstance(value, float):
-        return f"{value * 100:.2f}%"
-    if isinstance(value, Decimal):
-        return f"${value:.4f}"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
 
 
 def create_stats_router(store: Store) -> APIRouter:

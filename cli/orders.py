@@ -22,7 +22,6 @@ from domain.events import Customer, MilestoneEvent, Refund, Shipment
 from domain.milestones import Kind, Milestone
 from domain.phone import region_of
 from policy.rules import SendingWindow
-from starter.client import connect, messaging_history, signal_milestone
 
 DEMO_ORDER = ["confirmed", "shipped", "out_for_delivery", "delivered"]
 DEMO_LENGTH = timedelta(minutes=30)  # long enough for every demo message and its fallback
@@ -67,6 +66,8 @@ def describe(error: ValidationError) -> str:
 
 
 async def _signal(event: MilestoneEvent) -> str:
+    from starter.client import connect, signal_milestone  # the workflow's modules: slow
+
     handle = await signal_milestone(await connect(), event)
     return handle.id
 
@@ -99,6 +100,8 @@ def history_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 async def _history(kind: Kind, reference: str):  # type: ignore[no-untyped-def]
+    from starter.client import connect, messaging_history
+
     return await messaging_history(await connect(), kind, reference)
 
 
@@ -152,6 +155,8 @@ async def _demo(reference: str, phone: str, email: str, out: TextIO) -> None:
             f"customer's time zone: {zone} (local time {local:%H:%M}, within sending hours)",
             file=out,
         )
+    from starter.client import connect, signal_milestone
+
     client = await connect()
     customer = Customer(name="Ana Souza", phone=phone, email=email, locale="en", time_zone=zone)
     shipment = Shipment(

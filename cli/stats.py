@@ -12,11 +12,11 @@ import json
 import sys
 from typing import TextIO
 
-from api.stats_page import FILTERS, format_figure, stats_filter
 from cli.errors import INVALID, CliError
 from config.settings import get_settings
 from reporting.figures import Kpis, compute
 from reporting.period import PeriodError
+from reporting.presentation import FILTERS, format_figure, stats_filter
 from reporting.query import read_messages
 from store.database import make_engine
 

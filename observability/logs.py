@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
@@ -50,6 +51,10 @@ class _HeraldJsonFormatter(JsonFormatter):
         for key, value in list(log_data.items()):
             if isinstance(value, str):
                 log_data[key] = mask_text(value)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """ISO 8601 in UTC, as log pipelines parse without a hint."""
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         return mask_text(super().formatMessage(record))
