@@ -76,3 +76,11 @@ def test_a_window_no_zone_can_meet_is_said_plainly() -> None:
 
     narrow = SendingWindow(start=time(12, 0), end=time(12, 10))
     assert daytime_zone(datetime(2026, 1, 15, 3, tzinfo=UTC), narrow, timedelta(hours=1)) is None
+
+
+def test_the_readmes_example_event_file_is_valid() -> None:
+    from config.settings import PROJECT_ROOT
+    from domain.events import MilestoneEvent
+
+    example = (PROJECT_ROOT / "examples" / "order-shipped.json").read_text()
+    assert MilestoneEvent.model_validate_json(example).workflow_id == "order-A-2001"
