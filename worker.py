@@ -19,13 +19,14 @@ from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 
 from activities.dependencies import Dependencies
 from activities.registry import build_activities
+from config import validation
 from config.settings import Settings, get_settings
 from observability.logs import configure_logging
 from observability.sdk_metrics import SdkMetrics
 from observability.tracing import configure_tracing
 from observability.worker_http import WorkerHttp
 from starter.client import connect
-from store.migrate import upgrade
+from store.migrate import prepare_schema
 from workflows.registry import WORKFLOWS, workflow_runner
 
 
@@ -74,11 +75,14 @@ def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
 
 
 async def run_worker(settings: Settings) -> None:
-    upgrade(settings.effective_database_url)
+    validation.check(settings)  # what the provider would refuse on every send: refuse now
     compile_workflow_modules()
     sdk_metrics = SdkMetrics()
     client = await connect(settings, runtime=sdk_metrics.runtime)
     deps = Dependencies.create(settings)
+    prepare_schema(
+        settings.effective_database_url, deps.store.engine, migrate=settings.migrate_on_start
+    )
     http = WorkerHttp(
         settings.worker_http_host,
         settings.worker_http_port,

@@ -3,6 +3,12 @@
 A final report completes the send activity when it is still waiting for it (one RPC, no
 workflow task of its own); otherwise it is signalled to the workflow. store/statuses.py
 says how the two sides agree on which.
+
+Only a message's first final report goes to the workflow: Twilio reports every change in
+no guaranteed order, and a captured callback can be replayed; the store counts the rest.
+Twilio retries a webhook only when the connection fails, never on a 500, so an answer
+other than 2xx loses the report until the workflow reconciles it with the provider
+(activities/reconcile.py): malformed callbacks get a 4xx that says why.
 """
 
 from __future__ import annotations
@@ -37,9 +43,9 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
     router = APIRouter()
 
     async def status_callback(request: Request) -> Response:
-        message_key = request.query_params.get("message_key")
+        message_key = request.query_params.get("message_key") or None
         # The send put its trace's context in the callback URL (activities/sms.py): the
-        # report joins the milestone's trace.
+        # report joins the milestone's trace, under the provider call.
         traceparent = request.query_params.get("traceparent")
         parent = propagate.extract({"traceparent": traceparent}) if traceparent else None
         with (
@@ -50,23 +56,26 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         ):
             try:
                 form = await verified_form(request, settings)
-            except HTTPException:
+            except HTTPException as refused:
                 observe.webhook("twilio_status", "refused_signature")
-                raise
+                return Response(status_code=refused.status_code, content=str(refused.detail))
             sid = form.get("MessageSid") or form.get("SmsSid")
-            status = form.get("MessageStatus") or form.get("SmsStatus")
-            span.set_attributes({"herald.provider_id": sid or "", "herald.status": status or ""})
+            status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+            span.set_attributes({"herald.provider_id": sid or "", "herald.status": status})
             with logging_context(provider_id=sid):
                 response, outcome = await handle(form, message_key, sid, status)
                 observe.webhook("twilio_status", outcome, status=status)
             return response
 
     async def handle(
-        form: dict[str, str], message_key: str | None, sid: str | None, status: str | None
+        form: dict[str, str], message_key: str | None, sid: str | None, status: str
     ) -> tuple[Response, str]:
+        """The report's effect, and its outcome for the log and the metrics."""
         if not sid or not status:
             missing = "MessageSid and MessageStatus are required"
             return Response(status_code=400, content=missing), "malformed"
+        if problem := _malformed(sid, status, form.get("ErrorCode"), message_key):
+            return Response(status_code=400, content=problem), "malformed"
         report = DeliveryReport(
             provider_message_id=sid,
             status=status,
@@ -85,23 +94,25 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             message_key=message_key,
             final=is_final,
         )
+        if reported is None:
+            # No message of ours has this id or key (the row is written before the provider
+            # is called, so a real report always finds it): nothing to tell anyone.
+            return Response(status_code=204), "unknown_message"
+        if reported.repeated:
+            return Response(status_code=204), "ignored"  # counted on its first row
         if is_back_pressure(None, report.error_code):
             # The carrier's queue is full (30001...): slow the sender like a 429 would.
             await asyncio.to_thread(_slow_down, settings, store, form.get("From") or "")
-        # The message key in our own callback URL (covered by the signature) names the
-        # workflow even when the callback beats the send's row update to the store.
-        workflow_id = reported.workflow_id if reported else _workflow_of(message_key)
-        if workflow_id is None:
-            return Response(status_code=204), "unknown_message"
-        if reported and is_final:
-            await observe.final_report(store, reported, status, report.occurred_at)
-        if not is_final:
-            return Response(status_code=204), "accepted"  # kept; the workflow needs no task
-        if reported and reported.collected_by_send:
-            return Response(status_code=204), "accepted"  # the send, registering next, takes it
-        if reported and reported.waiter and await _complete_send(client, reported, report):
+        if not reported.first_final:
+            # Not final, or a final report after the first (which the workflow keeps): in
+            # the store only; the workflow needs no task.
             return Response(status_code=204), "accepted"
-        await _signal(client, workflow_id, report)
+        await observe.final_report(store, reported, status, report.occurred_at)
+        if reported.collected_by_send:
+            return Response(status_code=204), "accepted"  # the send, registering next, takes it
+        if reported.waiter and await _complete_send(client, reported, report):
+            return Response(status_code=204), "accepted"
+        await _signal(client, reported.workflow_id, report)
         return Response(status_code=204), "accepted"
 
     # A plain route, not an API route: the provider calls it twice per message, and
@@ -121,8 +132,20 @@ def _slow_down(settings: Settings, store: Store, sender: str) -> None:
     )
 
 
-def _workflow_of(message_key: str | None) -> str | None:
-    return message_key.split(":", 1)[0] if message_key and ":" in message_key else None
+MAX_FIELD_CHARACTERS = 64  # a message SID is 34; Herald's keys are well under this
+
+
+def _malformed(sid: str, status: str, error_code: str | None, message_key: str | None) -> str:
+    """Why a signed callback cannot be a report; empty when it can be."""
+    if len(sid) > MAX_FIELD_CHARACTERS or not sid.isprintable():
+        return "MessageSid is not a message id"
+    if len(status) > 20 or not status.isalpha():
+        return "MessageStatus is not a status word"
+    if error_code and (len(error_code) > 40 or not error_code.isalnum()):
+        return "ErrorCode is not an error code"
+    if message_key is not None and (len(message_key) > 300 or not message_key.isprintable()):
+        return "message_key is not one of Herald's message keys"
+    return ""
 
 
 async def _complete_send(client: Client, reported: ReportedMessage, report: DeliveryReport) -> bool:
@@ -156,7 +179,15 @@ async def _signal(client: Client, workflow_id: str, report: DeliveryReport) -> N
     try:
         await client.get_workflow_handle(workflow_id).signal("delivery_report", report)
     except RPCError as exc:
+        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+            log.warning("status callback names no valid workflow (%r); kept in the store", report)
+            return
         if exc.status != RPCStatusCode.NOT_FOUND:
-            raise  # 500: the provider retries the callback
+            raise  # Temporal is unreachable: the workflow reconciles with the provider
         # The workflow has completed; the report is in the store, which is what is left.
         log.info("workflow %s has closed; report for %s kept in the store", workflow_id, report)
+
+
+def _workflow_of(message_key: str | None) -> str | None:
+    """The workflow a message key names (``order-A1:shipped:1:sms``), for the log line."""
+    return message_key.split(":", 1)[0] if message_key and ":" in message_key else None

@@ -8,6 +8,9 @@ class ProviderError(Exception):
 
     ``retryable`` says whether the same request may succeed later (rate limits, outages,
     timeouts); ``code`` is the provider's own error code, kept for the timeline.
+    ``may_have_reached``: the provider may have taken the message all the same (a timeout,
+    a dropped connection, its own 5xx), so a retry must look for it before sending again;
+    False when it certainly did not (a refused connection, an error answer such as a 4xx).
     """
 
     def __init__(
@@ -18,8 +21,10 @@ class ProviderError(Exception):
         retryable: bool,
         retry_after_seconds: float | None = None,
         http_status: int | None = None,
+        may_have_reached: bool = False,
     ) -> None:
         super().__init__(message)
+        self.may_have_reached = may_have_reached
         self.http_status = http_status
         self.code = code
         self.retryable = retryable
