@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from cli.errors import INVALID, NOT_FOUND
 from config.policy import get_policy_settings
+from config.settings import get_settings
 from domain.events import Customer, MilestoneEvent, Refund, Shipment
 from domain.milestones import Kind, Milestone
 from domain.phone import region_of
@@ -66,9 +67,10 @@ def describe(error: ValidationError) -> str:
 
 
 async def _signal(event: MilestoneEvent) -> str:
-    from starter.client import connect, signal_milestone  # the workflow's modules: slow
+    from activities.policy import workflow_policy  # the workflow's modules: slow
+    from starter.client import connect, signal_milestone
 
-    handle = await signal_milestone(await connect(), event)
+    handle = await signal_milestone(await connect(), event, policy=workflow_policy(get_settings()))
     return handle.id
 
 
@@ -155,6 +157,7 @@ async def _demo(reference: str, phone: str, email: str, out: TextIO) -> None:
             f"customer's time zone: {zone} (local time {local:%H:%M}, within sending hours)",
             file=out,
         )
+    from activities.policy import workflow_policy
     from starter.client import connect, signal_milestone
 
     client = await connect()
@@ -175,7 +178,7 @@ async def _demo(reference: str, phone: str, email: str, out: TextIO) -> None:
             customer=customer,
             shipment=shipment,
         )
-        handle = await signal_milestone(client, event)
+        handle = await signal_milestone(client, event, policy=workflow_policy(get_settings()))
         print(f"signalled {milestone} to {handle.id}", file=out)
         await asyncio.sleep(1.5)
     print(f"now: .venv/bin/herald history order {reference}", file=out)

@@ -141,9 +141,9 @@ async def test_support_reads_an_order_in_the_web_ui(client: Client, stack: Stack
     overview, table = await asyncio.to_thread(read_ui)
     assert "binary/encrypted" not in overview  # the codec decoded every payload shown
     assert phone not in overview and phone[1:] not in overview
-    header, *rows = table
-    assert header[:4] == ["about", "channel", "to", "status"]
-    assert [r[:4] for r in rows] == [
-        ["confirmed", "sms", masked, "delivered"],
-        ["shipped", "sms", masked, "delivered"],
+    header, *rows = [[cell.strip("\u2003 ") for cell in row] for row in table]
+    assert header == ["time (UTC)", "about", "by", "to", "outcome"]
+    assert [r[1:] for r in rows] == [
+        ["confirmed", "SMS", masked, "delivered"],
+        ["shipped", "SMS", masked, "delivered"],
     ]
