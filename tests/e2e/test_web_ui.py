@@ -133,6 +133,12 @@ async def test_support_reads_an_order_in_the_web_ui(client: Client, stack: Stack
                 return body
 
             overview = wait_for(driver, decoded_input)
+
+            def summaries() -> None:  # the timeline names what each activity tried
+                body = driver.find_element(By.TAG_NAME, "body").text
+                assert f"decide and send shipped by SMS to {masked}" in body, "no summary yet"
+
+            wait_for(driver, summaries)
             driver.find_element(By.XPATH, "//a[@role='tab'][contains(., 'User Metadata')]").click()
             tables = wait_for(driver, lambda: message_tables(driver))
             driver.save_screenshot("/tmp/herald-web-ui-order.png")
