@@ -102,9 +102,13 @@ def history_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 async def _history(kind: Kind, reference: str):  # type: ignore[no-untyped-def]
-    from starter.client import connect, messaging_history
+    # The query by name: the workflow's own modules are a slow import for a read.
+    from domain.milestones import workflow_id_for
+    from domain.timeline import MessagingHistory
+    from starter.connection import connect
 
-    return await messaging_history(await connect(), kind, reference)
+    handle = (await connect()).get_workflow_handle(workflow_id_for(kind, reference))
+    return await handle.query("history", result_type=MessagingHistory)
 
 
 def demo_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:

@@ -178,6 +178,11 @@ class NotificationWorkflow:
     def history(self) -> MessagingHistory:
         return self._ctx.history
 
+    @workflow.query(name="timeline")
+    def timeline(self) -> list[str]:
+        """The history in plain words, a line per message and decision (the Queries tab)."""
+        return support_view.plain_timeline(self._ctx.history)
+
     def _decode(self, raw: RawValue, model: type[ModelT], signal: str) -> ModelT | None:
         """Decode a signal's payload ourselves, so a malformed one is noted, not fatal."""
         try:

@@ -77,6 +77,28 @@ def current_details(history: MessagingHistory) -> str:
     return "\n".join(lines)
 
 
+def plain_timeline(history: MessagingHistory) -> list[str]:
+    """Every message and decision in plain words, oldest first: the ``timeline`` query."""
+    lines: list[tuple[object, str]] = []
+    for m in history.messages:
+        by = CHANNEL_WORDS.get(m.channel.value, m.channel.value)
+        steps = ", ".join(f"{s.status.value} {s.at:%H:%M:%S}" for s in m.statuses)
+        at = m.statuses[0].at if m.statuses else None
+        when = f"{at:%Y-%m-%d %H:%M:%S}" if at else "not sent yet"
+        lines.append(
+            (
+                at,
+                f"{when} {_about(m)} by {by} to {m.recipient}: {_outcome(m)}"
+                + (f" ({steps})" if steps else ""),
+            )
+        )
+    for e in history.entries:
+        lines.append(
+            (e.at, f"{e.at:%Y-%m-%d %H:%M:%S} {e.kind.value.replace('_', ' ')}: {e.detail}")
+        )
+    return [text for _, text in sorted(lines, key=lambda item: (item[0] is None, str(item[0])))]
+
+
 def _row(message: MessageRecord) -> str:
     at = f"{message.statuses[0].at:%H:%M:%S}" if message.statuses else "—"
     cells = [at, _about(message), CHANNEL_WORDS.get(message.channel.value, message.channel.value)]

@@ -111,6 +111,15 @@ async def test_the_cli_reads_history_through_the_codec(client: Client, stack: St
     assert done.returncode == 0, done.stderr
     assert f"+1********{phone[-2:]}" in done.stdout and phone not in done.stdout
     assert '"milestone": "shipped"' in done.stdout or '"milestone":"shipped"' in done.stdout
+    words = [
+        *query[: query.index("history")],
+        "timeline",
+        "--codec-endpoint",
+        stack.settings.codec_endpoint,
+    ]
+    plain = await asyncio.to_thread(subprocess.run, words, capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    assert f"shipped by SMS to +1********{phone[-2:]}: delivered" in plain.stdout
 
 
 async def test_support_reads_an_order_in_the_web_ui(client: Client, stack: Stack) -> None:

@@ -86,3 +86,38 @@ def test_summaries_say_what_an_activity_will_try() -> None:
     assert support_view.email_summary(event, "a***@example.com") == (
         "send shipped by e-mail to a***@example.com"
     )
+
+
+def test_the_timeline_query_reads_as_plain_words_oldest_first() -> None:
+    from datetime import timedelta
+
+    from domain.timeline import DeliveryStatus, StatusChange
+    from workflows.support_view import plain_timeline
+
+    sms = message("1").model_copy(
+        update={
+            "status": DeliveryStatus.DELIVERED,
+            "statuses": [
+                StatusChange(status=DeliveryStatus.ACCEPTED, at=AT),
+                StatusChange(status=DeliveryStatus.DELIVERED, at=AT + timedelta(seconds=2)),
+            ],
+        }
+    )
+    history = MessagingHistory(
+        workflow_id="order-A1",
+        kind=Kind.ORDER,
+        reference="A1",
+        messages=[sms],
+        entries=[
+            TimelineEntry(
+                at=AT - timedelta(seconds=1),
+                kind=EntryKind.MILESTONE_RECEIVED,
+                detail="out_for_delivery (evt-1)",
+            )
+        ],
+    )
+    assert plain_timeline(history) == [
+        "2026-11-23 09:29:59 milestone received: out_for_delivery (evt-1)",
+        "2026-11-23 09:30:00 out_for_delivery by SMS to +1********67: delivered "
+        "(accepted 09:30:00, delivered 09:30:02)",
+    ]
