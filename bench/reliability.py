@@ -76,14 +76,19 @@ class Run:
         self.stack, self.client, self.store, self.sandbox = stack, client, store, sandbox
         self.stall_seconds = stack.settings.sms_accept_window_seconds + STALL_MARGIN_SECONDS
         self._numbers = random.Random(7)
+        self._used: set[str] = set()  # a phone of an earlier phase would count its SMS here
 
     def new_orders(self, count: int) -> list[Order]:
-        orders = []
-        for _ in range(count):
+        orders: list[Order] = []
+        while len(orders) < count:
             line = self._numbers.randrange(10_000)
             area = self._numbers.choice(("415", "212", "646", "312", "617"))
+            phone = f"+1{area}555{line:04d}"
+            if phone in self._used:
+                continue
+            self._used.add(phone)
             tag = uuid.uuid4().hex[:10]
-            orders.append(Order(f"R{tag}", f"+1{area}555{line:04d}", f"{tag}@example.com"))
+            orders.append(Order(f"R{tag}", phone, f"{tag}@example.com"))
         return orders
 
     async def signal_all(self, orders: list[Order], spacing: float) -> None:
