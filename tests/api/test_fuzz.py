@@ -45,7 +45,10 @@ def _herald() -> Any:
     Built at import: schemathesis reads the description when pytest collects the tests."""
     data_dir = Path(tempfile.mkdtemp(prefix="herald-fuzz-"))
     config = settings_for_tests(
-        data_dir=data_dir, api_tokens=TOKEN, public_base_url="http://testserver"
+        data_dir=data_dir,
+        api_tokens=TOKEN,
+        public_base_url="http://testserver",
+        migrate_on_start=False,  # migrated here, once; each start only checks the schema
     )
     upgrade(config.effective_database_url)
     return create_app(config, client=HealthyClient())  # type: ignore[arg-type]
