@@ -21,6 +21,10 @@ from activities.dependencies import Dependencies
 from activities.registry import build_activities
 from config import validation
 from config.settings import Settings, get_settings
+from observability.logs import configure_logging
+from observability.sdk_metrics import SdkMetrics
+from observability.tracing import configure_tracing
+from observability.worker_http import WorkerHttp
 from starter.client import connect
 from store.migrate import prepare_schema
 from workflows.registry import WORKFLOWS, workflow_runner
@@ -74,11 +78,22 @@ def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
 async def run_worker(settings: Settings) -> None:
     validation.check(settings)  # what the provider would refuse on every send: refuse now
     compile_workflow_modules()
-    client = await connect(settings)
+    sdk_metrics = SdkMetrics()
+    client = await connect(settings, runtime=sdk_metrics.runtime)
     deps = Dependencies.create(settings)
     prepare_schema(
         settings.effective_database_url, deps.store.engine, migrate=settings.migrate_on_start
     )
+    http = WorkerHttp(
+        settings.worker_http_host,
+        settings.worker_http_port,
+        sdk_metrics,
+        {
+            "temporal": client.service_client.check_health,
+            "database": lambda: asyncio.to_thread(deps.store.ping),
+        },
+    )
+    await http.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # Activities reach the (synchronous) store through asyncio.to_thread: the default pool
@@ -89,18 +104,20 @@ async def run_worker(settings: Settings) -> None:
     try:
         async with build_worker(client, deps, settings.task_queue):
             freeze_startup_objects()
+            http.polling = True
             logging.info(
                 "worker polling task queue %r on %s", settings.task_queue, settings.temporal_address
             )
             await stop.wait()
+            http.polling = False
     finally:
+        await http.stop()
         await deps.close()
 
 
 if __name__ == "__main__":
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging("worker")
+    configure_tracing("herald-worker")
     # uvloop: a cheaper event loop for the SDK's and the activities' many small wake-ups
     # (each activity's store call hops to a thread and back).
     uvloop.run(run_worker(get_settings()))

@@ -32,13 +32,15 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.delivery import MessageIdentity, new_outbox_message
+from activities.delivery import REJECTED, MessageIdentity, new_outbox_message
 from activities.policy_facts import PolicyFactsActivities, PolicyFactsInput
 from activities.sms import SendSmsInput, SmsActivities, SmsSent
 from config.policy import get_policy_settings
 from domain.events import MilestoneEvent
 from domain.timeline import Channel, DeliveryReport
 from messaging.render import RenderedMessage
+from observability import sends as observe
+from observability.logs import logging_context
 from policy.decide import decide
 from policy.decision import PolicyAction, PolicyDecision
 from policy.evaluate import PolicyRequest
@@ -132,6 +134,7 @@ class DecideAndSendActivities:
             now=datetime.now(UTC),
             rules=self._rules(),
         )
+        observe.policy_decided(decision, event)
         decided = DecidedSms(decision=decision)
         if not decided.sends_sms:
             return decided
@@ -160,9 +163,30 @@ class DecideAndSendActivities:
             reserve_slot=True,
             report_wait_seconds=request.report_wait_seconds,
         )
+        identity = request.identity
+        recorded = await observe.record_facts(
+            self._sms.store,
+            identity.message_key,
+            identity.workflow_id,
+            event,
+            channel="sms",
+            provider=observe.SMS_PROVIDER,
+        )
+        first = bool(recorded and recorded.first_of_event)
+
+        def accepted() -> None:
+            observe.sms_accepted(event, first, sms.segments, sms.estimated_cost_usd)
+
         try:
-            sent = await self._sms.send(send, completes_as=decided.with_sent)
+            with logging_context(
+                workflow_id=identity.workflow_id, message_key=identity.message_key
+            ):
+                sent = await self._sms.send(
+                    send, completes_as=decided.with_sent, on_accepted=accepted
+                )
         except ApplicationError as error:  # refused, busy or failed: the workflow goes on
+            if error.type == REJECTED:
+                observe.sms_refused(event)
             return decided.model_copy(update={"error": send_error(error)})
         return decided.with_sent(sent)
 

@@ -8,6 +8,7 @@ mail clients and most relays treat as the same message.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from pydantic import BaseModel
@@ -20,9 +21,13 @@ from activities.delivery import (
     render_or_reject,
     send_once,
 )
+from config.settings import Settings
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
+from observability import sends as observe
+from observability.logs import logging_context
 from providers.email import SmtpEmail
+from reporting.open_tracking import with_pixel
 from store.repository import Store
 
 
@@ -39,10 +44,23 @@ class EmailSent(BaseModel):
 
 
 class EmailActivities:
-    def __init__(self, store: Store, email: SmtpEmail, sender_domain: str) -> None:
+    def __init__(
+        self, store: Store, email: SmtpEmail, sender_domain: str, settings: Settings
+    ) -> None:
         self._store = store
         self._email = email
         self._domain = sender_domain
+        self._settings = settings
+
+    async def _may_track(self, event: MilestoneEvent) -> bool:
+        """Open tracking, unless it is off or the customer turned any e-mail off."""
+        if not self._settings.email_open_tracking:
+            return False
+        customer = event.customer
+        chosen = await asyncio.to_thread(
+            self._store.preferences.for_customer, customer.email, customer.phone
+        )
+        return not any(c.channel is Channel.EMAIL and not c.enabled for c in chosen)
 
     @activity.defn(name="send_email")
     async def send_email(self, request: SendEmailInput) -> EmailSent:
@@ -50,15 +68,35 @@ class EmailActivities:
         if not address:
             raise rejected("no-address", "the customer has no e-mail address")
         rendered = render_or_reject(request.event, Channel.EMAIL)
-        subject = rendered.subject or request.identity.milestone.value
-        message_id = self._message_id(request.identity.message_key)
-        message = new_outbox_message(request.identity, address, rendered.text, subject=subject)
+        identity = request.identity
+        subject = rendered.subject or identity.milestone.value
+        message_id = self._message_id(identity.message_key)
+        message = new_outbox_message(identity, address, rendered.text, subject=subject)
+        tracked = rendered.html is not None and await self._may_track(request.event)
+        html = (
+            with_pixel(rendered.html, identity.message_key, self._settings)
+            if tracked and rendered.html is not None
+            else rendered.html
+        )
+        recorded = await observe.record_facts(
+            self._store,
+            identity.message_key,
+            identity.workflow_id,
+            request.event,
+            channel="email",
+            provider=observe.EMAIL_PROVIDER,
+            open_tracked=tracked,
+        )
 
         async def send() -> str:
-            await self._email.send(address, subject, rendered.text, rendered.html, message_id)
+            await self._email.send(address, subject, rendered.text, html, message_id)
             return message_id
 
-        delivered = await send_once(self._store, message, send)
+        with logging_context(workflow_id=identity.workflow_id, message_key=identity.message_key):
+            delivered = await send_once(self._store, message, send)
+        if not delivered.deduplicated:
+            first = bool(recorded and recorded.first_of_event)
+            observe.other_channel_sent(request.event, "email", observe.EMAIL_PROVIDER, first)
         return EmailSent(
             message_id=delivered.provider_message_id,
             subject=subject,

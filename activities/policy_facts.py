@@ -4,8 +4,9 @@ A local activity: the workflow then applies the (pure) policy to these facts its
 each decision and its reason are part of the workflow's history. It also renders the SMS
 the workflow is about to decide on, so that one local activity does both. A milestone's
 first decision gathers the same facts inside its send (activities/decide_and_send.py);
-this one serves the decisions taken again after a hold, customers without a phone, and
-histories from before.
+this one serves the decisions taken again after a hold, customers without a phone, a
+deciding send that stopped (its claimed text) and the fallback of a send completed by its
+report.
 """
 
 from __future__ import annotations

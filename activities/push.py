@@ -18,6 +18,8 @@ from activities.delivery import (
 )
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
+from observability import sends as observe
+from observability.logs import logging_context
 from providers.push import PushProvider
 from store.repository import Store
 
@@ -52,7 +54,19 @@ class PushActivities:
         async def send() -> str:
             return await self._push.send(token, title, rendered.text, data, identity.message_key)
 
-        delivered = await send_once(self._store, message, send)
+        recorded = await observe.record_facts(
+            self._store,
+            identity.message_key,
+            identity.workflow_id,
+            request.event,
+            channel="push",
+            provider=observe.PUSH_PROVIDER,
+        )
+        with logging_context(workflow_id=identity.workflow_id, message_key=identity.message_key):
+            delivered = await send_once(self._store, message, send)
+        if not delivered.deduplicated:
+            first = bool(recorded and recorded.first_of_event)
+            observe.other_channel_sent(request.event, "push", observe.PUSH_PROVIDER, first)
         return PushSent(
             provider_message_id=delivered.provider_message_id,
             title=title,

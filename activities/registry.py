@@ -23,7 +23,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     policy = PolicyActivities(deps.settings)
     sms_renderer = SmsRenderer(deps.store, deps.language_model, deps.conversation)
     sms = SmsActivities(deps.settings, deps.store, deps.sms, deps.report_waits)
-    email = EmailActivities(deps.store, deps.email, sender_domain)
+    email = EmailActivities(deps.store, deps.email, sender_domain, deps.settings)
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)
     facts = PolicyFactsActivities(deps.store, sms_renderer)

@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -45,6 +47,7 @@ from activities.throttle import effective_sender_limit, reserve_slot, wait_for_s
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport
+from observability.tracing import tracer
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
@@ -74,12 +77,12 @@ class SendSmsInput(BaseModel):
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
-    # Reserve the sender's pacing slot here rather than in a local activity before: one
-    # step less per message for the workflow. False in histories from before this field.
+    # Reserve the sender's pacing slot (on the first attempt): a milestone's SMS does;
+    # a reply, awaited by the customer, does not (the permit still keeps the limit).
     reserve_slot: bool = False
     # Above 0: stay open (asynchronously, holding no worker slot) until the final delivery
     # report completes this activity, for at most this long; then the worker completes it
-    # with the accept. 0, and histories from before this field: return on the accept.
+    # with the accept. 0: return on the accept.
     report_wait_seconds: float = 0.0
 
 
@@ -87,7 +90,7 @@ class SmsSent(BaseModel):
     provider_message_id: str
     provider_calls: int
     deduplicated: bool  # True: no new provider call, an earlier one already had it
-    accepted_at: datetime | None = None  # when the provider took it (absent: older results)
+    accepted_at: datetime | None = None  # when the provider took it (absent: the workflow's now)
     final_report: DeliveryReport | None = None  # when the activity waited for it
 
 
@@ -124,11 +127,22 @@ class SmsActivities:
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
         return await self.send(request)
 
-    async def send(self, request: SendSmsInput, *, completes_as: WaitResult = _itself) -> SmsSent:
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    async def send(
+        self,
+        request: SendSmsInput,
+        *,
+        completes_as: WaitResult = _itself,
+        on_accepted: Callable[[], None] | None = None,
+    ) -> SmsSent:
         """The send itself, for this activity and for one that decides first.
 
         ``completes_as``: the calling activity's result for a send, when that is not the
         ``SmsSent`` itself; a report wait that ends without a report completes with it.
+        ``on_accepted``: called once when this attempt's provider call was accepted.
         """
         key = request.identity.message_key
         message = new_outbox_message(
@@ -151,12 +165,20 @@ class SmsActivities:
                 await asyncio.to_thread(self._store.outbox.call_not_made, key)
                 raise
             try:
-                sent = await self._sms.send(
-                    request.to,
-                    request.body,
-                    self._status_callback(key),
-                    answer_within=_call_timeout(),
-                )
+                # The provider call's span; the callback URL carries it, so the delivery
+                # report joins the trace under it.
+                with tracer().start_as_current_span(
+                    "twilio messages.create",
+                    kind=SpanKind.CLIENT,
+                    attributes={"herald.message_key": key},
+                ) as span:
+                    sent = await self._sms.send(
+                        request.to,
+                        request.body,
+                        self._status_callback(key),
+                        answer_within=_call_timeout(),
+                    )
+                    span.set_attribute("herald.provider_id", sent.sid)
             except BaseException as error:
                 await asyncio.to_thread(self._settle, call.permit)
                 if isinstance(error, ProviderError):
@@ -181,6 +203,8 @@ class SmsActivities:
 
         await self._check_consent_and_pace(request)
         delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
+        if on_accepted is not None and not delivered.deduplicated:
+            on_accepted()
         sent = SmsSent(
             provider_message_id=delivered.provider_message_id,
             provider_calls=delivered.provider_calls,
@@ -329,7 +353,13 @@ class SmsActivities:
 
     def _status_callback(self, message_key: str) -> str:
         base = self._settings.effective_public_base_url.rstrip("/")
-        return f"{base}/twilio/status?message_key={quote(message_key, safe='')}"
+        url = f"{base}/twilio/status?message_key={quote(message_key, safe='')}"
+        # The trace's context rides in the (signed) URL: the status callback joins the trace.
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        if traceparent := carrier.get("traceparent"):
+            url += f"&traceparent={quote(traceparent, safe='')}"
+        return url
 
 
 def _attempt_seconds_left() -> float:

@@ -10,15 +10,19 @@ from typing import Any, cast
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import text
 from temporalio.client import Client
 
 from api.auth import log_access_mode
 from api.codec import create_codec_router
+from api.email_opens import create_open_router
 from api.errors import install_error_handlers
 from api.inbound import create_inbound_router
+from api.metrics import create_metrics_router
 from api.openapi_docs import create_docs_router, describe
 from api.preferences import create_preferences_router
+from api.stats_page import create_stats_router
 from api.status_callbacks import create_status_router
 from config import validation
 from config.settings import Settings, get_settings
@@ -66,9 +70,15 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     app.include_router(create_inbound_router(settings, store, late))
     app.include_router(create_codec_router(codec_for(settings), settings))
     app.include_router(create_docs_router(app, settings))
+    # Observability (issue 14): the open pixel and /metrics are public (no customer data);
+    # /stats shows aggregates only.
+    app.include_router(create_open_router(settings, store))
+    app.include_router(create_stats_router(store))
+    app.include_router(create_metrics_router())
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health,metrics")
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=[o.strip() for o in settings.web_ui_origins.split(",") if o.strip()],
+        allow_origins=settings.effective_web_ui_origins,
         allow_methods=["POST"],
         allow_headers=["content-type", "x-namespace", "authorization"],
         allow_credentials=True,

@@ -5,7 +5,13 @@ comes back. It decrypts customers' names, references and links, so it asks for a
 like every route that reveals customer data (api/auth.py): an API token, or the Web UI
 user's own OIDC access token (``TEMPORAL_CODEC_PASS_ACCESS_TOKEN=true``) when Herald is
 told the identity provider's keys. Only the UI's own origins may call it from a browser
-(CORS). There is deliberately no ``/encode``: nobody needs to forge payloads from a browser.
+(CORS).
+
+Temporal's remote codec protocol: the Web UI and the CLI (``--codec-endpoint``) post
+``{"payloads": [...]}`` to ``<endpoint>/decode`` and ``<endpoint>/encode``. Encoding is how
+they send query and signal arguments to workflows whose payloads are encrypted (without it
+the UI's Queries tab and ``temporal workflow query --codec-endpoint`` fail); it reveals
+nothing and sits behind the same credential.
 
 Anything that is not a payload list this codec wrote (malformed JSON, nesting deeper than
 protobuf's JSON reader takes, a key id we do not hold, ciphertext that fails
@@ -50,6 +56,15 @@ def create_codec_router(codec: EncryptionCodec, settings: Settings) -> APIRouter
         ) as exc:
             return Response(status_code=400, content=f"cannot decode: {_reason(exc)}")
         return Response(content=json_format.MessageToJson(masked), media_type="application/json")
+
+    @router.post("/codec/encode")
+    async def encode(request: Request) -> Response:
+        try:
+            payloads = json_format.Parse(await request.body(), Payloads())
+        except (json_format.ParseError, ValueError) as exc:
+            return Response(status_code=400, content=f"cannot encode: {exc}")
+        encoded = Payloads(payloads=await codec.encode(payloads.payloads))
+        return Response(content=json_format.MessageToJson(encoded), media_type="application/json")
 
     return router
 

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
@@ -46,6 +46,8 @@ from conversation.routing import (
 from domain.milestones import Kind
 from domain.phone import InvalidPhoneNumber, mask_phone, normalize_e164
 from messaging.brand import Brand, default_brand
+from observability import reports as observe
+from observability.logs import logging_context
 from store.consent import SmsConsent
 from store.database import make_session_factory
 from store.repository import Store
@@ -189,6 +191,19 @@ def create_inbound_router(
     router = APIRouter()
 
     @router.post(INBOUND_PATH)
+    async def inbound_logged(request: Request) -> Response:
+        """Each inbound webhook's outcome in the log and the metrics."""
+        try:
+            response = await inbound(request)
+        except HTTPException as refused:
+            outcome = "refused_signature" if refused.status_code == 403 else "malformed"
+            observe.webhook("twilio_inbound", outcome)
+            raise
+        form = await request.form()  # parsed once already: starlette keeps it
+        with logging_context(provider_id=str(form.get("MessageSid") or "") or None):
+            observe.webhook("twilio_inbound", "accepted")
+        return response
+
     async def inbound(request: Request) -> Response:
         form = await verified_form(request, settings)
         try:

@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -27,6 +29,9 @@ from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport, delivery_status_from_twilio
+from observability import reports as observe
+from observability.logs import logging_context
+from observability.tracing import tracer
 from policy.senders import is_back_pressure
 from store.repository import Store
 from store.statuses import ReportedMessage
@@ -39,16 +44,38 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
 
     async def status_callback(request: Request) -> Response:
         message_key = request.query_params.get("message_key") or None
-        try:
-            form = await verified_form(request, settings)
-        except HTTPException as refused:
-            return Response(status_code=refused.status_code, content=str(refused.detail))
-        sid = form.get("MessageSid") or form.get("SmsSid")
-        status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+        # The send put its trace's context in the callback URL (activities/sms.py): the
+        # report joins the milestone's trace, under the provider call.
+        traceparent = request.query_params.get("traceparent")
+        parent = propagate.extract({"traceparent": traceparent}) if traceparent else None
+        with (
+            tracer().start_as_current_span(
+                "twilio status callback", context=parent, kind=SpanKind.SERVER
+            ) as span,
+            logging_context(message_key=message_key, workflow_id=_workflow_of(message_key)),
+        ):
+            try:
+                form = await verified_form(request, settings)
+            except HTTPException as refused:
+                observe.webhook("twilio_status", "refused_signature")
+                return Response(status_code=refused.status_code, content=str(refused.detail))
+            sid = form.get("MessageSid") or form.get("SmsSid")
+            status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+            span.set_attributes({"herald.provider_id": sid or "", "herald.status": status})
+            with logging_context(provider_id=sid):
+                response, outcome = await handle(form, message_key, sid, status)
+                observe.webhook("twilio_status", outcome, status=status)
+            return response
+
+    async def handle(
+        form: dict[str, str], message_key: str | None, sid: str | None, status: str
+    ) -> tuple[Response, str]:
+        """The report's effect, and its outcome for the log and the metrics."""
         if not sid or not status:
-            return Response(status_code=400, content="MessageSid and MessageStatus are required")
+            missing = "MessageSid and MessageStatus are required"
+            return Response(status_code=400, content=missing), "malformed"
         if problem := _malformed(sid, status, form.get("ErrorCode"), message_key):
-            return Response(status_code=400, content=problem)
+            return Response(status_code=400, content=problem), "malformed"
         report = DeliveryReport(
             provider_message_id=sid,
             status=status,
@@ -70,29 +97,31 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         if reported is None:
             # No message of ours has this id or key (the row is written before the provider
             # is called, so a real report always finds it): nothing to tell anyone.
-            log.warning("status callback for unknown message %s ignored", sid)
-            return Response(status_code=204)
+            return Response(status_code=204), "unknown_message"
         if reported.repeated:
-            return Response(status_code=204)  # counted on its first row; nothing else moves
+            return Response(status_code=204), "ignored"  # counted on its first row
         if is_back_pressure(None, report.error_code):
             # The carrier's queue is full (30001...): slow the sender like a 429 would.
             await asyncio.to_thread(_slow_down, settings, store, form.get("From") or "")
         if not reported.first_final:
             # Not final, or a final report after the first (which the workflow keeps): in
             # the store only; the workflow needs no task.
-            return Response(status_code=204)
+            return Response(status_code=204), "accepted"
+        await observe.final_report(store, reported, status, report.occurred_at)
         if reported.collected_by_send:
-            return Response(status_code=204)  # the send, registering next, returns it
+            return Response(status_code=204), "accepted"  # the send, registering next, takes it
         try:
             if reported.waiter and await _complete_send(client, reported, report):
-                return Response(status_code=204)
+                return Response(status_code=204), "accepted"
             await _signal(client, reported.workflow_id, report)
         except RPCError as exc:
             # Temporal unreachable: the report is in the store, where the workflow finds it
             # at its report deadline (reconcile_delivery_report). Twilio does not retry.
             log.warning("report for %s kept in the store; Temporal: %s", sid, exc.message)
-            return Response(status_code=503, content="recorded; the order will reconcile it")
-        return Response(status_code=204)
+            return Response(status_code=503, content="recorded; the order will reconcile it"), (
+                "kept_for_reconciliation"
+            )
+        return Response(status_code=204), "accepted"
 
     # A plain route, not an API route: the provider calls it twice per message, and
     # FastAPI's parameter solving cost 110 us of CPU a call (measured in process).
@@ -165,3 +194,8 @@ async def _signal(client: Client, workflow_id: str, report: DeliveryReport) -> N
             raise  # Temporal is unreachable: the workflow reconciles with the provider
         # The workflow has completed; the report is in the store, which is what is left.
         log.info("workflow %s has closed; report for %s kept in the store", workflow_id, report)
+
+
+def _workflow_of(message_key: str | None) -> str | None:
+    """The workflow a message key names (``order-A1:shipped:1:sms``), for the log line."""
+    return message_key.split(":", 1)[0] if message_key and ":" in message_key else None

@@ -140,6 +140,7 @@ def bench_settings(root: Path, callback_delay: float, workflow_sandbox: bool) ->
         data_dir=root / "data",
         database_url="",  # SQLite under data_dir, the default store
         http_port=free_port(),
+        worker_http_port=free_port(),
         public_base_url="",
         sandbox_port=free_port(),
         sandbox_smtp_port=free_port(),

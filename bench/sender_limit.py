@@ -57,6 +57,7 @@ def stack_settings(root: Path, rate: float) -> Settings:
         temporal_ui_port=free_port(),
         data_dir=root,
         http_port=free_port(),
+        worker_http_port=free_port(),
         sandbox_port=free_port(),
         sandbox_smtp_port=free_port(),
         sandbox_callback_delay_seconds=0.2,

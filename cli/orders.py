@@ -11,17 +11,21 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.policy import workflow_policy
+from cli.errors import INVALID, NOT_FOUND
+from config.policy import get_policy_settings
 from config.settings import get_settings
 from domain.events import Customer, MilestoneEvent, Refund, Shipment
 from domain.milestones import Kind, Milestone
-from starter.client import connect, messaging_history, signal_milestone
+from domain.phone import region_of
+from policy.rules import SendingWindow
 
 DEMO_ORDER = ["confirmed", "shipped", "out_for_delivery", "delivered"]
+DEMO_LENGTH = timedelta(minutes=30)  # long enough for every demo message and its fallback
 
 
 def add_order_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +36,7 @@ def add_order_parsers(subparsers: argparse._SubParsersAction) -> None:
     history = subparsers.add_parser("history", help="an order's or return's messaging timeline")
     history.add_argument("kind", choices=[k.value for k in Kind])
     history.add_argument("reference")
-    history.add_argument("--json", action="store_true", help="print the raw JSON")
+    history.add_argument("--json", action="store_true", help="the whole history as JSON")
     history.set_defaults(handler=history_command)
 
     demo = subparsers.add_parser("demo", help="drive one demo order through every milestone")
@@ -48,7 +52,7 @@ def signal_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         event = MilestoneEvent.model_validate_json(text)
     except ValidationError as exc:
         print(f"invalid event, nothing sent:\n{describe(exc)}", file=sys.stderr)
-        return 2
+        return INVALID
     handle = asyncio.run(_signal(event))
     print(f"signalled {event.milestone.value} to workflow {handle}", file=out)
     return 0
@@ -63,6 +67,9 @@ def describe(error: ValidationError) -> str:
 
 
 async def _signal(event: MilestoneEvent) -> str:
+    from activities.policy import workflow_policy  # the workflow's modules: slow
+    from starter.client import connect, signal_milestone
+
     handle = await signal_milestone(await connect(), event, policy=workflow_policy(get_settings()))
     return handle.id
 
@@ -74,7 +81,7 @@ def history_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
         print(f"no workflow for {args.kind} {args.reference}", file=sys.stderr)
-        return 1
+        return NOT_FOUND
     if args.json:
         print(history.model_dump_json(indent=2), file=out)
         return 0
@@ -95,6 +102,8 @@ def history_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 async def _history(kind: Kind, reference: str):  # type: ignore[no-untyped-def]
+    from starter.client import connect, messaging_history
+
     return await messaging_history(await connect(), kind, reference)
 
 
@@ -103,32 +112,76 @@ def demo_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return 0
 
 
+# Zones around the world, west to east: the demo's customer lives in the first one where
+# it is now daytime, so its messages go out whatever the hour (quiet hours are real).
+DEMO_ZONES = (
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Pacific/Honolulu",
+)
+
+
+def daytime_zone(now: datetime, window: SendingWindow, margin: timedelta) -> str | None:
+    """The first of DEMO_ZONES whose sending window is open now and for ``margin`` more."""
+    for zone in DEMO_ZONES:
+        start, end = now.astimezone(ZoneInfo(zone)), (now + margin).astimezone(ZoneInfo(zone))
+        if window.contains(start.time()) and window.contains(end.time()):
+            return zone
+    return None
+
+
 async def _demo(reference: str, phone: str, email: str, out: TextIO) -> None:
-    client = await connect()
     start = datetime.now(UTC)
-    customer = Customer(
-        name="Ana Souza", phone=phone, email=email, locale="en", time_zone="America/New_York"
-    )
+    rules = get_policy_settings().rules()
+    window = rules.window_for(region_of(phone))
+    zone = daytime_zone(start, window, DEMO_LENGTH)
+    if zone is None:  # a window narrower than the world's daylight spread
+        zone = "UTC"
+        print(
+            f"no demo zone is inside the sending window {window.start:%H:%M}-{window.end:%H:%M} "
+            "now: routine messages are held until it opens (see `herald history`)",
+            file=out,
+        )
+    else:
+        local = start.astimezone(ZoneInfo(zone))
+        print(
+            f"customer's time zone: {zone} (local time {local:%H:%M}, within sending hours)",
+            file=out,
+        )
+    from activities.policy import workflow_policy
+    from starter.client import connect, signal_milestone
+
+    client = await connect()
+    customer = Customer(name="Ana Souza", phone=phone, email=email, locale="en", time_zone=zone)
     shipment = Shipment(
         carrier="UPS",
         tracking_id="1Z999AA10123456784",
         tracking_url="https://track.herald.example/1Z999AA10123456784",
         estimated_arrival=start + timedelta(days=2),
     )
-    for step, milestone in enumerate(DEMO_ORDER):
+    for milestone in DEMO_ORDER:
         event = MilestoneEvent(
             event_id=f"{reference}-{milestone}-{uuid.uuid4().hex[:6]}",
             kind=Kind.ORDER,
             reference=reference,
             milestone=Milestone(milestone),
-            occurred_at=start + timedelta(minutes=step),
+            occurred_at=datetime.now(UTC),  # as an OMS stamps its events
             customer=customer,
             shipment=shipment,
         )
         handle = await signal_milestone(client, event, policy=workflow_policy(get_settings()))
         print(f"signalled {milestone} to {handle.id}", file=out)
         await asyncio.sleep(1.5)
-    print(f"now: herald history order {reference}", file=out)
+    print(f"now: .venv/bin/herald history order {reference}", file=out)
 
 
 def example_event() -> str:

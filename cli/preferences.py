@@ -12,6 +12,7 @@ Contacts are printed masked. Exit codes: 0 done, 2 refused input.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ def add_preferences_parser(subparsers: argparse._SubParsersAction) -> None:
     commands = preferences.add_subparsers(dest="preferences_command", required=True)
     show = commands.add_parser("show", help="every type on every channel, on or off")
     show.add_argument("contacts", nargs="+", metavar="CONTACT", help="phone (E.164) or e-mail")
+    show.add_argument("--json", action="store_true", help="the choices as JSON")
     _database_option(show)
     show.set_defaults(handler=show_preferences_command)
 
@@ -59,7 +61,9 @@ def add_preferences_parser(subparsers: argparse._SubParsersAction) -> None:
     ):
         command = consent_commands.add_parser(name, help=description)
         command.add_argument("phone", metavar="PHONE", help="E.164, e.g. +14155550167")
-        if name != "show":
+        if name == "show":
+            command.add_argument("--json", action="store_true", help="consent and history as JSON")
+        else:
             command.add_argument("--keyword", help="the word the customer used, if any")
             command.add_argument("--source", default="cli", help="where it came from")
         _database_option(command)
@@ -76,6 +80,14 @@ def show_preferences_command(args: argparse.Namespace, out: TextIO = sys.stdout)
     with _sessions(args) as sessions:
         chosen = NotificationPreferences(sessions).for_customer(*contacts)
     off = {(c.notification_type, c.channel) for c in chosen if not c.enabled}
+    if getattr(args, "json", False):
+        choices = {
+            t: {c.value: t in critical or (t, c) not in off for c in Channel}
+            for t in sorted(rules.notification_types)
+        }
+        shown = {"customer": [_masked(c) for c in contacts], "critical": sorted(critical)}
+        print(json.dumps({**shown, "enabled": choices}, indent=2), file=out)
+        return 0
     print(f"customer {', '.join(_masked(c) for c in contacts)}", file=out)
     print(_row("type", [c.value for c in Channel]), file=out)
     for notification_type in sorted(rules.notification_types):
@@ -129,6 +141,22 @@ def show_consent_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> 
     with _sessions(args) as sessions:
         consent = SmsConsent(sessions)
         current, changes = consent.get(phone), consent.history(phone)
+    if getattr(args, "json", False):
+        state = current.state.value if current else None
+        history = [
+            {
+                "state": c.state.value,
+                "keyword": c.keyword,
+                "source": c.source,
+                "at": c.changed_at.isoformat(),
+            }
+            for c in changes
+        ]
+        print(
+            json.dumps({"phone": mask_phone(phone), "state": state, "history": history}, indent=2),
+            file=out,
+        )
+        return 0
     print(f"{mask_phone(phone)}: {_consent_words(current)}", file=out)
     for change in changes:
         print(f"  {_when(change.changed_at)}  {_change_words(change)}", file=out)

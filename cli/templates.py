@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TextIO
 
@@ -23,6 +24,7 @@ def add_templates_parser(subparsers: argparse._SubParsersAction) -> None:
 
     lint = commands.add_parser("lint", help="check every template in every locale")
     lint.add_argument("--merchant", help="only this merchant's templates (default: all)")
+    lint.add_argument("--json", action="store_true", help="the reports as JSON")
     lint.set_defaults(handler=lint_command)
 
     preview = commands.add_parser("preview", help="show a rendered message with its cost")
@@ -39,18 +41,30 @@ def add_templates_parser(subparsers: argparse._SubParsersAction) -> None:
         help="what went wrong (delayed, delivery_attempted and exception only)",
     )
     preview.add_argument("--html", action="store_true", help="also print the e-mail's HTML")
+    preview.add_argument("--json", action="store_true", help="the rendered message as JSON")
     preview.set_defaults(handler=preview_command)
 
 
 def lint_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     merchants = [args.merchant] if args.merchant else [None, *_merchants()]
-    failed = False
-    for merchant in merchants:
-        report = check_library(merchant)
-        _print_report(report, out)
-        failed = failed or bool(report.problems)
-    return 1 if failed else 0
+    reports = [check_library(merchant) for merchant in merchants]
+    if getattr(args, "json", False):
+        print(json.dumps([_report_json(r) for r in reports], indent=2), file=out)
+    else:
+        for report in reports:
+            _print_report(report, out)
+    return 1 if any(r.problems for r in reports) else 0
+
+
+def _report_json(report: CheckReport) -> dict[str, object]:
+    return {
+        "merchant": report.merchant,
+        "templates": report.templates,
+        "locales": list(report.locales),
+        "renders": report.renders,
+        "problems": [str(p) for p in report.problems],
+    }
 
 
 def _merchants() -> list[str]:
@@ -100,6 +114,9 @@ def preview_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except RenderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if getattr(args, "json", False):
+        print(message.model_dump_json(indent=2), file=out)
+        return 0
     _print_message(message, region_of(customer.phone or ""), args.html, out)
     if encoded is not None and encoded.kept_in_gsm7:
         print("(smart encoding kept this message in GSM-7; as rendered it needed UCS-2)", file=out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,7 +33,10 @@ class Settings(BaseSettings):
     # development key generated once under data_dir. The Web UI reads history through the
     # HTTP service's codec endpoint, which decrypts and masks contact details.
     payload_keys: SecretStr = SecretStr("")
-    web_ui_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
+    # Browser origins allowed to call the codec (CORS). Empty: the Web UI's own address
+    # (temporal_ui_url, or the dev server's UI beside temporal_address) and its localhost.
+    web_ui_origins: str = ""
+    temporal_ui_url: str = ""  # where people open the Web UI; empty: the dev server's
 
     # Store
     database_url: str = ""  # empty: SQLite file under data_dir
@@ -57,6 +61,10 @@ class Settings(BaseSettings):
     public_base_url: str = (
         ""  # how the SMS provider reaches the HTTP service; default http://host:port
     )
+
+    # The worker's health, readiness and Prometheus endpoint (observability/worker_http.py)
+    worker_http_host: str = "127.0.0.1"
+    worker_http_port: int = 8091
 
     # SMS provider. No credentials: the local sandbox at sandbox_port with its own credentials.
     twilio_account_sid: str = ""
@@ -86,6 +94,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = False
     email_sender: str = "Herald Notifications <notifications@herald.example>"
+    email_open_tracking: bool = True  # a 1-pixel image per e-mail (reporting/open_tracking.py)
 
     # Push (HTTP push provider)
     push_endpoint_url: str = ""  # empty: the sandbox push sink
@@ -161,6 +170,26 @@ class Settings(BaseSettings):
     @property
     def effective_public_base_url(self) -> str:
         return self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def effective_temporal_ui_url(self) -> str:
+        host = self.temporal_address.rpartition(":")[0] or "127.0.0.1"
+        return (self.temporal_ui_url or f"http://{host}:{self.temporal_ui_port}").rstrip("/")
+
+    @property
+    def codec_endpoint(self) -> str:
+        """The remote codec for the Web UI (``--ui-codec-endpoint``) and the CLI."""
+        return f"{self.effective_public_base_url.rstrip('/')}/codec"
+
+    @property
+    def effective_web_ui_origins(self) -> list[str]:
+        if self.web_ui_origins:
+            return [o.strip() for o in self.web_ui_origins.split(",") if o.strip()]
+        ui = urlsplit(self.effective_temporal_ui_url)
+        origins = [f"{ui.scheme}://{ui.netloc}"]
+        if ui.hostname in {"127.0.0.1", "::1"}:  # the same UI opened as localhost
+            origins.append(f"{ui.scheme}://localhost{f':{ui.port}' if ui.port else ''}")
+        return origins
 
     @property
     def effective_database_url(self) -> str:

@@ -51,12 +51,14 @@ def main() -> int:
 
 
 def banner(settings, stack: Stack) -> str:  # type: ignore[no-untyped-def]
-    host = settings.temporal_address.rpartition(":")[0]
     return f"""
 Herald is running.
-  Temporal Web UI     http://{host}:{settings.temporal_ui_port}  (namespace {settings.temporal_namespace})
+  Temporal Web UI     {settings.effective_temporal_ui_url}  (namespace {settings.temporal_namespace}; payloads decoded by the codec)
   Temporal frontend   {settings.temporal_address}
   HTTP service        {settings.effective_public_base_url}  (GET /health, POST /twilio/status)
+  Targets (KPIs)      {settings.effective_public_base_url}/stats  or  .venv/bin/herald stats
+  Metrics             {settings.effective_public_base_url}/metrics, http://{settings.worker_http_host}:{settings.worker_http_port}/metrics
+  Codec (for the CLI) temporal workflow show -w order-demo-1 --codec-endpoint {settings.codec_endpoint}
   SMS sandbox         {settings.sandbox_base_url}/sandbox/messages  (Twilio API at {settings.sandbox_base_url})
   E-mail sandbox      SMTP {settings.sandbox_host}:{settings.sandbox_smtp_port}, read at {settings.sandbox_base_url}/sandbox/emails
   Store               {settings.effective_database_url}
@@ -65,6 +67,7 @@ Herald is running.
 Try it (in another terminal):
   .venv/bin/herald demo                       # an order through every milestone
   .venv/bin/herald history order demo-1       # its messaging timeline
+  (or `source .venv/bin/activate` and call `herald`)
 Ctrl-C stops everything.
 """
 

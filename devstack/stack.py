@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config.settings import Settings
-from devstack.processes import BIN_DIR, ManagedProcess, environment, python, wait_for_port
+from devstack.processes import (
+    BIN_DIR,
+    ManagedProcess,
+    environment,
+    free_port,
+    python,
+    wait_for_port,
+)
 from store.migrate import upgrade
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
@@ -56,6 +63,7 @@ class Stack:
     http: ManagedProcess | None = None
     workers: list[ManagedProcess] = field(default_factory=list)
     workers_started: int = 0
+    worker_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -97,6 +105,10 @@ class Stack:
             port,
             "--ui-port",
             str(self.settings.temporal_ui_port),
+            # Support reads decrypted, masked payloads, and the Queries tab can encode.
+            "--ui-codec-endpoint",
+            self.settings.codec_endpoint,
+            "--ui-disable-news-fetch",  # nothing here reaches the internet
             "--db-filename",
             str(self.settings.data_dir / "temporal.sqlite3"),
             "--namespace",
@@ -112,8 +124,18 @@ class Stack:
         wait_for_port(host, int(port), timeout=STARTUP_TIMEOUT, process=self.temporal.process)
 
     def start_worker(self) -> ManagedProcess:
+        """A worker; the first serves /health, /ready and /metrics on the configured port,
+        any other on a free one (``worker_ports`` says which)."""
         self.workers_started += 1
-        worker = self._start(f"worker-{self.workers_started}", python("worker.py"))
+        port = self.settings.worker_http_port if self.workers_started == 1 else free_port()
+        name = f"worker-{self.workers_started}"
+        worker = ManagedProcess(
+            name,
+            python("worker.py"),
+            {**self.env, "HERALD_WORKER_HTTP_PORT": str(port)},
+            self.log_dir / f"{name}.log",
+        ).start()
+        self.worker_ports[name] = port
         self.workers.append(worker)
         return worker
 

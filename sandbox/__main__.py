@@ -16,6 +16,7 @@ from types import FrameType
 import uvicorn
 
 from config.settings import get_settings
+from observability.logs import configure_logging
 from sandbox.app import create_sandbox_app
 from sandbox.rules import DestinationRule
 
@@ -50,8 +51,10 @@ def main(argv: list[str] | None = None) -> None:
     # A requested stop is a clean exit: without this, the SIGTERM uvicorn re-raises after its
     # graceful shutdown would kill the process with status -15.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    # Access log off and warnings only: the benchmark pushes a steady request rate through here.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    # JSON lines like every other process; access log off and warnings only: the benchmark
+    # pushes a steady request rate through here.
+    configure_logging("sandbox", "WARNING")
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
 
 
 if __name__ == "__main__":

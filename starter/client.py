@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.runtime import Runtime
 
 from activities.policy import WorkflowPolicy
 from config.settings import Settings, get_settings
 from domain.events import MilestoneEvent
 from domain.milestones import Kind, workflow_id_for
 from domain.timeline import MessagingHistory
+from observability.tracing import tracing_interceptors
 from privacy.converter import data_converter
 from workflows.notification import NotificationWorkflow
 from workflows.state import NotificationStart
 
 
-async def connect(settings: Settings | None = None) -> Client:
+async def connect(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Client:
+    """A client that carries the trace context (a worker built on it continues traces);
+    ``runtime``: the SDK's runtime, when the process serves the SDK's metrics."""
     settings = settings or get_settings()
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
+        interceptors=tracing_interceptors(),
+        runtime=runtime,
     )
 
 

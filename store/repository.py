@@ -10,6 +10,7 @@ from store.consent import SmsConsent
 from store.conversations import Conversations
 from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
+from store.message_facts import MessageFactsStore
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
 from store.recipient_locks import RecipientLocks
@@ -33,6 +34,7 @@ class Store:
     conversations: Conversations
     reply_questions: ReplyQuestions
     recipient_locks: RecipientLocks
+    message_facts: MessageFactsStore
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -51,7 +53,13 @@ class Store:
             conversations=Conversations(sessions),
             reply_questions=ReplyQuestions(sessions),
             recipient_locks=RecipientLocks(engine),
+            message_facts=MessageFactsStore(engine),
         )
+
+    def ping(self) -> None:
+        """Raise unless the database answers (readiness probes)."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
 
     def close(self) -> None:
         self.engine.dispose()

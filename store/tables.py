@@ -248,3 +248,29 @@ class ReplyQuestionRow(Base):
     question: Mapped[str] = mapped_column(Text)  # JSON: the options and the reply that asked
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# ---- observability (issue #14) --------------------------------------------------------------
+
+
+class MessageFactsRow(Base):
+    """What the KPIs need of a message beyond its outbox row: which event it answered, for
+    which merchant and country, through which provider, whether it replaced a failed SMS,
+    and (e-mail) whether it was opened. Written by the send activities, one per key."""
+
+    __tablename__ = "message_facts"
+    __table_args__ = (Index("ix_message_facts_event", "workflow_id", "event_id"),)
+
+    message_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(200))
+    event_occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    merchant: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 of the destination
+    provider: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))
+    fallback_of: Mapped[str | None] = mapped_column(String(300))  # the SMS it replaced
+    fallback_reason: Mapped[str | None] = mapped_column(String(40))
+    open_tracked: Mapped[bool] = mapped_column(default=False)
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,10 +1,13 @@
 """What support sees of an order in the Web UI: current details, search attributes, summaries.
 
 Owns every text Temporal shows support about a notification workflow: the "current
-details" table, the search attributes ops filter on (upserted only when they change: each
-upsert is a command, an event and a visibility write) and the summary of every activity
-and timer the workflow schedules. Phone numbers appear masked everywhere; callers pass
-the masked recipient, never the number.
+details" (each message's outcome, the latest decisions), the search attributes ops filter
+on (upserted only when they change: each upsert is a command, an event and a visibility
+write) and the summary of every activity and timer the workflow schedules. A summary is
+fixed when the activity is scheduled, so it says what the activity will try ("decide and
+send shipped by SMS to +1********67"), never what came of it: outcomes live in the current
+details and the history query. Phone numbers appear masked everywhere; callers pass the
+masked recipient, never the number.
 """
 
 from __future__ import annotations
@@ -46,34 +49,49 @@ class SupportView:
             workflow.upsert_search_attributes([k.value_set(v) for k, v in changed.items()])
 
 
+# The UI renders the details' markdown with no cell padding: an em space opens each cell
+# after the first, so columns stay apart at its usual width. Few, short columns: the
+# provider id, the calls and the text are in the history query.
+GAP = "\u2003"
+CHANNEL_WORDS = {"sms": "SMS", "email": "e-mail", "push": "push"}
+
+
 def current_details(history: MessagingHistory) -> str:
-    """The Web UI's "current details", in Temporal's markdown."""
-    lines = [
-        f"**{history.kind.value.title()} {history.reference}**: "
-        f"{history.state.value.replace('_', ' ')}"
-        + (
-            f", last milestone **{history.last_milestone.value}**" if history.last_milestone else ""
-        ),
-        "",
-    ]
+    """The Web UI's "current details", in Temporal's markdown: a plain-words timeline."""
+    state = history.state.value.replace("_", " ")
+    last = f" · last milestone **{history.last_milestone.value}**" if history.last_milestone else ""
+    lines = [f"**{history.kind.value.title()} {history.reference}**: {state}{last}", ""]
     if history.messages:
         lines += [
-            "| about | channel | to | status | provider id | calls | error |",
-            "|---|---|---|---|---|---|---|",
+            "| time (UTC) | about | by | to | outcome |",
+            "|---|---|---|---|---|",
         ]
-        for m in history.messages[-DETAIL_MESSAGES:]:
-            lines.append(
-                f"| {_about(m)} | {m.channel.value} | {m.recipient} | {m.status.value} "
-                f"| {m.provider_message_id or ''} | {m.provider_calls} | {m.error_code or ''} |"
-            )
+        lines += [_row(m) for m in history.messages[-DETAIL_MESSAGES:]]
     notable = [e for e in history.entries if e.kind.value != "milestone_received"]
     if notable:
         lines += ["", "Recent decisions:"]
         lines += [
-            f"- {e.at:%Y-%m-%d %H:%M:%S} {e.kind.value}: {e.detail}"
+            f"- {e.at:%Y-%m-%d %H:%M:%S} {e.kind.value.replace('_', ' ')}: {e.detail}"
             for e in notable[-DETAIL_DECISIONS:]
         ]
     return "\n".join(lines)
+
+
+def _row(message: MessageRecord) -> str:
+    at = f"{message.statuses[0].at:%H:%M:%S}" if message.statuses else "—"
+    cells = [at, _about(message), CHANNEL_WORDS.get(message.channel.value, message.channel.value)]
+    cells += [message.recipient, _outcome(message)]
+    return "| " + f" |{GAP}".join(cells) + " |"
+
+
+def _outcome(message: MessageRecord) -> str:
+    """The status in words, with the provider's error code and the attempts when they tell."""
+    words = message.status.value.replace("_", " ")
+    if message.error_code:
+        words += f" ({message.error_code})"
+    if message.provider_calls > 1:
+        words += f" after {message.provider_calls} calls"
+    return words
 
 
 def _about(message: MessageRecord) -> str:
@@ -85,7 +103,7 @@ def _about(message: MessageRecord) -> str:
 
 
 def load_policy_summary() -> str:
-    return "load notification policy"
+    return "load the notification policy"
 
 
 def record_summary(count: int) -> str:
@@ -93,41 +111,42 @@ def record_summary(count: int) -> str:
 
 
 def policy_facts_summary(event: MilestoneEvent, *, with_sms_text: bool) -> str:
-    return f"send policy for {event.milestone.value}: consent, preferences, recent sends" + (
-        ", SMS text" if with_sms_text else ""
+    return f"read consent, preferences and recent sends for {event.milestone.value}" + (
+        ", and write its SMS" if with_sms_text else ""
     )
 
 
 def deciding_send_summary(event: MilestoneEvent, recipient: str) -> str:
-    return f"send policy, then SMS {event.milestone.value} to {recipient}"
+    return f"decide and send {event.milestone.value} by SMS to {recipient}"
 
 
 def sms_summary(event: MilestoneEvent, recipient: str) -> str:
-    return f"SMS {event.milestone.value} to {recipient}"
+    return f"send {event.milestone.value} by SMS to {recipient}"
 
 
 def email_summary(event: MilestoneEvent, recipient: str) -> str:
-    return f"e-mail {event.milestone.value} to {recipient}"
+    return f"send {event.milestone.value} by e-mail to {recipient}"
 
 
 def push_summary(event: MilestoneEvent) -> str:
-    return f"push {event.milestone.value}"
+    return f"send {event.milestone.value} by push"
 
 
 def slots_summary(event: MilestoneEvent) -> str:
-    return f"delivery slots for {event.reference} from the OMS"
+    return f"ask the OMS for delivery slots for {event.reference}"
 
 
 def booking_summary(event: MilestoneEvent, slot_id: str) -> str:
-    return f"book delivery slot {slot_id} for {event.reference}"
+    return f"book delivery slot {slot_id} for {event.reference} with the OMS"
 
 
 def support_request_summary(event: MilestoneEvent, *, callback: bool) -> str:
-    return f"{'call-back request' if callback else 'reply'} for {event.reference} to support"
+    what = "a call-back request" if callback else "the reply"
+    return f"send {what} for {event.reference} to support"
 
 
 def exception_alert_summary(event: MilestoneEvent) -> str:
-    return f"{event.milestone.value} alert for {event.reference} to support"
+    return f"alert support to {event.milestone.value} for {event.reference}"
 
 
 def compose_reply_summary(purpose: str) -> str:
@@ -139,16 +158,16 @@ def grace_timer_summary() -> str:
 
 
 def hold_timer_summary(event: MilestoneEvent) -> str:
-    return f"{event.milestone.value} held by the send policy"
+    return f"hold {event.milestone.value} until the send policy allows it"
 
 
 def report_timer_summary(message_key: str) -> str:
-    return f"delivery report for {message_key}"
+    return f"wait for the delivery report of {message_key}"
 
 
 def backoff_timer_summary() -> str:
-    return "SMS provider error: back-off"
+    return "wait after an SMS provider error (back-off)"
 
 
 def sender_timer_summary() -> str:
-    return "sender at its limit"
+    return "wait for the sender's next send slot"

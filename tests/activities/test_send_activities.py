@@ -181,7 +181,7 @@ async def test_rate_limits_and_outages_are_retryable(
 
 
 async def test_email_goes_out_once_over_smtp(deps: Dependencies, sandbox: RunningSandbox) -> None:
-    activities = EmailActivities(deps.store, deps.email, "herald.example")
+    activities = EmailActivities(deps.store, deps.email, "herald.example", deps.settings)
     request = SendEmailInput(identity=identity(Channel.EMAIL), event=order_event("shipped", "A1"))
 
     first = await ActivityEnvironment().run(activities.send_email, request)

@@ -52,6 +52,7 @@ def e2e_settings(data_dir: Path) -> Settings:
         temporal_ui_port=free_port(),
         data_dir=data_dir,
         http_port=free_port(),
+        worker_http_port=free_port(),
         sandbox_port=free_port(),
         sandbox_smtp_port=free_port(),
         **E2E_SETTINGS,

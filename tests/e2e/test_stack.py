@@ -267,7 +267,7 @@ async def test_temporal_holds_only_ciphertext_and_the_web_ui_codec_masks(
         e for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")
     )
     payloads = signalled.workflow_execution_signaled_event_attributes.input
-    ui_origin = stack.settings.web_ui_origins.split(",")[0]
+    ui_origin = stack.settings.effective_web_ui_origins[0]
     async with httpx.AsyncClient(base_url=stack.settings.effective_public_base_url) as http:
         decoded = await http.post(
             "/codec/decode",

@@ -45,8 +45,44 @@ def test_messages_say_what_they_are_about_and_decisions_follow() -> None:
 
     details = current_details(history)
 
-    assert details.startswith("**Order A1**: delivered, last milestone **out_for_delivery**")
-    assert "| out_for_delivery | sms | +1********67 | pending | SM1 | 1 |  |" in details
-    assert "| reply: slot_offer | sms |" in details
-    assert "- 2026-11-23 09:30:00 slots_offered: 4 offered" in details
+    assert details.startswith("**Order A1**: delivered · last milestone **out_for_delivery**")
+    gap = "\u2003"  # keeps the columns apart in the UI, which pads no cell
+    assert "| time (UTC) | about | by | to | outcome |" in details
+    assert f"| — |{gap}out_for_delivery |{gap}SMS |{gap}+1********67 |{gap}pending |" in details
+    assert f"|{gap}reply: slot_offer |{gap}SMS |" in details
+    assert "- 2026-11-23 09:30:00 slots offered: 4 offered" in details
     assert "not shown" not in details
+    assert "SM1" not in details  # the provider id is in the history query, not the table
+
+
+def test_an_outcome_says_the_error_and_the_retries() -> None:
+    from domain.timeline import DeliveryStatus, StatusChange
+
+    failed = message("3").model_copy(
+        update={
+            "status": DeliveryStatus.UNDELIVERED,
+            "error_code": "30003",
+            "provider_calls": 2,
+            "statuses": [StatusChange(status=DeliveryStatus.ACCEPTED, at=AT)],
+        }
+    )
+    history = MessagingHistory(
+        workflow_id="order-A1", kind=Kind.ORDER, reference="A1", messages=[failed]
+    )
+    assert "| 09:30:00 |" in current_details(history)
+    assert "undelivered (30003) after 2 calls |" in current_details(history)
+
+
+def test_summaries_say_what_an_activity_will_try() -> None:
+    from tests.helpers.events import order_event
+    from workflows import support_view
+
+    event = order_event("shipped", "A1")
+    assert (
+        support_view.deciding_send_summary(event, "+1********67")
+        == "decide and send shipped by SMS to +1********67"
+    )
+    assert support_view.sms_summary(event, "+1********67") == "send shipped by SMS to +1********67"
+    assert support_view.email_summary(event, "a***@example.com") == (
+        "send shipped by e-mail to a***@example.com"
+    )

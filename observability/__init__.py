@@ -1,0 +1,1 @@
+"""What the people who run Herald see of it: logs, traces, metrics, health (a file each)."""
