@@ -263,7 +263,12 @@ class SmsActivities:
                 recent = await self._sms.recent_messages(request.to, since=since)
             except ProviderError as error:
                 raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
-            match = next((m for m in recent if m.carries(request.body)), None)
+            match = None
+            for candidate in (m for m in recent if m.carries(request.body)):
+                owner = await asyncio.to_thread(self._store.outbox.owner_of, candidate.sid)
+                if owner in (None, entry.message_key):  # not another message's SMS
+                    match = candidate
+                    break
             if match is not None:
                 activity.logger.info(
                     "adopting provider message %s for %s", match.sid, entry.message_key

@@ -15,9 +15,10 @@ own orders (a fresh phone and e-mail address per order, two milestones each):
 Each phase prints one JSON line: milestones signalled, ``lost`` (a milestone that reached
 the customer by no channel), ``duplicate_sms`` (messages at the provider beyond the one
 per SMS Herald recorded), ``duplicate_emails`` (e-mails beyond the one per e-mail row) and
-what reached the customer by SMS and by e-mail. ``--latencies 1,5,20,60`` instead measures
-the slow-provider window: duplicate SMS per provider latency. Targets: 0 lost, 0 duplicate
-SMS, duplicate e-mails only in the documented SMTP window.
+what reached the customer by SMS (delivered, per its final report) and by e-mail, and the
+workflows' history length (a replayed callback must not grow it). ``--latencies 1,5,20,60``
+instead measures the slow-provider window: duplicate SMS per provider latency. Targets:
+0 lost, 0 duplicate SMS, duplicate e-mails only in the documented SMTP window.
 """
 
 from __future__ import annotations
@@ -76,14 +77,19 @@ class Run:
         self.stack, self.client, self.store, self.sandbox = stack, client, store, sandbox
         self.stall_seconds = stack.settings.sms_accept_window_seconds + STALL_MARGIN_SECONDS
         self._numbers = random.Random(7)
+        self._used: set[str] = set()  # a phone of an earlier phase would count its SMS here
 
     def new_orders(self, count: int) -> list[Order]:
-        orders = []
-        for _ in range(count):
+        orders: list[Order] = []
+        while len(orders) < count:
             line = self._numbers.randrange(10_000)
             area = self._numbers.choice(("415", "212", "646", "312", "617"))
+            phone = f"+1{area}555{line:04d}"
+            if phone in self._used:
+                continue
+            self._used.add(phone)
             tag = uuid.uuid4().hex[:10]
-            orders.append(Order(f"R{tag}", f"+1{area}555{line:04d}", f"{tag}@example.com"))
+            orders.append(Order(f"R{tag}", phone, f"{tag}@example.com"))
         return orders
 
     async def signal_all(self, orders: list[Order], spacing: float) -> None:
@@ -105,12 +111,17 @@ class Run:
         raise RuntimeError(f"could not signal {event.reference}")
 
     def settled(self, orders: list[Order]) -> int:
-        """Milestones that reached the customer: a row sent by SMS (final or not) or e-mail."""
+        """Milestones settled: an SMS with a final "delivered" status, or an e-mail sent.
+
+        An SMS only accepted is not settled yet: its report may still send it to e-mail.
+        """
         ids = [f"order-{o.reference}" for o in orders]
         with self.store.engine.connect() as connection:
             rows = connection.execute(
                 select(MessageRow.workflow_id, MessageRow.milestone).where(
-                    MessageRow.workflow_id.in_(ids), MessageRow.outbox_state == OutboxState.SENT
+                    MessageRow.workflow_id.in_(ids),
+                    MessageRow.outbox_state == OutboxState.SENT,
+                    (MessageRow.channel == "email") | (MessageRow.final_status == "delivered"),
                 )
             )
             return len({(w, m) for w, m in rows})
@@ -129,18 +140,26 @@ class Run:
             await asyncio.sleep(1.0)
 
     async def count(self, phase: str, orders: list[Order], seconds: float) -> dict[str, Any]:
-        lost = duplicate_sms = duplicate_emails = by_sms = by_email = 0
+        lost = duplicate_sms = duplicate_emails = by_sms = by_email = events = 0
         for order in orders:
+            handle = self.client.get_workflow_handle(f"order-{order.reference}")
+            events += len([e async for e in handle.fetch_history_events()])
             with self.store.engine.connect() as connection:
                 rows = connection.execute(
                     select(
-                        MessageRow.milestone, MessageRow.channel, MessageRow.provider_message_id
+                        MessageRow.milestone,
+                        MessageRow.channel,
+                        MessageRow.provider_message_id,
+                        MessageRow.final_status,
                     ).where(
                         MessageRow.workflow_id == f"order-{order.reference}",
                         MessageRow.outbox_state == OutboxState.SENT,
                     )
                 ).all()
             sms_ids = {r.provider_message_id for r in rows if r.channel == "sms"}
+            delivered = {
+                r.milestone for r in rows if r.channel == "sms" and r.final_status == "delivered"
+            }
             email_rows = [r for r in rows if r.channel == "email"]
             at_provider = (
                 await self.sandbox.get("/sandbox/messages", params={"to": order.phone})
@@ -150,7 +169,7 @@ class Run:
             duplicate_emails += max(0, len(emails["emails"]) - len(email_rows))
             reached = {r.milestone for r in rows}
             lost += len([m for m in MILESTONES if m not in reached])
-            by_sms += len({r.milestone for r in rows if r.channel == "sms"})
+            by_sms += len(delivered - {r.milestone for r in email_rows})
             by_email += len({r.milestone for r in email_rows})
         figures = {
             "phase": phase,
@@ -160,6 +179,7 @@ class Run:
             "duplicate_emails": duplicate_emails,
             "reached_by_sms": by_sms,
             "reached_by_email": by_email,
+            "history_events_per_order": round(events / max(len(orders), 1), 1),
             "seconds": round(seconds, 1),
         }
         print(json.dumps(figures), flush=True)
