@@ -184,13 +184,13 @@ def create_preferences_router(
 
     @router.post("/consent/reply")
     def apply_reply(body: KeywordReply) -> KeywordOutcome:
-        match = classify_reply(body.text)
+        match = classify_reply(body.text, body.locale, phone=body.phone)
         if match is None:
             return KeywordOutcome(
                 keyword=None, consent=_consent_view(body.phone, consent.get(body.phone))
             )
         current = consent.get(body.phone)
-        if match.intent is not KeywordIntent.HELP:
+        if match.intent in (KeywordIntent.OPT_OUT, KeywordIntent.OPT_IN):
             state = (
                 ConsentState.OPTED_OUT
                 if match.intent is KeywordIntent.OPT_OUT

@@ -47,7 +47,7 @@ def test_gsm7_text_is_untouched() -> None:
         ("não", "nao"),
     ],
 )
-def test_accents_missing_from_gsm7_are_folded(accented: str, folded: str) -> None:
+def test_accents_missing_from_gsm7_fold_when_asked(accented: str, folded: str) -> None:
     assert fold_to_gsm7(accented) == folded
 
 
@@ -68,10 +68,48 @@ def test_a_name_that_needs_ucs2_sends_the_whole_message_in_ucs2() -> None:
     assert result.text == text  # nothing changed: not the name, not the template's words
 
 
-def test_template_words_are_folded_around_a_gsm7_name() -> None:
+def test_letters_are_never_folded_by_default() -> None:
     result = smart_encode("Herald Shop: Ana, seu pedido está a caminho", protected=["Ana"])
+    assert result.encoding is Encoding.UCS2
+    assert result.text == "Herald Shop: Ana, seu pedido está a caminho"
+
+
+def test_a_merchant_may_fold_the_template_words_around_a_gsm7_name() -> None:
+    result = smart_encode(
+        "Herald Shop: Ana, seu pedido está a caminho", protected=["Ana"], fold_accents=True
+    )
     assert result.encoding is Encoding.GSM7
     assert result.text == "Herald Shop: Ana, seu pedido esta a caminho"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Kapı sık sık kapalı",  # "sık" (often) must never become "sik"
+        "Sıkıştı, año nuevo",  # "año" (year) is not "ano"
+        "a ≠ b",  # ≠ decomposes to = and a stroke: a symbol, not a letter
+        "Zażółć gęślą jaźń",
+    ],
+)
+def test_the_oms_note_keeps_every_letter_even_when_folding_is_on(note: str) -> None:
+    text = f"Herald Shop: your order is late ({note}). Track: https://t.example/1"
+    result = smart_encode(text, protected=[note], fold_accents=True)
+    assert note in result.text
+    assert result.encoding is Encoding.UCS2
+
+
+def test_symbols_are_not_letters_and_never_fold() -> None:
+    assert fold_to_gsm7("≠ ≤ ≥ ™ ©") == "≠ ≤ ≥ ™ ©"
+
+
+def test_decomposed_text_is_composed_before_it_is_counted() -> None:
+    decomposed = "Herald Shop: Jose\u0301, it shipped"  # e + combining acute
+    result = smart_encode(decomposed)
+    assert result.text == "Herald Shop: José, it shipped"
+    assert result.encoding is Encoding.GSM7  # é is in GSM-7 once composed
+    assert result.changed and not result.kept_in_gsm7
+    ucs2 = smart_encode("Herald Shop: Zo\u0308e\u0301 ł")  # ö é composed, ł keeps UCS-2
+    assert ucs2.encoding is Encoding.UCS2 and ucs2.text == "Herald Shop: Zöé ł"
 
 
 def test_name_punctuation_is_normalised_but_not_its_letters() -> None:
