@@ -95,7 +95,11 @@ def measure(language: str, folder: Path = CORPUS) -> Figures:
 
 def main(verbose: bool = False) -> None:
     report(CORPUS, "the corpus the rules were written against", verbose)
-    report(HELD_OUT, "held out: written after the rules (first run: 78 of 84 opt-outs, 6 fixed since)", verbose)
+    report(
+        HELD_OUT,
+        "held out: written after the rules (first run: 78 of 84 opt-outs, 6 fixed since)",
+        verbose,
+    )
 
 
 def report(folder: Path, title: str, verbose: bool) -> None:

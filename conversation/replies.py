@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from messaging.bidi import lay_out
 from messaging.brand import Brand
 from messaging.formatting import Formatter
-from messaging.bidi import lay_out
 from messaging.locales import parse_tag, text_direction
 from messaging.smart_encoding import smart_encode
 
@@ -65,8 +65,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_slots": "{brand} : aucun autre créneau n'est libre pour {reference} pour "
         "l'instant. Répondez RAPPELEZ-MOI et nous vous appellerons.",
         "confirmed": "{brand} : c'est noté, {reference} vous sera livré {slot}.",
-        "callback": "{brand} : nous vous appellerons au sujet de {reference} d'ici "
-        "{hours} heures.",
+        "callback": "{brand} : nous vous appellerons au sujet de {reference} d'ici {hours} heures.",
         "to_support": "{brand} : merci, votre message concernant {reference} a été transmis "
         "à notre service client, qui vous répondra rapidement.",
         "bad_choice": "{brand} : répondez avec un numéro de 1 à {count}.",

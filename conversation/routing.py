@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.milestones import Kind
-from messaging.brand import Brand
 from messaging.bidi import lay_out
+from messaging.brand import Brand
 from messaging.locales import parse_tag, text_direction
 
 MAX_OPTIONS = 5  # a longer list no longer fits a short SMS
@@ -53,9 +53,10 @@ Route = RouteTo | AskWhichOne | NoConversation
 
 # Spelled in full in the templates' register: English, German, Italian and Dutch stay
 # GSM-7 (one segment with three options, two with MAX_OPTIONS long references); the
-# other Latin-script languages need UCS-2 for their letters. Japanese, Chinese and Arabic need UCS-2: two segments
-# with three options, three with MAX_OPTIONS. The brand opens each (the linter wants it;
-# Japanese and Chinese put it in 【】 as their templates do).
+# other Latin-script languages need UCS-2 for their letters. Japanese, Chinese and
+# Arabic need UCS-2: two segments with three options, three with MAX_OPTIONS. The brand
+# opens each (the linter wants it; Japanese and Chinese put it in 【】 as their
+# templates do).
 _KIND_WORDS: dict[str, dict[Kind, str]] = {
     "en": {Kind.ORDER: "order", Kind.RETURN: "return"},
     "es": {Kind.ORDER: "pedido", Kind.RETURN: "devolución"},

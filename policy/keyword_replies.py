@@ -75,8 +75,7 @@ REPLIES: dict[str, dict[KeywordIntent, str]] = {
         "Para voltar a receber, responda VOLTAR.",
         OPT_IN: "{brand}: você voltou a receber avisos de pedidos e trocas. "
         "Para sair, responda SAIR.",
-        CONFIRM: "{brand}: quer parar de receber nossas mensagens? Para confirmar, "
-        "responda SAIR.",
+        CONFIRM: "{brand}: quer parar de receber nossas mensagens? Para confirmar, responda SAIR.",
     },
     "nl": {
         HELP: "{brand}: berichten over je bestellingen en retouren. Hulp: {support}. "

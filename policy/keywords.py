@@ -145,7 +145,9 @@ def classify_reply(
     if meaning is None:
         return None
     intent = (
-        KeywordIntent.OPT_OUT if meaning is SentenceMeaning.OPT_OUT else KeywordIntent.CONFIRM_OPT_OUT
+        KeywordIntent.OPT_OUT
+        if meaning is SentenceMeaning.OPT_OUT
+        else KeywordIntent.CONFIRM_OPT_OUT
     )
     return KeywordMatch(
         intent=intent,

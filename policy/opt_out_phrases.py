@@ -65,9 +65,7 @@ _AS_NORMALISED = str.maketrans(
 )
 
 
-_EN_NOUNS = (
-    r"(?:texts?|txts?|messages?|msgs?|sms|notifications?|alerts?|updates?|reminders?|spam)"
-)
+_EN_NOUNS = r"(?:texts?|txts?|messages?|msgs?|sms|notifications?|alerts?|updates?|reminders?|spam)"
 
 CUES: dict[str, LanguageCues] = {
     "en": _cues(
@@ -119,7 +117,8 @@ CUES: dict[str, LanguageCues] = {
             r"cancelar (?:la |mi )?suscripcion",
             r"no (?:me )?(?:manden|envien|mandes|envies|escriban|escribas|contacten|molesten)"
             r"(?: mas)?",
-            r"no (?:quiero|deseo) (?:recibir )?(?:mas )?(?:mensajes|sms|notificaciones|textos|avisos)",
+            r"no (?:quiero|deseo) (?:recibir )?(?:mas )?"
+            r"(?:mensajes|sms|notificaciones|textos|avisos)",
             r"no mas (?:mensajes|sms|notificaciones|textos|avisos)",
             r"dej(?:en|a|ad) de (?:enviar|mandar|escribir|molestar)\w*",
             r"(?:quiero|quisiera|deseo) dejar de recibir",
@@ -275,11 +274,15 @@ CUES: dict[str, LanguageCues] = {
             r"rezygnuj\w* (?:z )?(?:sms\w*|powiadomien|wiadomosci|subskrypcji)",
         ],
         [r"nie wypisuj\w*"],
-        [r"zly numer|pomylka", r"kto (?:to|pisze|mowi)", r"nie (?:jestem )?zainteresowan\w*", r"spam"],
+        [
+            r"zly numer|pomylka",
+            r"kto (?:to|pisze|mowi)",
+            r"nie (?:jestem )?zainteresowan\w*",
+            r"spam",
+        ],
         stop_words="stop koniec przestancie przestan dosc wystarczy rezygnuje",
         nouns="sms smsy smsow wiadomosci wiadomosc powiadomien powiadomienia spam",
-        fillers="prosze teraz juz dziekuje dzieki ok z tym tego mnie mi natychmiast "
-        "wszystko tych",
+        fillers="prosze teraz juz dziekuje dzieki ok z tym tego mnie mi natychmiast wszystko tych",
     ),
     "tr": _cues(
         [
@@ -308,7 +311,12 @@ CUES: dict[str, LanguageCues] = {
             r"(?:通知|メッセージ|sms|ショートメール)(?:を|は)?(?:止め|とめ|やめ|停止|不要|いらない|要らない)",
         ],
         [r"(?:停止|止め|やめ|解除)(?:し)?ないで"],
-        [r"番号(?:間違い|違い)|間違い(?:電話|です)", r"誰ですか|どちら様", r"興味(?:ない|ありません)", r"迷惑"],
+        [
+            r"番号(?:間違い|違い)|間違い(?:電話|です)",
+            r"誰ですか|どちら様",
+            r"興味(?:ない|ありません)",
+            r"迷惑",
+        ],
         stop_words="止めて とめて やめて 停止 不要 いらない 要らない ストップ",
         nouns="通知 配信 メッセージ sms ショートメール メール",
         whole_replies="やめて やめてください 止めて 止めてください とめて とめてください "

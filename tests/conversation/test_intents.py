@@ -178,7 +178,8 @@ def test_anything_else_is_other(text: str) -> None:
 def test_carrier_keywords_come_from_the_policy(text: str, kind: IntentKind, keyword: str) -> None:
     # Each keyword in the language of a customer who would type it.
     locales = ("en", "fr", "de", "es", "ja", "zh-Hans", "ar")
-    intent = next(i for i in (classify(text, l) for l in locales) if i.keyword is not None)
+    found = (classify(text, locale) for locale in locales)
+    intent = next(each for each in found if each.keyword is not None)
     assert (intent.kind, intent.keyword, intent.is_consent_keyword) == (kind, keyword, True)
 
 
