@@ -100,7 +100,7 @@ _NOTHING_ACTIVE: dict[str, str] = {
     ),
     "de": (
         "{brand}: Zu dieser Nummer finden wir keine aktuelle Bestellung oder Retoure. "
-        "Hilfe: {support}. Abmelden: STOPP antworten."
+        "Hilfe: {support}. Abmelden: STOP antworten."
     ),
     "pt": (
         "{brand}: não encontramos pedidos ou devoluções recentes para este número. "

@@ -50,13 +50,13 @@ REPLIES: dict[str, dict[KeywordIntent, str]] = {
     },
     "de": {
         HELP: "{brand}: Infos zu Ihren Bestellungen und Retouren. Hilfe: {support}. "
-        "Es können Gebühren anfallen. Abmelden: STOPP antworten.",
+        "Es können Gebühren anfallen. Abmelden: STOP antworten.",
         OPT_OUT: "{brand}: Sie sind abgemeldet und erhalten keine Nachrichten mehr. "
         "Wieder anmelden: START antworten.",
         OPT_IN: "{brand}: Sie erhalten wieder Infos zu Ihren Bestellungen und Retouren. "
-        "Abmelden: STOPP antworten.",
+        "Abmelden: STOP antworten.",
         CONFIRM: "{brand}: Möchten Sie keine SMS mehr von uns erhalten? Dann antworten Sie "
-        "STOPP. Sonst informieren wir Sie weiter über Ihre Bestellungen.",
+        "STOP. Sonst informieren wir Sie weiter über Ihre Bestellungen.",
     },
     "it": {
         HELP: "{brand}: aggiornamenti su ordini e resi. Assistenza: {support}. "

@@ -413,7 +413,7 @@ def test_a_possible_opt_out_gets_the_question_in_the_customers_language() -> Non
     match = classify_reply("wrong number", "de-DE")
     assert match is not None and match.intent is CONFIRM
     assert reply_language(match, "de-DE") == "de"
-    assert "STOPP" in reply_text(CONFIRM, BRAND, "de")
+    assert "STOP" in reply_text(CONFIRM, BRAND, "de")
 
 
 @pytest.mark.parametrize("locale", SHIPPED_LOCALES)

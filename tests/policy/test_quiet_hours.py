@@ -7,11 +7,11 @@ import pytest
 
 from policy.quiet_hours import (
     RecipientZones,
-    share_daytime,
     ZoneSource,
     check_quiet_hours,
     next_opening,
     recipient_zones,
+    share_daytime,
 )
 from policy.rules import PolicyRules, SendingWindow
 
