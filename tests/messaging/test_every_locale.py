@@ -65,7 +65,14 @@ def test_render(locale: str, milestone: Milestone, channel: Channel) -> None:
 
 
 # The keyword each locale's opt-out line names (its glossary.toml).
-OPT_OUT_WORDS = {"zh-Hans": "TD", "tr": "RET", "es": "BAJA", "pt-BR": "SAIR", "ja": "停止", "ar": "إيقاف"}
+OPT_OUT_WORDS = {
+    "zh-Hans": "TD",
+    "tr": "RET",
+    "es": "BAJA",
+    "pt-BR": "SAIR",
+    "ja": "停止",
+    "ar": "إيقاف",
+}
 
 
 @pytest.mark.parametrize("locale", SHIPPED_LOCALES)

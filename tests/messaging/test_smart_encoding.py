@@ -130,3 +130,62 @@ def test_cjk_is_left_alone() -> None:
     result = smart_encode("山田様、ご注文の商品を発送しました。")
     assert result.encoding is Encoding.UCS2
     assert not result.changed
+
+
+# ---- currency signs, protected pieces and the flags ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [
+        ("₺1.234,56", "1.234,56 TL"),
+        ("₺ 50", "50 TL"),
+        ("1.234,56 ₺", "1.234,56 TL"),
+        ("1.234,56₺", "1.234,56 TL"),
+        ("₹500", "500 Rs"),
+        ("₽\u00a01 000", "1 000 RUB"),
+        ("₩10,000", "10,000 KRW"),
+        ("total: 12 €", "total: 12 €"),  # € is in GSM-7 (extension table)
+        ("no amount ₺", "no amount ₺"),  # a sign without an amount stays
+    ],
+)
+def test_currency_signs_gsm7_lacks_become_codes(written: str, sent: str) -> None:
+    assert fold_to_gsm7(written) == sent
+
+
+def test_a_refund_in_lira_stays_gsm7_with_its_code() -> None:
+    result = smart_encode("Herald Shop: refund of ₺1.234,56 sent")
+    assert (result.text, result.encoding) == (
+        "Herald Shop: refund of 1.234,56 TL sent",
+        Encoding.GSM7,
+    )
+    assert result.kept_in_gsm7 and result.changed
+    assert result.rendered == "Herald Shop: refund of ₺1.234,56 sent"
+
+
+def test_protected_values_are_matched_longest_first_and_empty_ones_ignored() -> None:
+    text = "Hi Ana María, Ana’s order"
+    result = smart_encode(text, protected=["Ana", "Ana María", "", "María"], fold_accents=True)
+    # "Ana María" is kept whole (í is not GSM-7), so the message stays UCS-2 unchanged.
+    assert result.encoding is Encoding.UCS2 and result.text == text
+    gsm = smart_encode("Hi Ana, it’s here", protected=["Ana", ""])
+    assert gsm.text == "Hi Ana, it's here"
+
+
+def test_fold_letter_keeps_gsm7_letters_and_folds_the_others() -> None:
+    assert fold_to_gsm7("ÀÉÑÜ") == "AÉÑÜ"
+    assert fold_to_gsm7("œuvre Œ ħ ŀ Đ đ") == "oeuvre OE h l D d"
+    assert fold_to_gsm7("ǆ") == "ǆ"  # no single GSM-7 base: unchanged
+    assert fold_to_gsm7("ł", fold_accents=False) == "ł"
+
+
+@pytest.mark.parametrize(
+    ("character", "plain"),
+    [("\u2009", " "), ("\u00ad", ""), ("‚", "'"), ("„", '"'), ("—", "-"), ("•", "*"), ("×", "x")],
+)
+def test_each_lookalike_family(character: str, plain: str) -> None:
+    assert fold_lookalikes(f"a{character}b") == f"a{plain}b"
+
+
+def test_line_and_paragraph_separators_become_newlines() -> None:
+    assert fold_lookalikes("a\u2028b\u2029c") == "a\nb\nc"
