@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench mutation install clean
 
 run: $(INSTALLED)  ## start the embedded stack (Temporal, sandbox, HTTP service, worker)
 	$(BIN)/python -m devstack
@@ -16,6 +16,17 @@ test: $(INSTALLED)  ## lint, then every test (PostgreSQL too when HERALD_TEST_PO
 
 bench: $(INSTALLED)  ## throughput and latency against the embedded stack, with a bare baseline
 	$(BIN)/python -m bench.milestones
+
+# The pure modules that decide compliance, mutated one at a time (mutmut is CPU-heavy).
+MUTATION_MODULES ?= policy.duplicates policy.frequency policy.coalescing policy.quiet_hours \
+	policy.keywords policy.opt_out_language messaging.segments messaging.smart_encoding \
+	messaging.content_filter messaging.bidi conversation.dialogue
+
+mutation: $(INSTALLED)  ## mutation scores of the pure compliance modules (slow; not in `make test`)
+	for module in $(MUTATION_MODULES); do \
+		nice -n 10 $(BIN)/mutmut run "$$module.*" > /dev/null || exit 1; \
+	done
+	$(BIN)/python -m bench.mutation_scores $(MUTATION_MODULES)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

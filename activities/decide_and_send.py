@@ -14,10 +14,16 @@ returned, not raised, and the workflow retries with ``send_sms``, which finds th
 row. If the activity stops (a worker crash, a timeout), the workflow reads the row: one it
 claimed is finished by ``send_sms`` with the text claimed (a decision or a rendering made
 again could differ); without one, nothing was sent and the workflow decides again.
+
+The frequency cap holds across workers: a decision to send is confirmed under the
+recipient's lock (store/recipient_locks.py), which reads the recent sends again, decides
+again and claims the outbox row (a claimed row counts as a recent send) before letting go;
+two orders for one phone deciding at once are then decided one after the other.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -26,18 +32,20 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.delivery import REJECTED, MessageIdentity
+from activities.delivery import REJECTED, MessageIdentity, new_outbox_message
 from activities.policy_facts import PolicyFactsActivities, PolicyFactsInput
 from activities.sms import SendSmsInput, SmsActivities, SmsSent
 from config.policy import get_policy_settings
 from domain.events import MilestoneEvent
 from domain.timeline import Channel, DeliveryReport
+from messaging.render import RenderedMessage
 from observability import sends as observe
 from observability.logs import logging_context
 from policy.decide import decide
 from policy.decision import PolicyAction, PolicyDecision
 from policy.evaluate import PolicyRequest
 from policy.rules import PolicyRules
+from store.outbox import recipient_hash
 
 
 class DecideAndSendInput(BaseModel):
@@ -133,6 +141,10 @@ class DecideAndSendActivities:
         if facts.sms is None:
             return decided.model_copy(update={"render_error": facts.sms_render_error})
         sms = facts.sms
+        decision = await asyncio.to_thread(self._confirm_and_claim, request, sms)
+        decided = DecidedSms(decision=decision)
+        if not decided.sends_sms:
+            return decided  # another order's SMS to this phone came first: the cap says no
         decided = decided.model_copy(
             update={
                 "body": sms.text,
@@ -177,6 +189,39 @@ class DecideAndSendActivities:
                 observe.sms_refused(event)
             return decided.model_copy(update={"error": send_error(error)})
         return decided.with_sent(sent)
+
+    def _confirm_and_claim(
+        self, request: DecideAndSendInput, sms: RenderedMessage
+    ) -> PolicyDecision:
+        """Decide again on fresh recent sends under the recipient's lock, and claim the
+        SMS's outbox row (without a call yet) when the answer is still "send"."""
+        event, phone = request.event, request.event.customer.phone or ""
+        store = self._facts.store
+        with store.recipient_locks.hold(recipient_hash(phone)):
+            fresh = self._facts.read_facts(
+                PolicyFactsInput(milestone=event.milestone, phone=phone, email=event.customer.email)
+            )
+            now = datetime.now(UTC)
+            decision = decide(
+                request.policy,
+                sms_consent=fresh.sms_consent,
+                muted=fresh.muted,
+                recent_sms=fresh.recent_sms,
+                now=now,
+                rules=self._rules(),
+            )
+            if DecidedSms(decision=decision).sends_sms:
+                message = new_outbox_message(
+                    request.identity,
+                    phone,
+                    sms.text,
+                    encoding=sms.encoding,
+                    segments=sms.segments,
+                    estimated_cost_usd=sms.estimated_cost_usd,
+                    awaits_report=request.report_wait_seconds > 0,
+                )
+                store.outbox.claim(message, now)
+        return decision
 
 
 def send_error(error: ApplicationError) -> SendError:

@@ -22,7 +22,7 @@ class WorkflowPolicy(BaseModel):
     sms_retry_max_seconds: float = 60.0
     send_timeout_seconds: float = 30.0
     delivery_report_timeout_seconds: float = 600.0
-    delivery_report_wait_seconds: float = 0.0  # in the send activity; 0 in older histories
+    delivery_report_wait_seconds: float = 0.0  # in the send activity; 0: report by signal
     completion_grace_seconds: float = 7 * 24 * 3600.0
     history_event_limit: int = 2000
     rules: PolicyRules = Field(default_factory=PolicyRules)  # the send policy's rules

@@ -4,8 +4,9 @@ A local activity: the workflow then applies the (pure) policy to these facts its
 each decision and its reason are part of the workflow's history. It also renders the SMS
 the workflow is about to decide on, so that one local activity does both. A milestone's
 first decision gathers the same facts inside its send (activities/decide_and_send.py);
-this one serves the decisions taken again after a hold, customers without a phone, and
-histories from before.
+this one serves the decisions taken again after a hold, customers without a phone, a
+deciding send that stopped (its claimed text) and the fallback of a send completed by its
+report.
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ class PolicyFactsActivities:
     def __init__(self, store: Store, sms: SmsRenderer) -> None:
         self._store = store
         self._sms = sms
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    def read_facts(self, request: PolicyFactsInput) -> PolicyFacts:
+        """The store's facts alone (blocking, no rendering): a decision made again."""
+        return self._gather_and_render(request.model_copy(update={"sms_of": None}))[0]
 
     @activity.defn(name="gather_policy_facts")
     async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:

@@ -77,12 +77,12 @@ class SendSmsInput(BaseModel):
     encoding: str | None = None
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
-    # Reserve the sender's pacing slot here rather than in a local activity before: one
-    # step less per message for the workflow. False in histories from before this field.
+    # Reserve the sender's pacing slot (on the first attempt): a milestone's SMS does;
+    # a reply, awaited by the customer, does not (the permit still keeps the limit).
     reserve_slot: bool = False
     # Above 0: stay open (asynchronously, holding no worker slot) until the final delivery
     # report completes this activity, for at most this long; then the worker completes it
-    # with the accept. 0, and histories from before this field: return on the accept.
+    # with the accept. 0: return on the accept.
     report_wait_seconds: float = 0.0
 
 
@@ -90,7 +90,7 @@ class SmsSent(BaseModel):
     provider_message_id: str
     provider_calls: int
     deduplicated: bool  # True: no new provider call, an earlier one already had it
-    accepted_at: datetime | None = None  # when the provider took it (absent: older results)
+    accepted_at: datetime | None = None  # when the provider took it (absent: the workflow's now)
     final_report: DeliveryReport | None = None  # when the activity waited for it
 
 
@@ -106,7 +106,6 @@ class _ProviderCall:
     """One attempt's call, as its steps learn it."""
 
     permit: SendPermit | None = None  # the sender's permit, taken right before the call
-    answered_at: float | None = None  # when the provider took the message
     awaited: AwaitedReport | None = None  # registered for the final report, or it came
     wait: float = 0.0  # how long the registered wait may last
 
@@ -181,13 +180,12 @@ class SmsActivities:
                     )
                     span.set_attribute("herald.provider_id", sent.sid)
             except BaseException as error:
-                await asyncio.to_thread(self._settle, call.permit, time.time())
+                await asyncio.to_thread(self._settle, call.permit)
                 if isinstance(error, ProviderError):
                     if not error.may_have_reached:  # a retry need not look for it
                         await asyncio.to_thread(self._store.outbox.call_not_made, key)
                     await self._slow_down_if_asked(error)
                 raise
-            call.answered_at = time.time()
             return sent.sid
 
         def complete(provider_id: str) -> None:
@@ -195,7 +193,7 @@ class SmsActivities:
             the permit's stamp and the registration for the final report."""
             self._store.outbox.complete(key, provider_id, datetime.now(UTC))
             if call.permit is not None:
-                self._settle(call.permit, call.answered_at or time.time())
+                self._settle(call.permit)
             if request.report_wait_seconds > 0 and (wait := _report_wait_left(request)) > 0:
                 token = activity.info().task_token
                 call.awaited, call.wait = self._store.statuses.await_final(key, token), wait
@@ -265,7 +263,12 @@ class SmsActivities:
                 recent = await self._sms.recent_messages(request.to, since=since)
             except ProviderError as error:
                 raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
-            match = next((m for m in recent if m.carries(request.body)), None)
+            match = None
+            for candidate in (m for m in recent if m.carries(request.body)):
+                owner = await asyncio.to_thread(self._store.outbox.owner_of, candidate.sid)
+                if owner in (None, entry.message_key):  # not another message's SMS
+                    match = candidate
+                    break
             if match is not None:
                 activity.logger.info(
                     "adopting provider message %s for %s", match.sid, entry.message_key
@@ -312,10 +315,9 @@ class SmsActivities:
         if (reserved.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
             raise sender_busy(reserved.not_before_epoch, "pacing")
 
-    def _settle(self, permit: SendPermit, answered_at: float) -> None:
-        self._store.sender_limiter.settle(
-            self._settings.sms_sender, permit.at, answered_at, permit.slot
-        )
+    def _settle(self, permit: SendPermit) -> None:
+        """Re-stamp the permit when the provider has answered, by the database's clock."""
+        self._store.sender_limiter.settle(self._settings.sms_sender, permit.at, None, permit.slot)
 
     async def _take_send_permit(self) -> SendPermit:
         """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
@@ -326,7 +328,7 @@ class SmsActivities:
                 limiter.acquire,
                 sender,
                 limit.messages_per_second,
-                time.time(),
+                None,  # stamped by the database's clock: one clock for every worker
                 daily_cap=limit.daily_cap,
             )
             if permit.granted:

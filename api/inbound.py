@@ -213,7 +213,7 @@ def create_inbound_router(
         text, now = form.get("Body", ""), clock()
         conversations = await hooks.find_conversations(phone)
         locale = _latest_locale(conversations)
-        intent = classify(text, locale)
+        intent = classify(text, locale, phone=phone)
         if intent.is_consent_keyword:
             outcome = await asyncio.to_thread(
                 apply_keyword, KeywordReply(phone=phone, text=text, locale=locale)

@@ -216,13 +216,13 @@ def apply_keyword_reply(consent: SmsConsent, body: KeywordReply, brand: Brand) -
     The customer's own message: applied over any other change (store/consent.py), so the
     answer ("you are unsubscribed") is always true.
     """
-    match = classify_reply(body.text)
+    match = classify_reply(body.text, body.locale, phone=body.phone)
     if match is None:
         return KeywordOutcome(
             keyword=None, consent=_consent_view(body.phone, consent.get(body.phone))
         )
     current = consent.get(body.phone)
-    if match.intent is not KeywordIntent.HELP:
+    if match.intent in (KeywordIntent.OPT_OUT, KeywordIntent.OPT_IN):
         state = (
             ConsentState.OPTED_OUT
             if match.intent is KeywordIntent.OPT_OUT

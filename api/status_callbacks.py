@@ -110,9 +110,17 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         await observe.final_report(store, reported, status, report.occurred_at)
         if reported.collected_by_send:
             return Response(status_code=204), "accepted"  # the send, registering next, takes it
-        if reported.waiter and await _complete_send(client, reported, report):
-            return Response(status_code=204), "accepted"
-        await _signal(client, reported.workflow_id, report)
+        try:
+            if reported.waiter and await _complete_send(client, reported, report):
+                return Response(status_code=204), "accepted"
+            await _signal(client, reported.workflow_id, report)
+        except RPCError as exc:
+            # Temporal unreachable: the report is in the store, where the workflow finds it
+            # at its report deadline (reconcile_delivery_report). Twilio does not retry.
+            log.warning("report for %s kept in the store; Temporal: %s", sid, exc.message)
+            return Response(status_code=503, content="recorded; the order will reconcile it"), (
+                "kept_for_reconciliation"
+            )
         return Response(status_code=204), "accepted"
 
     # A plain route, not an API route: the provider calls it twice per message, and
@@ -169,7 +177,7 @@ async def _complete_send(client: Client, reported: ReportedMessage, report: Deli
         await client.get_async_activity_handle(task_token=reported.waiter).complete(sent)
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
-            raise  # 500: the provider retries the callback, which then signals
+            raise
         log.info("send of %s no longer waits; signalling", reported.message_key)
         return False
     return True

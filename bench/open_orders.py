@@ -1,6 +1,6 @@
 """Memory at scale: open many orders (one milestone each, then idle) and read the RSS.
 
-``python -m bench.open_orders [--orders 10000] [--rate 40] [--cache 1000]``
+``python -m bench.open_orders [--orders 10000] [--rate 40] [--cache 250]``
 
 Starts the embedded stack (Temporal dev server, sandbox, HTTP service, one Herald worker)
 with the worker's workflow cache bounded by ``HERALD_WORKFLOW_CACHE_SIZE`` (``--cache``),
@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -25,9 +27,11 @@ from typing import Any
 
 import httpx
 
+from activities.policy import WorkflowPolicy, workflow_policy
 from bench.load import Phones
 from bench.measure import CpuMeter, peak_rss_mb
-from bench.milestones import NEUTRAL_POLICY, bench_settings, progress
+from bench.milestones import NEUTRAL_POLICY, _stop_on_sigterm, bench_settings, progress
+from config.settings import Settings
 from devstack.stack import Stack
 from starter.client import connect, signal_milestone
 from tests.helpers.events import order_event
@@ -54,7 +58,9 @@ async def sandbox_count(sandbox: httpx.AsyncClient) -> int:
     return len(response.json()["messages"])
 
 
-async def open_orders(stack: Stack, orders: int, rate: float) -> dict[str, Any]:
+async def open_orders(
+    stack: Stack, orders: int, rate: float, policy: WorkflowPolicy | None
+) -> dict[str, Any]:
     settings = stack.settings
     pids = {
         "temporal": stack.temporal.process.pid,  # type: ignore[union-attr]
@@ -71,7 +77,7 @@ async def open_orders(stack: Stack, orders: int, rate: float) -> dict[str, Any]:
         event = order_event("confirmed", f"open-{run}-{n}", phone=phones.take())
         async with gate:
             try:
-                await signal_milestone(client, event, task_queue=settings.task_queue)
+                await signal_milestone(client, event, task_queue=settings.task_queue, policy=policy)
             except Exception:  # counted: a lost order shows in the figures
                 errors += 1
 
@@ -87,7 +93,7 @@ async def open_orders(stack: Stack, orders: int, rate: float) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=settings.sandbox_base_url, timeout=60) as sandbox:
         received, last_change, seen = 0, time.monotonic(), -1
         while received < orders - errors and time.monotonic() - last_change < 60:
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(5.0)
             received = await sandbox_count(sandbox)
             if received != seen:
                 seen, last_change = received, time.monotonic()
@@ -104,6 +110,7 @@ async def open_orders(stack: Stack, orders: int, rate: float) -> dict[str, Any]:
         "running_workflows": running,
         "seconds_to_last_sms": round(sent_in, 1),
         "workflow_cache_size": settings.workflow_cache_size,
+        "policy_in_start": policy is not None,
         "before_any_order": idle,
         "worker_rss_mb": rss_mb(pids["worker"]),
         "worker_peak_rss_mb": peak_rss_mb(pids["worker"]),
@@ -119,9 +126,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.open_orders", description=__doc__)
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=40.0, help="orders opened per second")
-    parser.add_argument("--cache", type=int, default=1000, help="HERALD_WORKFLOW_CACHE_SIZE")
+    parser.add_argument(
+        "--cache",
+        type=int,
+        default=Settings.model_fields["workflow_cache_size"].default,
+        help="HERALD_WORKFLOW_CACHE_SIZE (default: the setting's)",
+    )
+    parser.add_argument(
+        "--policy-in-start",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the starter sends the workflow's tunables (off: each run loads them)",
+    )
     parser.add_argument("--keep-data", action="store_true")
     args = parser.parse_args(argv)
+    os.environ.update(NEUTRAL_POLICY)  # the starter reads the worker's settings
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     root = Path(tempfile.mkdtemp(prefix="herald-open-orders-"))
     settings = bench_settings(root, callback_delay=0.2, workflow_sandbox=False).model_copy(
         update={"workflow_cache_size": args.cache}
@@ -131,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         progress(f"starting the stack in {root}")
         stack.start()
-        result = asyncio.run(open_orders(stack, args.orders, args.rate))
+        policy = workflow_policy(settings) if args.policy_in_start else None
+        result = asyncio.run(open_orders(stack, args.orders, args.rate, policy))
         print(json.dumps(result), flush=True)
     except KeyboardInterrupt:
         return 130

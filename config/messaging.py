@@ -50,8 +50,10 @@ class MessagingSettings(BaseSettings):
     # A message that needs UCS-2 (a name like João, or a CJK template). None: as few
     # segments as the template's required text needs, optional parts only where free.
     sms_ucs2_segment_budget: int | None = Field(default=None, ge=1)
-    # Fold accents the GSM-7 alphabet lacks (á -> a, ł -> l) in template text, never in names.
-    sms_fold_accents: bool = True
+    # Fold letters the GSM-7 alphabet lacks (á -> a, ł -> l) in the template's own words
+    # (never in the customer's or the OMS's data). Off: folding changes meanings (Turkish
+    # "sık" -> "sik"), so such text travels as UCS-2. A merchant may opt in for cost.
+    sms_fold_accents: bool = False
 
     sms_price_per_segment_usd: dict[str, Decimal] = Field(
         default_factory=lambda: dict(DEFAULT_SMS_PRICES_USD)

@@ -84,7 +84,8 @@ class HandToSupport:
 
 @dataclass(frozen=True)
 class Nothing:
-    """Consent keywords: the webhook already updated the store and answered."""
+    """Consent replies: the webhook already updated the store and answered (a possible
+    opt-out gets its one clarifying question there, and nothing else)."""
 
 
 Step = (
@@ -102,7 +103,7 @@ def next_step(
 ) -> Step:
     """``reschedulable``: an order still on its way. A return, or an order already
     delivered, has no delivery to move: a person reads what the customer meant."""
-    if intent in (IntentKind.STOP, IntentKind.START):
+    if intent in (IntentKind.STOP, IntentKind.START, IntentKind.CONFIRM_STOP):
         return Nothing()
     if intent is IntentKind.CHOICE and state.awaits_slot_choice(now):
         return _slot_choice(state, choice)

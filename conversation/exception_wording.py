@@ -112,7 +112,7 @@ _LONG_DIGITS = re.compile(r"\+?\d[\d ()-]{6,}\d")
 
 
 def validate_wording(
-    text: str, facts: ExceptionFacts, *, max_segments: int, fold_accents: bool = True
+    text: str, facts: ExceptionFacts, *, max_segments: int, fold_accents: bool = False
 ) -> str | None:
     """The SMS to send, smart-encoded like templates, or None when it breaks a rule."""
     text = " ".join(text.strip().strip('"').split())
@@ -150,7 +150,7 @@ async def word_exception(
     model: ChatCompletions | None,
     *,
     max_segments: int = 2,
-    fold_accents: bool = True,
+    fold_accents: bool = False,
 ) -> str | None:
     """The model's SMS for ``facts``, or None: off, failed, timed out or refused."""
     if model is None:

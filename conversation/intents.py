@@ -1,7 +1,7 @@
 """What a customer's reply asks for: reschedule, a call back, help, a numbered choice...
 
-STOP, START and HELP keywords are recognized by :mod:`policy.keywords` first, exactly as
-carriers match them, so consent is never decided by a guess. Everything else is matched
+STOP, START and HELP keywords, and opt-outs written as sentences, are recognized by
+:mod:`policy.keywords` first, so consent is decided by its rules alone. Everything else is matched
 against short phrases in the 12 shipped languages: Latin-script phrases word by word with
 a small edit distance (customers type "reschedual", "cal me"), other scripts as
 substrings (Japanese and Chinese have no spaces; Arabic joins prefixes to words).
@@ -23,6 +23,7 @@ class IntentKind(StrEnum):
     HELP = "help"
     STOP = "stop"
     START = "start"
+    CONFIRM_STOP = "confirm_stop"  # might be an opt-out: answered by one clarifying question
     CHOICE = "choice"  # a numbered answer to "which order?" or "which slot?"
     OTHER = "other"  # goes to support with the conversation attached
 
@@ -36,7 +37,8 @@ class Intent:
 
     @property
     def is_consent_keyword(self) -> bool:
-        """STOP, START or an exact HELP: answered by the consent store before anything else."""
+        """STOP, START, an exact HELP, an opt-out sentence or one that might be: answered by
+        the consent store before anything else."""
         return self.keyword is not None
 
 
@@ -46,6 +48,7 @@ _KEYWORD_KINDS = {
     KeywordIntent.OPT_OUT: IntentKind.STOP,
     KeywordIntent.OPT_IN: IntentKind.START,
     KeywordIntent.HELP: IntentKind.HELP,
+    KeywordIntent.CONFIRM_OPT_OUT: IntentKind.CONFIRM_STOP,
 }
 
 # Written as customers type them; matched after normalization (lower case, no accents,
@@ -358,10 +361,11 @@ def normalize(text: str) -> str:
     return _NOT_WORD.sub(" ", _APOSTROPHES.sub("", bare)).strip()
 
 
-def classify(text: str, locale_hint: str | None = None) -> Intent:
-    """The intent of one inbound SMS. ``locale_hint`` (the customer's locale) decides the
-    language reported when a phrase exists in several, and is tried first."""
-    keyword = classify_reply(text)
+def classify(text: str, locale_hint: str | None = None, *, phone: str | None = None) -> Intent:
+    """The intent of one inbound SMS. ``locale_hint`` (the customer's locale) decides which
+    keywords apply and the language reported when a phrase exists in several, and is
+    tried first; ``phone`` adds the keywords of its country's carriers."""
+    keyword = classify_reply(text, locale_hint, phone=phone)
     if keyword is not None:
         return Intent(
             _KEYWORD_KINDS[keyword.intent],

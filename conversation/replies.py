@@ -3,10 +3,12 @@ promises and the acknowledgement of a reply handed to support.
 
 Pure functions over the facts; dates and hours in the customer's locale and time zone.
 Every text opens with the brand (the linter wants it; Japanese and Chinese put it in 【】
-as their templates do) and is smart-encoded like templates. Latin-script texts stay
-GSM-7, accents it lacks left off as SMS writers do (Polish and Turkish in plain ASCII);
-Japanese, Chinese and Arabic need UCS-2. All 12 shipped languages are written out
-(pt-BR reads pt, zh-Hans reads zh); any other language reads English.
+as their templates do) and is smart-encoded like templates: look-alike punctuation
+folds, letters never do. Each language is spelled in full and in the register of its
+templates (see each locale's ``glossary.toml``); English, German, Italian and Dutch stay
+GSM-7, the others need UCS-2. All 12 shipped languages are written out (pt-BR reads pt,
+zh-Hans reads zh); any other language reads English. Arabic opens with a right-to-left
+mark so phones lay it out right to left.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from messaging.bidi import lay_out
 from messaging.brand import Brand
 from messaging.formatting import Formatter
-from messaging.locales import parse_tag
+from messaging.locales import parse_tag, text_direction
 from messaging.smart_encoding import smart_encode
 
 
@@ -46,58 +49,58 @@ _TEXTS: dict[str, dict[str, str]] = {
         "bad_choice": "{brand}: please reply with a number from 1 to {count}.",
     },
     "es": {
-        "offer": "{brand}: elige una nueva hora de entrega para {reference}: {slots}. "
-        "Responde con el numero.",
-        "no_slots": "{brand}: ahora no hay otra hora de entrega libre para {reference}. "
-        "Responde LLAMAME y te llamaremos.",
-        "confirmed": "{brand}: listo, {reference} se entregara {slot}.",
-        "callback": "{brand}: te llamaremos por {reference} en menos de {hours} horas.",
-        "to_support": "{brand}: gracias, tu mensaje sobre {reference} se envio a nuestro "
-        "equipo de soporte. Te responderan pronto.",
-        "bad_choice": "{brand}: responde con un numero del 1 al {count}.",
+        "offer": "{brand}: elige una nueva franja de entrega para {reference}: {slots}. "
+        "Responde con el número.",
+        "no_slots": "{brand}: ahora mismo no queda otra franja libre para {reference}. "
+        "Responde LLÁMAME y te llamamos.",
+        "confirmed": "{brand}: hecho, entregaremos {reference} {slot}.",
+        "callback": "{brand}: te llamaremos por {reference} en las próximas {hours} horas.",
+        "to_support": "{brand}: gracias, hemos pasado tu mensaje sobre {reference} a "
+        "nuestro equipo de atención al cliente. Te responderán pronto.",
+        "bad_choice": "{brand}: responde con un número del 1 al {count}.",
     },
     "fr": {
-        "offer": "{brand}: choisissez un nouveau creneau pour {reference}: {slots}. "
-        "Repondez avec le numero.",
-        "no_slots": "{brand}: aucun autre creneau libre pour {reference} pour le moment. "
-        "Repondez RAPPELEZ-MOI et nous vous appellerons.",
-        "confirmed": "{brand}: c'est fait, {reference} sera livree {slot}.",
-        "callback": "{brand}: nous vous appellerons au sujet de {reference} sous {hours} h.",
-        "to_support": "{brand}: merci, votre message sur {reference} a ete transmis a notre "
-        "service client. Il vous repondra vite.",
-        "bad_choice": "{brand}: repondez avec un numero de 1 a {count}.",
+        "offer": "{brand} : choisissez un nouveau créneau de livraison pour {reference} : "
+        "{slots}. Répondez avec le numéro.",
+        "no_slots": "{brand} : aucun autre créneau n'est libre pour {reference} pour "
+        "l'instant. Répondez RAPPELEZ-MOI et nous vous appellerons.",
+        "confirmed": "{brand} : c'est noté, {reference} vous sera livré {slot}.",
+        "callback": "{brand} : nous vous appellerons au sujet de {reference} d'ici {hours} heures.",
+        "to_support": "{brand} : merci, votre message concernant {reference} a été transmis "
+        "à notre service client, qui vous répondra rapidement.",
+        "bad_choice": "{brand} : répondez avec un numéro de 1 à {count}.",
     },
     "de": {
-        "offer": "{brand}: Waehle einen neuen Liefertermin fuer {reference}: {slots}. "
-        "Antworte mit der Nummer.",
-        "no_slots": "{brand}: Gerade ist kein anderer Liefertermin fuer {reference} frei. "
-        "Antworte RUECKRUF und wir rufen dich an.",
+        "offer": "{brand}: Wählen Sie einen neuen Liefertermin für {reference}: {slots}. "
+        "Antworten Sie mit der Nummer.",
+        "no_slots": "{brand}: Für {reference} ist gerade kein anderer Liefertermin frei. "
+        "Antworten Sie RÜCKRUF, dann rufen wir Sie an.",
         "confirmed": "{brand}: Erledigt, {reference} wird {slot} geliefert.",
-        "callback": "{brand}: Wir rufen dich wegen {reference} innerhalb von {hours} Stunden an.",
-        "to_support": "{brand}: Danke, deine Nachricht zu {reference} ging an unseren "
-        "Kundenservice. Er meldet sich bald.",
-        "bad_choice": "{brand}: Bitte antworte mit einer Zahl von 1 bis {count}.",
+        "callback": "{brand}: Wir rufen Sie wegen {reference} innerhalb von {hours} Stunden an.",
+        "to_support": "{brand}: Danke, Ihre Nachricht zu {reference} ist an unseren "
+        "Kundenservice gegangen. Wir melden uns bald.",
+        "bad_choice": "{brand}: Bitte antworten Sie mit einer Zahl von 1 bis {count}.",
     },
     "pt": {
-        "offer": "{brand}: escolha um novo horario de entrega para {reference}: {slots}. "
-        "Responda com o numero.",
-        "no_slots": "{brand}: nenhum outro horario livre para {reference} agora. "
-        "Responda ME LIGA e ligaremos para voce.",
-        "confirmed": "{brand}: pronto, {reference} sera entregue {slot}.",
-        "callback": "{brand}: ligaremos para voce sobre {reference} em ate {hours} horas.",
-        "to_support": "{brand}: obrigado, sua mensagem sobre {reference} foi para nosso "
-        "suporte. Responderemos em breve.",
-        "bad_choice": "{brand}: responda com um numero de 1 a {count}.",
+        "offer": "{brand}: escolha um novo horário de entrega para {reference}: {slots}. "
+        "Responda com o número.",
+        "no_slots": "{brand}: no momento não há outro horário livre para {reference}. "
+        "Responda ME LIGUE e ligamos para você.",
+        "confirmed": "{brand}: pronto, {reference} será entregue {slot}.",
+        "callback": "{brand}: vamos ligar para você sobre {reference} em até {hours} horas.",
+        "to_support": "{brand}: obrigado, sua mensagem sobre {reference} foi enviada ao "
+        "nosso atendimento. Em breve você terá uma resposta.",
+        "bad_choice": "{brand}: responda com um número de 1 a {count}.",
     },
     "it": {
-        "offer": "{brand}: scegli un nuovo orario di consegna per {reference}: {slots}. "
+        "offer": "{brand}: scegli una nuova fascia di consegna per {reference}: {slots}. "
         "Rispondi con il numero.",
-        "no_slots": "{brand}: al momento non ci sono altri orari liberi per {reference}. "
+        "no_slots": "{brand}: al momento non ci sono altre fasce libere per {reference}. "
         "Rispondi CHIAMAMI e ti chiameremo.",
-        "confirmed": "{brand}: fatto, {reference} sarà consegnato {slot}.",
+        "confirmed": "{brand}: fatto, consegneremo {reference} {slot}.",
         "callback": "{brand}: ti chiameremo per {reference} entro {hours} ore.",
-        "to_support": "{brand}: grazie, il tuo messaggio su {reference} è stato inoltrato al "
-        "nostro servizio clienti. Ti risponderanno presto.",
+        "to_support": "{brand}: grazie, abbiamo inoltrato il tuo messaggio su {reference} "
+        "al servizio clienti. Ti risponderanno presto.",
         "bad_choice": "{brand}: rispondi con un numero da 1 a {count}.",
     },
     "nl": {
@@ -112,27 +115,27 @@ _TEXTS: dict[str, dict[str, str]] = {
         "bad_choice": "{brand}: antwoord met een nummer van 1 tot {count}.",
     },
     "pl": {
-        "offer": "{brand}: wybierz nowy termin dostawy dla {reference}: {slots}. Odpisz numerem.",
-        "no_slots": "{brand}: teraz nie ma innego wolnego terminu dostawy dla {reference}. "
-        "Odpisz ZADZWON, a zadzwonimy do Ciebie.",
+        "offer": "{brand}: wybierz nowy termin dostawy {reference}: {slots}. Odpisz numerem.",
+        "no_slots": "{brand}: nie ma teraz innego wolnego terminu dostawy {reference}. "
+        "Odpisz ZADZWOŃ, a oddzwonimy.",
         # "termin" keeps the sentence free of the order's or the return's grammatical gender.
         "confirmed": "{brand}: gotowe, nowy termin dostawy {reference}: {slot}.",
         # "godz." reads right for any number of hours.
-        "callback": "{brand}: zadzwonimy do Ciebie w sprawie {reference} w ciagu {hours} godz.",
-        "to_support": "{brand}: dziekujemy, Twoja wiadomosc o {reference} trafila do naszego "
-        "dzialu obslugi klienta. Odpowiemy wkrotce.",
+        "callback": "{brand}: zadzwonimy w sprawie {reference} w ciągu {hours} godz.",
+        "to_support": "{brand}: dziękujemy, Twoja wiadomość o {reference} trafiła do naszego "
+        "działu obsługi klienta. Odpowiemy wkrótce.",
         "bad_choice": "{brand}: odpisz numerem od 1 do {count}.",
     },
     "tr": {
-        "offer": "{brand}: {reference} icin yeni bir teslimat zamani secin: {slots}. "
-        "Numara ile yanit verin.",
-        "no_slots": "{brand}: su anda {reference} icin baska uygun teslimat zamani yok. "
-        "BENI ARA yazin, sizi arayalim.",
-        "confirmed": "{brand}: tamam, {reference} {slot} tarihinde teslim edilecek.",
-        "callback": "{brand}: {reference} hakkinda sizi {hours} saat icinde arayacagiz.",
-        "to_support": "{brand}: tesekkurler, {reference} hakkindaki mesajiniz destek "
-        "ekibimize iletildi. Yakinda yanit verecekler.",
-        "bad_choice": "{brand}: lutfen 1 ile {count} arasinda bir numara yazin.",
+        "offer": "{brand}: {reference} için yeni bir teslimat zamanı seçin: {slots}. "
+        "Numarayla yanıt verin.",
+        "no_slots": "{brand}: şu anda {reference} için başka uygun teslimat zamanı yok. "
+        "BENİ ARA yazın, sizi arayalım.",
+        "confirmed": "{brand}: tamamdır, {reference} {slot} tarihinde teslim edilecek.",
+        "callback": "{brand}: {reference} hakkında sizi {hours} saat içinde arayacağız.",
+        "to_support": "{brand}: teşekkürler, {reference} hakkındaki mesajınızı destek "
+        "ekibimize ilettik. Kısa süre içinde dönüş yapacaklar.",
+        "bad_choice": "{brand}: lütfen 1 ile {count} arasında bir numara yazın.",
     },
     "ja": {
         "offer": "【{brand}】{reference}の新しいお届け日時をお選びください：{slots}。"
@@ -219,5 +222,7 @@ def _formatter(locale: str, time_zone: str) -> Formatter:
 
 
 def _text(key: str, locale: str | None, **values: str) -> str:
-    text = _TEXTS[text_language(locale)][key].format(**values)
-    return smart_encode(text).text  # babel's narrow spaces and dashes, as templates send them
+    language = text_language(locale)
+    text = _TEXTS[language][key].format(**values)
+    encoded = smart_encode(text).text  # babel's narrow spaces and dashes, as templates send them
+    return lay_out(encoded, text_direction(language))

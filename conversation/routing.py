@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.milestones import Kind
+from messaging.bidi import lay_out
 from messaging.brand import Brand
-from messaging.locales import parse_tag
+from messaging.locales import parse_tag, text_direction
 
 MAX_OPTIONS = 5  # a longer list no longer fits a short SMS
 _MAX_REFERENCE_SHOWN = 14
@@ -50,34 +51,36 @@ class NoConversation:
 
 Route = RouteTo | AskWhichOne | NoConversation
 
-# Latin-script prompts in ASCII so they stay GSM-7 (one segment with three options, two
-# with MAX_OPTIONS long references). Japanese, Chinese and Arabic need UCS-2: two segments
-# with three options, three with MAX_OPTIONS. The brand opens each (the linter wants it;
-# Japanese and Chinese put it in 【】 as their templates do).
+# Spelled in full in the templates' register: English, German, Italian and Dutch stay
+# GSM-7 (one segment with three options, two with MAX_OPTIONS long references); the
+# other Latin-script languages need UCS-2 for their letters. Japanese, Chinese and
+# Arabic need UCS-2: two segments with three options, three with MAX_OPTIONS. The brand
+# opens each (the linter wants it; Japanese and Chinese put it in 【】 as their
+# templates do).
 _KIND_WORDS: dict[str, dict[Kind, str]] = {
     "en": {Kind.ORDER: "order", Kind.RETURN: "return"},
-    "es": {Kind.ORDER: "pedido", Kind.RETURN: "devolucion"},
+    "es": {Kind.ORDER: "pedido", Kind.RETURN: "devolución"},
     "fr": {Kind.ORDER: "commande", Kind.RETURN: "retour"},
     "de": {Kind.ORDER: "Bestellung", Kind.RETURN: "Retoure"},
-    "pt": {Kind.ORDER: "pedido", Kind.RETURN: "devolucao"},
+    "pt": {Kind.ORDER: "pedido", Kind.RETURN: "devolução"},
     "it": {Kind.ORDER: "ordine", Kind.RETURN: "reso"},
     "nl": {Kind.ORDER: "bestelling", Kind.RETURN: "retour"},
-    "pl": {Kind.ORDER: "zamowienie", Kind.RETURN: "zwrot"},
-    "tr": {Kind.ORDER: "siparis", Kind.RETURN: "iade"},
+    "pl": {Kind.ORDER: "zamówienie", Kind.RETURN: "zwrot"},
+    "tr": {Kind.ORDER: "sipariş", Kind.RETURN: "iade"},
     "ja": {Kind.ORDER: "注文", Kind.RETURN: "返品"},
     "zh": {Kind.ORDER: "订单", Kind.RETURN: "退货"},
     "ar": {Kind.ORDER: "طلب", Kind.RETURN: "مرتجع"},
 }
 _WHICH_ONE: dict[str, str] = {
     "en": "{brand}: which one is your message about? {options}. Reply with the number.",
-    "es": "{brand}: sobre cual es tu mensaje? {options}. Responde con el numero.",
-    "fr": "{brand}: votre message concerne laquelle? {options}. Repondez avec le numero.",
-    "de": "{brand}: Worum geht es in deiner Nachricht? {options}. Antworte mit der Nummer.",
-    "pt": "{brand}: sua mensagem e sobre qual? {options}. Responda com o numero.",
+    "es": "{brand}: ¿a cuál se refiere tu mensaje? {options}. Responde con el número.",
+    "fr": "{brand} : votre message concerne lequel ? {options}. Répondez avec le numéro.",
+    "de": "{brand}: Worum geht es in Ihrer Nachricht? {options}. Antworten Sie mit der Nummer.",
+    "pt": "{brand}: sua mensagem é sobre qual? {options}. Responda com o número.",
     "it": "{brand}: a quale si riferisce il tuo messaggio? {options}. Rispondi con il numero.",
     "nl": "{brand}: over welke gaat je bericht? {options}. Antwoord met het nummer.",
-    "pl": "{brand}: ktorego dotyczy Twoja wiadomosc? {options}. Odpisz numerem.",
-    "tr": "{brand}: mesajiniz hangisiyle ilgili? {options}. Numara ile yanit verin.",
+    "pl": "{brand}: którego dotyczy Twoja wiadomość? {options}. Odpisz numerem.",
+    "tr": "{brand}: mesajınız hangisiyle ilgili? {options}. Numarayla yanıt verin.",
     "ja": "【{brand}】どの件についてのメッセージですか？{options}。番号で返信してください。",
     "zh": "【{brand}】您的消息是关于哪一项？{options}。请回复序号。",
     "ar": "{brand}: رسالتك بخصوص أي منها؟ {options}. أرسل الرقم.",
@@ -88,36 +91,36 @@ _NOTHING_ACTIVE: dict[str, str] = {
         "Help: {support}. Reply STOP to opt out."
     ),
     "es": (
-        "{brand}: no encontramos pedidos ni devoluciones recientes para este numero. "
-        "Ayuda: {support}. Responde BAJA para darte de baja."
+        "{brand}: no encontramos pedidos ni devoluciones recientes. "
+        "Ayuda: {support}. Para darte de baja, responde BAJA."
     ),
     "fr": (
-        "{brand}: aucune commande ni aucun retour recent pour ce numero. "
-        "Aide: {support}. Repondez STOP pour vous desabonner."
+        "{brand} : aucune commande ni aucun retour récent pour ce numéro. "
+        "Aide : {support}. Pour vous désinscrire, répondez STOP."
     ),
     "de": (
-        "{brand}: Wir finden keine aktuelle Bestellung oder Retoure zu dieser Nummer. "
-        "Hilfe: {support}. Antworte STOPP zum Abmelden."
+        "{brand}: Zu dieser Nummer finden wir keine aktuelle Bestellung oder Retoure. "
+        "Hilfe: {support}. Abmelden: STOP antworten."
     ),
     "pt": (
-        "{brand}: nao encontramos pedidos ou devolucoes recentes para este numero. "
-        "Ajuda: {support}. Responda SAIR para cancelar."
+        "{brand}: não encontramos pedidos ou devoluções recentes para este número. "
+        "Ajuda: {support}. Para sair, responda SAIR."
     ),
     "it": (
         "{brand}: non troviamo ordini o resi recenti per questo numero. "
-        "Assistenza: {support}. Rispondi STOP per disiscriverti."
+        "Assistenza: {support}. Per non ricevere più SMS rispondi STOP."
     ),
     "nl": (
         "{brand}: we vinden geen recente bestelling of retour voor dit nummer. "
-        "Hulp: {support}. Antwoord STOP om je af te melden."
+        "Hulp: {support}. Afmelden? Antwoord STOP."
     ),
     "pl": (
-        "{brand}: nie znalezlismy ostatnich zamowien ani zwrotow dla tego numeru. "
-        "Pomoc: {support}. Odpisz STOP, aby zrezygnowac."
+        "{brand}: nie znaleźliśmy ostatnich zamówień ani zwrotów dla tego numeru. "
+        "Pomoc: {support}. Rezygnacja: odpisz STOP."
     ),
     "tr": (
-        "{brand}: bu numara icin yakin tarihli siparis veya iade bulamadik. "
-        "Yardim: {support}. Ayrilmak icin IPTAL yazin."
+        "{brand}: bu numaraya ait yakın tarihli sipariş veya iade bulamadık. "
+        "Yardım: {support}. Mesaj almamak için RET yazın."
     ),
     "ja": (
         "【{brand}】この番号への最近のご注文・返品は見つかりませんでした。"
@@ -172,12 +175,14 @@ def which_one_text(
         f"{number} {words[option.kind]} {_short(option.reference)}"
         for number, option in enumerate(options, 1)
     )
-    return _WHICH_ONE[language].format(brand=brand.name, options=listed)
+    text = _WHICH_ONE[language].format(brand=brand.name, options=listed)
+    return lay_out(text, text_direction(language))
 
 
 def no_conversation_text(brand: Brand, locale: str | None = None) -> str:
-    template = _NOTHING_ACTIVE[prompt_language(locale)]
-    return template.format(brand=brand.name, support=brand.support_contact)
+    language = prompt_language(locale)
+    text = _NOTHING_ACTIVE[language].format(brand=brand.name, support=brand.support_contact)
+    return lay_out(text, text_direction(language))
 
 
 def prompt_language(locale: str | None) -> str:

@@ -49,6 +49,7 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     env["HERALD_SMTP_PASSWORD"] = settings.smtp_password.get_secret_value()
     env["HERALD_PUSH_API_KEY"] = settings.push_api_key.get_secret_value()
     env["HERALD_PAYLOAD_KEYS"] = settings.payload_keys.get_secret_value()
+    env["HERALD_API_TOKENS"] = settings.api_tokens.get_secret_value()
     return env
 
 

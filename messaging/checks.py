@@ -9,6 +9,7 @@ generated text the linter refuses) and SMS that overrun their segment budget.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,12 +32,24 @@ from messaging.templates import (
     milestone_template_name,
     template_source,
 )
+from policy.keywords import KeywordIntent, classify_reply
 
 SEGMENT_BUDGET = "segment-budget"
 MISSING_TEMPLATE = "missing-template"
 RENDER = "render"
 OPT_OUT = "opt-out"
-OPT_OUT_KEYWORD = "STOP"  # the keyword carriers and the SMS provider act on, in every language
+# Words a text asks the customer to send: "STOP", "回复TD退订", "「停止」", "«إيقاف»".
+_SUGGESTED_WORD = re.compile(r"「(.+?)」|“(.+?)”|«(.+?)»|([A-ZÀ-ÖØ-ÞĞİŞ]{1,}(?: [A-Z]{2,})*)")
+
+
+def names_an_opt_out_keyword(text: str, locale: str) -> bool:
+    """Whether ``text`` asks for a reply that Herald takes as an opt-out from ``locale``."""
+    for match in _SUGGESTED_WORD.finditer(text):
+        word = next(group for group in match.groups() if group)
+        found = classify_reply(word, locale)
+        if found is not None and found.intent is KeywordIntent.OPT_OUT and not found.sentence:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -112,8 +125,8 @@ def _missing_templates(library: TemplateLibrary) -> Iterator[Problem]:
         opt_out = f"{locale}/sms/{OPT_OUT_PARTIAL}"
         if not library.has(opt_out):
             yield Problem(opt_out, MISSING_TEMPLATE, "opt-out wording")
-        elif OPT_OUT_KEYWORD not in template_source(library, opt_out):
-            yield Problem(opt_out, OPT_OUT, f"must tell people to reply {OPT_OUT_KEYWORD}")
+        elif not names_an_opt_out_keyword(template_source(library, opt_out), locale):
+            yield Problem(opt_out, OPT_OUT, "must name a keyword that opts out (STOP...)")
 
 
 def _sample_events(

@@ -39,11 +39,25 @@ TEMPLATE_VARIABLES: frozenset[str] = frozenset(
 HTML_VARIABLES: frozenset[str] = frozenset({"subject", "paragraphs"})
 
 
+# Words that are half of a compound given name: عبد الرحمن ("servant of the Merciful")
+# is one name, as are أبو بكر and "Abdul Rahman"; "Abd al-Rahman" takes its article too.
+_JOINS_NEXT = frozenset(
+    {"عبد", "ابو", "أبو", "أم", "ام", "abd", "abdul", "abdel", "abdal", "abu", "abou", "umm"}
+)
+_ARTICLES = frozenset({"al", "el", "ul", "al-", "el-", "ال"})
+
+
 def first_name(full_name: str) -> str:
-    """The first word of the name: 'Maria' in 'Maria Fernanda Souza'; a name without
-    spaces (山田太郎) stays whole."""
-    words = full_name.split()
-    return words[0] if words else full_name
+    """The given name: 'Maria' in 'Maria Fernanda Souza', 'عبد الرحمن' in 'عبد الرحمن
+    الشمري'. Only an ordinary space parts words: a no-break space ('Anne\u00a0Marie')
+    means the customer wants them together. A name without spaces (山田太郎) stays whole."""
+    words = [word for word in full_name.strip().split(" ") if word]
+    if not words:
+        return full_name.strip()
+    taken = 1
+    if len(words) > 1 and words[0].casefold() in _JOINS_NEXT:
+        taken = 3 if len(words) > 2 and words[1].casefold() in _ARTICLES else 2
+    return " ".join(words[:taken])
 
 
 def build_context(

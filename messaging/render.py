@@ -6,7 +6,10 @@ on first use and cached; every later call is formatting and string work, thread-
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +20,10 @@ from config.messaging import MessagingSettings, get_messaging_settings
 from domain.events import MilestoneEvent
 from domain.phone import region_of
 from domain.timeline import Channel
+from messaging.bidi import lay_out
 from messaging.brand import Brand, default_brand
 from messaging.context import build_context
-from messaging.linter import lint_text
+from messaging.linter import lint_content, lint_text
 from messaging.locales import fallback_chain
 from messaging.optional_parts import DROP_LEVEL_VARIABLE
 from messaging.pricing import estimate_cost
@@ -31,6 +35,8 @@ from messaging.templates import (
     library_for,
     milestone_template_name,
 )
+
+log = logging.getLogger(__name__)
 
 OPT_OUT_PARTIAL = "_opt_out.txt"
 EMAIL_LAYOUT = "_layout.html"
@@ -45,6 +51,8 @@ class RenderedMessage(pydantic.BaseModel):
     encoding: str | None = None  # SMS only: "GSM-7" or "UCS-2"
     segments: int | None = None  # SMS only
     estimated_cost_usd: Decimal | None = None  # SMS only, from the destination country's price
+    # The OMS's free text the content filter flagged, left out: "detail: [shaft-alcohol] 'beer'"
+    withheld: list[str] = pydantic.Field(default_factory=list)
 
 
 class RenderError(Exception):
@@ -89,6 +97,7 @@ def _render(
     encoded = None
     try:
         context = build_context(event, brand, locale, settings.default_locale)
+        context, withheld = withhold_flagged_data(context)
         if channel is Channel.SMS:
             message, encoded = _render_sms(
                 event, library, locale, context, settings, first_sms_to_number
@@ -100,7 +109,32 @@ def _render(
     except TemplateError as error:
         raise RenderError(f"{channel.value} {event.milestone.value} ({locale}): {error}") from error
     _refuse_noncompliant(message, brand, context)
+    if withheld:
+        log.warning("%s %s: withheld %s", event.milestone.value, channel.value, withheld)
+        message = message.model_copy(update={"withheld": withheld})
     return message, encoded
+
+
+# The OMS's free text: a carrier's name or a note may say anything ("Wine Country Express",
+# "contains a glue gun"). When the content filter flags one, it is left out of every
+# channel, as an optional part would be, and recorded: the OMS's data never stops a
+# notification, and never sends what a carrier would block.
+OMS_FREE_TEXT = ("detail", "carrier")
+
+
+def withhold_flagged_data(context: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``context`` without the OMS free text the content filter flags, and what was left out."""
+    withheld: list[str] = []
+    kept = dict(context)
+    for key in OMS_FREE_TEXT:
+        value = context.get(key)
+        if not value:
+            continue
+        issues = lint_content(str(value), key)
+        if issues:
+            kept[key] = None
+            withheld += [f"{key}: [{issue.rule}] {issue.message}" for issue in issues]
+    return kept, withheld
 
 
 def _render_sms(
@@ -129,7 +163,9 @@ def _render_sms(
 
 def sms_from_text(text: str, *, phone: str, locale: str) -> RenderedMessage:
     """An SMS written outside the templates (a conversation reply, a model's wording), with
-    the encoding, segments and cost every SMS records. The text is sent as given."""
+    the encoding, segments and cost every SMS records. The text is sent as given, composed
+    (NFC): a decomposed accent would cost a UCS-2 unit of its own."""
+    text = unicodedata.normalize("NFC", text)
     count = count_segments(text)
     return RenderedMessage(
         channel=Channel.SMS,
@@ -150,14 +186,16 @@ def fit_sms(
 ) -> tuple[SmartEncoded, SegmentCount]:
     """Render, smart-encode and count; drop optional parts, lowest priority first, until
     the message fits its budget (or nothing is left to drop: it goes out longer, whole)."""
-    customer = context["customer"]
-    protected = (customer["name"], customer["first_name"])
+    protected = people_and_oms_data(context)
+    direction = context.get("text_direction", "ltr")
 
     def attempt(drop_level: int) -> tuple[SmartEncoded, SegmentCount]:
         text = sms_text(body.render({**context, DROP_LEVEL_VARIABLE: drop_level}))
         if opt_out:
             text = f"{text}\n{opt_out}"
         encoded = smart_encode(text, protected=protected, fold_accents=settings.sms_fold_accents)
+        if direction == "rtl":
+            encoded = replace(encoded, text=lay_out(encoded.text, direction))
         return encoded, count_segments(encoded.text)
 
     shortest_segments: int | None = None
@@ -171,6 +209,14 @@ def fit_sms(
         if count.segments <= budget:
             break
     return encoded, count
+
+
+def people_and_oms_data(context: dict[str, Any]) -> list[str]:
+    """Values whose letters reach the phone exactly as typed: names and the OMS's data."""
+    customer = context["customer"]
+    values = [customer["name"], customer["first_name"]]
+    values += [context.get(key) for key in ("reference", "tracking_id", *OMS_FREE_TEXT)]
+    return [str(value) for value in values if value]
 
 
 def sms_budget(
@@ -232,7 +278,7 @@ def _render_push(
 ) -> RenderedMessage:
     template = library.get(milestone_template_name(locale, Channel.PUSH, event.milestone))
     full = {**context, DROP_LEVEL_VARIABLE: 0}
-    text = one_line(template.render(full))
+    text = lay_out(one_line(template.render(full)), context.get("text_direction", "ltr"))
     return RenderedMessage(
         channel=Channel.PUSH, locale=locale, subject=template.render_header(full), text=text
     )

@@ -1,10 +1,13 @@
 """Keep Latin-script SMS in GSM-7: one stray typographic character must not triple the cost.
 
-Look-alikes (curly quotes, long dashes, ellipsis, exotic spaces) become their GSM-7
-equivalents everywhere. Letters the GSM-7 alphabet lacks (á, ç, ł, ş...) are folded to
-their base letter in the template's own words only: a customer's name is never changed
-letter by letter. When the result still needs UCS-2, the original text is sent as is,
-since every character is then equally cheap and the spelling stays right.
+Only look-alikes change: curly quotes, long dashes, the ellipsis, exotic and invisible
+spaces become their GSM-7 equivalents, as Twilio's Smart Encoding does. Letters never
+change by default: folding "sık" to "sik" or "año" to "ano" changes what a word means,
+so a text with letters GSM-7 lacks travels as UCS-2 (or loses an optional part to fit).
+A merchant may opt in to folding the template's own letters (``sms_fold_accents``);
+the customer's and the OMS's data (``protected``) keep their letters even then, and
+symbols (≠, ≤, ™) are never letters. Every text is NFC-normalised first: "José" typed as
+e + combining accent is one UCS-2 unit, not two, and é is in GSM-7 only when composed.
 """
 
 from __future__ import annotations
@@ -28,12 +31,7 @@ LOOKALIKES: dict[str, str] = {
     **{dash: "-" for dash in "‐‑‒–—―−"},
     "…": "...",
     "•": "*",
-    "·": ".",
     "×": "x",
-    "÷": "/",
-    "™": "TM",
-    "®": "(R)",
-    "©": "(C)",
     "\u2028": "\n",
     "\u2029": "\n",
 }
@@ -87,7 +85,7 @@ def fold_lookalikes(text: str) -> str:
 
 def fold_to_gsm7(text: str, *, fold_accents: bool = True) -> str:
     """Look-alikes, then (optionally) accented letters, in their GSM-7 form where one exists."""
-    folded = fold_lookalikes(_currency_codes(text))
+    folded = fold_lookalikes(_currency_codes(unicodedata.normalize("NFC", text)))
     if not fold_accents:
         return folded
     return "".join(_fold_letter(character) for character in folded)
@@ -102,8 +100,8 @@ def _currency_codes(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _fold_letter(character: str) -> str:
-    if is_gsm7_character(character):
-        return character
+    if is_gsm7_character(character) or not unicodedata.category(character).startswith("L"):
+        return character  # ≠ would decompose to = and a combining stroke
     if character in _LETTERS_WITHOUT_DECOMPOSITION:
         return _LETTERS_WITHOUT_DECOMPOSITION[character]
     decomposed = unicodedata.normalize("NFD", character)
@@ -112,24 +110,31 @@ def _fold_letter(character: str) -> str:
 
 
 def smart_encode(
-    text: str, *, protected: Iterable[str] = (), fold_accents: bool = True
+    text: str, *, protected: Iterable[str] = (), fold_accents: bool = False
 ) -> SmartEncoded:
-    """The text to send as SMS: GSM-7 when that is possible without altering ``protected``.
+    """The text to send as SMS: GSM-7 when that is possible without altering any letter.
 
-    ``protected`` are values (a customer's name) whose letters must reach the phone as
-    typed: only their look-alike punctuation and spaces may change.
+    ``protected`` are values (a customer's name, the OMS's note) that must reach the
+    phone as typed: only their look-alike punctuation and spaces may change, even when
+    ``fold_accents`` lets the template's own letters fold.
     """
-    if is_gsm7(text):
-        return SmartEncoded(text, Encoding.GSM7, changed=False, kept_in_gsm7=False, rendered=text)
+    normal = unicodedata.normalize("NFC", text)
+    if is_gsm7(normal):
+        return SmartEncoded(
+            normal, Encoding.GSM7, changed=normal != text, kept_in_gsm7=False, rendered=text
+        )
+    protected = [unicodedata.normalize("NFC", value) for value in protected]
     candidate = "".join(
         fold_lookalikes(piece) if is_protected else fold_to_gsm7(piece, fold_accents=fold_accents)
-        for piece, is_protected in _split_protected(text, protected)
+        for piece, is_protected in _split_protected(normal, protected)
     )
     if is_gsm7(candidate):
         return SmartEncoded(
             candidate, Encoding.GSM7, changed=True, kept_in_gsm7=True, rendered=text
         )
-    return SmartEncoded(text, Encoding.UCS2, changed=False, kept_in_gsm7=False, rendered=text)
+    return SmartEncoded(
+        normal, Encoding.UCS2, changed=normal != text, kept_in_gsm7=False, rendered=text
+    )
 
 
 def _split_protected(text: str, protected: Iterable[str]) -> list[tuple[str, bool]]:

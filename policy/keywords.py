@@ -1,115 +1,59 @@
-"""STOP, START and HELP: the carriers' reply keywords, in the 12 shipped languages.
+"""STOP, START and HELP, and opt-outs written as sentences, in the 12 shipped languages.
 
-A reply counts as a keyword when, ignoring case, accents, spaces and punctuation, it is
-exactly one ("Stop.", " stop all ", "ARRÊT!", "opt-out", "「停止」", "ＳＴＯＰ", "إلغاء"),
-as carriers and Twilio match them: a sentence that contains one is never a keyword.
-Full-width forms, Arabic vowel signs, tatweel and hamza on alef are ignored too. Opting
-out blocks every SMS from the brand until the number opts back in; HELP is answered with
-the brand's help text in the keyword's language.
+A reply is a keyword when, ignoring case, accents, spaces and punctuation, it is exactly
+one ("Stop.", " stop all ", "ARRÊT!", "opt-out", "「停止」", "ＳＴＯＰ", "إلغاء"), as
+carriers and Twilio match them. Which keywords count depends on who writes: the universal
+English set, the words of the customer's language and those of their country's carriers
+(:mod:`policy.keyword_table`). When the customer's language is unknown, every language's
+opt-out words count (a missed opt-out is the costly mistake) but no other language's
+START or HELP does.
+
+A reply that is not a keyword may still revoke consent in a sentence ("please stop
+texting me"): :mod:`policy.opt_out_language` decides, and a reply that might be one gets a
+single clarifying question. Every answer is in the customer's language.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.phone import region_of
+from messaging.bidi import lay_out
 from messaging.brand import Brand
+from messaging.locales import parse_tag, text_direction
+from policy.keyword_replies import REPLIES
+from policy.keyword_table import BY_COUNTRY, BY_LANGUAGE, UNIVERSAL, KeywordIntent
+from policy.opt_out_language import SentenceMeaning, opt_out_meaning
 
+__all__ = [
+    "KEYWORDS",
+    "REPLIES",
+    "KeywordIntent",
+    "KeywordMatch",
+    "canonical",
+    "classify_reply",
+    "help_text",
+    "keywords_for",
+    "reply_language",
+    "reply_text",
+]
 
-class KeywordIntent(StrEnum):
-    OPT_OUT = "opt_out"
-    OPT_IN = "opt_in"
-    HELP = "help"
+KEYWORDS = BY_LANGUAGE
+SHIPPED_LANGUAGES: tuple[str, ...] = tuple(BY_LANGUAGE)
+_SENTENCE_KEYWORD_LENGTH = 40  # the consent record keeps the revoking sentence's start
 
 
 class KeywordMatch(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     intent: KeywordIntent
-    keyword: str  # canonical: capitals, no accents, no spaces
-    languages: tuple[str, ...]  # every language that has this keyword, English first
+    keyword: str  # canonical keyword; for a sentence, its first 40 characters
+    languages: tuple[str, ...]  # the languages it was recognised in, the customer's first
+    sentence: bool = False  # an opt-out (or a possible one) written as a sentence
 
-
-# Spelled as customers type them; matched in their canonical form (see _canonical), which
-# for Latin script is the spelling itself: capitals, no accents, no separators. STOP and
-# START are understood everywhere; listing them per language lets the answer follow the
-# customer's language.
-KEYWORDS: dict[str, dict[KeywordIntent, frozenset[str]]] = {
-    "en": {
-        KeywordIntent.OPT_OUT: frozenset(
-            {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
-        ),
-        KeywordIntent.OPT_IN: frozenset({"START", "YES", "UNSTOP"}),
-        KeywordIntent.HELP: frozenset({"HELP", "INFO"}),
-    },
-    "es": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "BAJA", "ALTO", "PARAR", "CANCELAR", "DETENER"}),
-        KeywordIntent.OPT_IN: frozenset({"ALTA", "SI"}),
-        KeywordIntent.HELP: frozenset({"AYUDA"}),
-    },
-    "fr": {
-        KeywordIntent.OPT_OUT: frozenset(
-            {"STOP", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE", "FIN"}
-        ),
-        KeywordIntent.OPT_IN: frozenset({"START", "OUI", "DEMARRER"}),
-        KeywordIntent.HELP: frozenset({"AIDE"}),
-    },
-    "de": {
-        KeywordIntent.OPT_OUT: frozenset(
-            {"STOP", "STOPP", "ABMELDEN", "ABBESTELLEN", "ENDE", "BEENDEN"}
-        ),
-        KeywordIntent.OPT_IN: frozenset({"START", "JA", "ANMELDEN"}),
-        KeywordIntent.HELP: frozenset({"HILFE"}),
-    },
-    "it": {
-        KeywordIntent.OPT_OUT: frozenset(
-            {"STOP", "BASTA", "FERMA", "ANNULLA", "CANCELLA", "DISISCRIVI"}
-        ),
-        KeywordIntent.OPT_IN: frozenset({"START", "SI", "AVVIA"}),
-        KeywordIntent.HELP: frozenset({"AIUTO"}),
-    },
-    "pt": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "SAIR", "PARAR", "CANCELAR", "DESCADASTRAR"}),
-        KeywordIntent.OPT_IN: frozenset({"SIM", "INICIAR"}),
-        KeywordIntent.HELP: frozenset({"AJUDA"}),
-    },
-    "nl": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "AFMELDEN", "UITSCHRIJVEN", "STOPPEN"}),
-        KeywordIntent.OPT_IN: frozenset({"START", "JA", "AANMELDEN"}),
-        KeywordIntent.HELP: frozenset({"HULP"}),
-    },
-    "pl": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "KONIEC", "WYPISZ", "REZYGNUJE", "ANULUJ"}),
-        KeywordIntent.OPT_IN: frozenset({"START", "TAK", "ZAPISZ"}),
-        KeywordIntent.HELP: frozenset({"POMOC"}),
-    },
-    "tr": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "DUR", "DURDUR", "IPTAL", "CIK"}),
-        KeywordIntent.OPT_IN: frozenset({"EVET", "BASLA"}),
-        KeywordIntent.HELP: frozenset({"YARDIM"}),
-    },
-    # Japanese carriers' and mailing lists' wording: 配信停止/配信解除 ("stop/cancel delivery").
-    "ja": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "停止", "配信停止", "配信解除", "ストップ"}),
-        KeywordIntent.OPT_IN: frozenset({"START", "開始", "再開"}),
-        KeywordIntent.HELP: frozenset({"ヘルプ"}),
-    },
-    # Mainland senders end every SMS with "回复TD退订" (reply TD to unsubscribe).
-    "zh": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "TD", "退订", "取消订阅", "停止"}),
-        KeywordIntent.OPT_IN: frozenset({"START", "订阅", "开始"}),
-        KeywordIntent.HELP: frozenset({"帮助"}),
-    },
-    # Not ابدأ ("start"): without its hamza it reads أبداً, "never".
-    "ar": {
-        KeywordIntent.OPT_OUT: frozenset({"STOP", "إيقاف", "توقف", "إلغاء", "إلغاء الاشتراك"}),
-        KeywordIntent.OPT_IN: frozenset({"START", "اشتراك", "اشترك"}),
-        KeywordIntent.HELP: frozenset({"مساعدة"}),
-    },
-}
 
 # Letters that Unicode decomposition leaves whole, and the Arabic letters SMS writers use
 # interchangeably (ٱ for ا, ه for final ة, ى for final ي).
@@ -120,8 +64,7 @@ _UNDECOMPOSABLE = str.maketrans(
 # accents, Arabic vowel signs and the hamza that turns ا into أ, إ, آ.
 _KANA_VOICING_MARKS = frozenset("\u3099\u309a")
 # What is left of a keyword: Latin capitals and digits, kana (with ー), CJK ideographs and
-# Arabic letters (tatweel, U+0640, is not one). Spaces, punctuation, emoji and other
-# scripts are ignored, as before.
+# Arabic letters (tatweel, U+0640, is not one).
 _NOT_KEYWORD_CHARACTER = re.compile(
     r"[^A-Z0-9\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff"
     r"\u0621-\u063a\u0641-\u064a]+"
@@ -129,25 +72,7 @@ _NOT_KEYWORD_CHARACTER = re.compile(
 _LONGEST_KEYWORD = 16  # longer replies are sentences, not keywords
 
 
-def classify_reply(text: str) -> KeywordMatch | None:
-    """The keyword ``text`` is, or None for anything else (a question, a thank-you...)."""
-    canonical = _canonical(text)
-    if not canonical or len(canonical) > _LONGEST_KEYWORD:
-        return None
-    found = [
-        (language, intent)
-        for language, intents in _CANONICAL_KEYWORDS.items()
-        for intent, words in intents.items()
-        if canonical in words
-    ]
-    if not found:
-        return None
-    return KeywordMatch(
-        intent=found[0][1], keyword=canonical, languages=tuple(lang for lang, _ in found)
-    )
-
-
-def _canonical(text: str) -> str:
+def canonical(text: str) -> str:
     """NFKD folds full-width and half-width forms (ＳＴＯＰ, ｽﾄｯﾌﾟ) and Arabic presentation
     forms to plain letters and splits off the marks dropped here."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
@@ -157,186 +82,104 @@ def _canonical(text: str) -> str:
     return _NOT_KEYWORD_CHARACTER.sub("", unicodedata.normalize("NFC", bare).upper())
 
 
-_CANONICAL_KEYWORDS: dict[str, dict[KeywordIntent, frozenset[str]]] = {
-    language: {intent: frozenset(map(_canonical, words)) for intent, words in intents.items()}
-    for language, intents in KEYWORDS.items()
-}
+def _canonical_table(
+    table: dict[KeywordIntent, frozenset[str]],
+) -> dict[KeywordIntent, frozenset[str]]:
+    return {intent: frozenset(map(canonical, words)) for intent, words in table.items()}
 
 
-# Latin-script answers stay GSM-7 (one segment with a typical brand): accents outside it
-# are left off, as SMS writers in those languages do. Japanese, Chinese and Arabic need
-# UCS-2 and take two segments at most; Japanese and Chinese put the brand in 【】 as their
-# templates do. Each names a keyword of its own language.
-REPLIES: dict[str, dict[KeywordIntent, str]] = {
-    "en": {
-        KeywordIntent.HELP: (
-            "{brand}: order and return updates. Help: {support}. "
-            "Msg&data rates may apply. Reply STOP to opt out."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: you are unsubscribed and will get no more messages. "
-            "Reply START to resubscribe."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: you are subscribed again to order and return updates. "
-            "Reply HELP for help, STOP to opt out."
-        ),
-    },
-    "es": {
-        KeywordIntent.HELP: (
-            "{brand}: avisos de pedidos y devoluciones. Ayuda: {support}. "
-            "Pueden aplicarse tarifas. Responde BAJA para darte de baja."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: te has dado de baja y no te enviaremos mas mensajes. "
-            "Responde ALTA para volver."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: vuelves a recibir avisos de pedidos y devoluciones. "
-            "Responde BAJA para darte de baja."
-        ),
-    },
-    "fr": {
-        KeywordIntent.HELP: (
-            "{brand}: suivi des commandes et des retours. Aide: {support}. "
-            "Des frais peuvent s'appliquer. Répondez STOP pour vous désabonner."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: vous ne recevrez plus de messages. Répondez START pour vous réabonner."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: vous recevrez à nouveau le suivi de vos commandes. "
-            "Répondez STOP pour vous désabonner."
-        ),
-    },
-    "de": {
-        KeywordIntent.HELP: (
-            "{brand}: Infos zu Bestellungen und Retouren. Hilfe: {support}. "
-            "Es können Gebühren anfallen. Antworte STOPP zum Abmelden."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: Du bist abgemeldet und erhältst keine Nachrichten mehr. "
-            "Antworte START zum Anmelden."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: Du bist wieder angemeldet für Infos zu Bestellungen und Retouren. "
-            "Antworte STOPP zum Abmelden."
-        ),
-    },
-    "it": {
-        KeywordIntent.HELP: (
-            "{brand}: aggiornamenti su ordini e resi. Assistenza: {support}. "
-            "Possono essere applicati costi. Rispondi STOP per disiscriverti."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: non riceverai più messaggi. Rispondi START per iscriverti di nuovo."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: riceverai di nuovo gli aggiornamenti su ordini e resi. "
-            "Rispondi STOP per disiscriverti."
-        ),
-    },
-    "pt": {
-        KeywordIntent.HELP: (
-            "{brand}: avisos de pedidos e trocas. Ajuda: {support}. "
-            "Podem ser cobradas tarifas. Responda SAIR para cancelar."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: voce nao recebera mais mensagens. Responda INICIAR para voltar a receber."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: voce voltou a receber avisos de pedidos e trocas. "
-            "Responda SAIR para cancelar."
-        ),
-    },
-    "nl": {
-        KeywordIntent.HELP: (
-            "{brand}: berichten over bestellingen en retouren. Hulp: {support}. "
-            "Er kunnen kosten gelden. Antwoord STOP om je af te melden."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: je bent afgemeld en krijgt geen berichten meer. "
-            "Antwoord START om je weer aan te melden."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: je krijgt weer berichten over bestellingen en retouren. "
-            "Antwoord STOP om je af te melden."
-        ),
-    },
-    "pl": {
-        KeywordIntent.HELP: (
-            "{brand}: powiadomienia o zamowieniach i zwrotach. Pomoc: {support}. "
-            "Moga obowiazywac oplaty. Odpisz STOP, aby zrezygnowac."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: wypisano Cie z powiadomien, nie dostaniesz wiecej wiadomosci. "
-            "Odpisz START, aby wrocic."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: znow dostaniesz powiadomienia o zamowieniach i zwrotach. "
-            "Odpisz STOP, aby zrezygnowac."
-        ),
-    },
-    "tr": {
-        KeywordIntent.HELP: (
-            "{brand}: siparis ve iade bildirimleri. Yardim: {support}. "
-            "Ucret uygulanabilir. Ayrilmak icin IPTAL yazin."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: aboneliginiz iptal edildi, artik mesaj almayacaksiniz. "
-            "Geri donmek icin BASLA yazin."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: siparis ve iade bildirimlerine yeniden abone oldunuz. "
-            "Ayrilmak icin IPTAL yazin."
-        ),
-    },
-    "ja": {
-        KeywordIntent.HELP: (
-            "【{brand}】注文・返品のお知らせ。お問い合わせ：{support}。"
-            "通信料がかかる場合があります。配信停止は「停止」と返信してください。"
-        ),
-        KeywordIntent.OPT_OUT: (
-            "【{brand}】配信を停止しました。今後メッセージは届きません。"
-            "再開するには「開始」と返信してください。"
-        ),
-        KeywordIntent.OPT_IN: (
-            "【{brand}】注文・返品のお知らせの配信を再開しました。"
-            "配信停止は「停止」と返信してください。"
-        ),
-    },
-    "zh": {
-        KeywordIntent.HELP: (
-            "【{brand}】订单和退货通知。帮助：{support}。可能产生短信和流量费用。回复TD退订。"
-        ),
-        KeywordIntent.OPT_OUT: ("【{brand}】您已退订，将不再收到消息。回复“订阅”可重新订阅。"),
-        KeywordIntent.OPT_IN: ("【{brand}】您已重新订阅订单和退货通知。回复TD退订。"),
-    },
-    "ar": {
-        KeywordIntent.HELP: (
-            "{brand}: إشعارات الطلبات والمرتجعات. للمساعدة: {support}. "
-            "قد تطبق رسوم الرسائل والبيانات. للإلغاء أرسل «إيقاف»."
-        ),
-        KeywordIntent.OPT_OUT: (
-            "{brand}: تم إلغاء اشتراكك ولن تصلك رسائل أخرى. أرسل «اشتراك» للاشتراك من جديد."
-        ),
-        KeywordIntent.OPT_IN: (
-            "{brand}: تم تجديد اشتراكك في إشعارات الطلبات والمرتجعات. أرسل «إيقاف» لإلغاء الاشتراك."
-        ),
-    },
-}
+_UNIVERSAL = _canonical_table(UNIVERSAL)
+_BY_LANGUAGE = {language: _canonical_table(table) for language, table in BY_LANGUAGE.items()}
+_BY_COUNTRY = {country: _canonical_table(table) for country, table in BY_COUNTRY.items()}
+# Opt-out first: a word that stops in one table is never read as a START in another.
+_PRECEDENCE = (KeywordIntent.OPT_OUT, KeywordIntent.OPT_IN, KeywordIntent.HELP)
+
+
+def customer_language(locale: str | None) -> str | None:
+    """The shipped language of ``locale`` (pt-BR reads pt, zh-Hans zh); None otherwise."""
+    language = parse_tag(locale).language if locale else None
+    return language if language in BY_LANGUAGE else None
+
+
+def keywords_for(
+    locale: str | None, phone: str | None = None
+) -> dict[KeywordIntent, frozenset[str]]:
+    """Every canonical keyword that applies to this customer, by intent."""
+    language = customer_language(locale)
+    tables = [_UNIVERSAL]
+    if language is None:  # unknown language: any language's opt-out words still count
+        tables += [{KeywordIntent.OPT_OUT: t[KeywordIntent.OPT_OUT]} for t in _BY_LANGUAGE.values()]
+    else:
+        tables.append(_BY_LANGUAGE[language])
+    for country in _countries(locale, phone):
+        tables.append(_BY_COUNTRY.get(country, {}))
+    merged: dict[KeywordIntent, frozenset[str]] = {}
+    for table in tables:
+        for intent, words in table.items():
+            merged[intent] = merged.get(intent, frozenset()) | words
+    return merged
+
+
+def _countries(locale: str | None, phone: str | None) -> list[str]:
+    found = [parse_tag(locale).region if locale else None, region_of(phone) if phone else None]
+    return [country for country in found if country]
+
+
+def classify_reply(
+    text: str, locale: str | None = None, *, phone: str | None = None
+) -> KeywordMatch | None:
+    """What ``text`` means for consent, for a customer writing in ``locale`` from
+    ``phone``: a keyword, a sentence that opts out or might, or None for anything else."""
+    language = customer_language(locale)
+    languages = ("en",) if language in (None, "en") else (language, "en")
+    keyword = canonical(text)
+    if keyword and len(keyword) <= _LONGEST_KEYWORD:
+        applicable = keywords_for(locale, phone)
+        for intent in _PRECEDENCE:
+            if keyword in applicable.get(intent, frozenset()):
+                return KeywordMatch(
+                    intent=intent, keyword=keyword, languages=_languages_of(keyword, language)
+                )
+    sentence_languages = languages if language else SHIPPED_LANGUAGES
+    meaning = opt_out_meaning(text, sentence_languages)
+    if meaning is None:
+        return None
+    intent = (
+        KeywordIntent.OPT_OUT
+        if meaning is SentenceMeaning.OPT_OUT
+        else KeywordIntent.CONFIRM_OPT_OUT
+    )
+    return KeywordMatch(
+        intent=intent,
+        keyword=" ".join(text.split())[:_SENTENCE_KEYWORD_LENGTH],
+        languages=languages,
+        sentence=True,
+    )
+
+
+def _languages_of(keyword: str, customer: str | None) -> tuple[str, ...]:
+    """The customer's language first when known, then every language with the keyword."""
+    having = [
+        language
+        for language, table in _BY_LANGUAGE.items()
+        if any(keyword in words for words in table.values())
+    ]
+    if any(keyword in words for words in _UNIVERSAL.values()) and "en" not in having:
+        having.insert(0, "en")
+    ordered = [customer] if customer else []
+    return tuple(dict.fromkeys([*ordered, *having, "en"]))
 
 
 def reply_language(match: KeywordMatch, locale: str | None = None) -> str:
-    """The customer's language when the keyword exists in it, else the keyword's own."""
-    preferred = (locale or "").split("-")[0].split("_")[0].lower()
-    return preferred if preferred in match.languages else match.languages[0]
+    """The customer's language when Herald writes it, else the keyword's own."""
+    return customer_language(locale) or match.languages[0]
 
 
 def reply_text(intent: KeywordIntent, brand: Brand, language: str = "en") -> str:
-    """The brand's answer to a keyword: the HELP text, or the opt-out/opt-in confirmation."""
-    template = REPLIES.get(language, REPLIES["en"])[intent]
-    return template.format(brand=brand.name, support=brand.support_contact)
+    """The brand's answer: HELP text, opt-out or opt-in confirmation, or the question."""
+    written_in = language if language in REPLIES else "en"
+    text = REPLIES[written_in][intent].format(brand=brand.name, support=brand.support_contact)
+    return lay_out(text, text_direction(written_in))
 
 
 def help_text(brand: Brand, language: str = "en") -> str:

@@ -1,10 +1,18 @@
 """Quiet hours: no non-critical SMS at night in the recipient's local time.
 
-The recipient's zone comes from the customer profile, else from the phone number's
-country and area code. A number that spans several zones (a toll-free number, a mobile
-range covering a whole country) is checked against all of them: the window is open only
-where it is open everywhere, so nobody is woken up. Wall-clock arithmetic goes through
-zoneinfo, so midnight and daylight-saving changes land where a local clock would.
+The recipient's zone comes from the customer profile when it names one. Otherwise every
+zone the number may be in counts, and the window is open only when it is daytime in all
+of them, so nobody is woken up:
+
+- a number whose area code spans zones (+1 907: Anchorage and Adak) is checked in each;
+- a mobile number whose data names one zone for a country that has several (Indonesia's
+  +62 8 reads Jakarta) is checked in every zone configured for the country;
+- a number spread too wide for a common daytime (a +1 toll-free number: Guam to
+  Bermuda) is checked in the country's configured zones, which do share one (the US
+  from Puerto Rico to Hawaii).
+
+Wall-clock arithmetic goes through zoneinfo, so midnight and daylight-saving changes
+land where a local clock would.
 """
 
 from __future__ import annotations
@@ -66,16 +74,59 @@ def recipient_zones(
             zones=(known_profile_zone,), source=ZoneSource.PROFILE, country=country
         )
     candidates = _zones_of_number(phone) if phone else ()
-    if len(candidates) == 1:
-        return RecipientZones(zones=candidates, source=ZoneSource.PHONE_NUMBER, country=country)
-    configured = rules.country_time_zones.get(country or "")
+    configured = tuple(
+        sorted(z for z in rules.country_time_zones.get(country or "", ()) if _is_known_zone(z))
+    )
+    window = rules.window_for(country)
+
+    def found(zones: tuple[str, ...], source: ZoneSource) -> RecipientZones:
+        return RecipientZones(zones=zones, source=source, country=country)
+
+    if len(candidates) == 1 and not (configured and _is_mobile_or_non_geographic(phone)):
+        return found(candidates, ZoneSource.PHONE_NUMBER)
+    widened = tuple(sorted(set(candidates) | set(configured)))
+    if len(candidates) == 1 and share_daytime(widened, window):
+        return found(widened, ZoneSource.COUNTRY)  # a mobile: anywhere in its country
+    if len(candidates) > 1 and share_daytime(candidates, window):
+        return found(candidates, ZoneSource.PHONE_NUMBER)
     if configured:
-        zones = tuple(sorted(z for z in configured if _is_known_zone(z)))
-        return RecipientZones(zones=zones, source=ZoneSource.COUNTRY, country=country)
+        return found(configured, ZoneSource.COUNTRY)
     if candidates:
-        return RecipientZones(zones=candidates, source=ZoneSource.PHONE_NUMBER, country=country)
-    fallback = known_profile_zone or "UTC"
-    return RecipientZones(zones=(fallback,), source=ZoneSource.DEFAULT, country=country)
+        return found(candidates, ZoneSource.PHONE_NUMBER)
+    return found((known_profile_zone or "UTC",), ZoneSource.DEFAULT)
+
+
+# Offsets are compared in January and in July, so daylight saving cannot hide a gap.
+_SEASONS = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
+_SHORTEST_COMMON_WINDOW = timedelta(hours=1)
+
+
+def share_daytime(zones: tuple[str, ...], window: SendingWindow) -> bool:
+    """Whether ``zones`` share at least an hour of ``window`` every day of the year."""
+    if not zones:
+        return False
+    start = datetime.combine(date(2026, 1, 1), window.start)
+    end = datetime.combine(date(2026, 1, 1), window.end)
+    length = (end - start) % timedelta(days=1)
+    for instant in _SEASONS:
+        offsets = [_wall(instant, zone).utcoffset() or timedelta() for zone in zones]
+        if length - (max(offsets) - min(offsets)) < _SHORTEST_COMMON_WINDOW:
+            return False
+    return True
+
+
+def _is_mobile_or_non_geographic(phone: str | None) -> bool:
+    """A number not tied to a place: its zone data names the country's main zone only."""
+    try:
+        number_type = phonenumbers.number_type(phonenumbers.parse(phone or "", None))
+    except phonenumbers.NumberParseException:
+        return False
+    return number_type not in _GEOGRAPHIC
+
+
+_GEOGRAPHIC = frozenset(
+    {phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
 
 
 def check_quiet_hours(

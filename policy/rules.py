@@ -118,26 +118,58 @@ def default_notification_types() -> dict[str, NotificationTypeRule]:
 
 
 def default_country_time_zones() -> dict[str, tuple[str, ...]]:
-    """Zones that must all be inside the window when a number does not pin down one zone.
+    """Every zone a number of these countries may be in when the number itself does not
+    say (a mobile, a toll-free number): the window must be open in all of them.
 
-    A toll-free or non-geographic number in these countries would otherwise be checked
-    against every zone its numbering plan spans (for +1: Guam to Bermuda, no common
-    daytime). Countries too wide for a common window get their most populous zone.
+    Each list shares at least an hour of the default 08:00-21:00 window all year: the
+    US runs from Puerto Rico to Hawaii, Russia from Kaliningrad to Kamchatka.
     """
     return {
         "US": (
+            "America/Puerto_Rico",
             "America/New_York",
             "America/Chicago",
             "America/Denver",
             "America/Phoenix",
             "America/Los_Angeles",
+            "America/Anchorage",
+            "Pacific/Honolulu",
         ),
-        "CA": ("America/Halifax", "America/Toronto", "America/Winnipeg", "America/Vancouver"),
-        "AU": ("Australia/Sydney", "Australia/Adelaide", "Australia/Perth"),
-        "BR": ("America/Sao_Paulo",),
-        "MX": ("America/Mexico_City",),
-        "RU": ("Europe/Moscow",),
-        "ID": ("Asia/Jakarta",),
+        "CA": (
+            "America/St_Johns",
+            "America/Halifax",
+            "America/Toronto",
+            "America/Winnipeg",
+            "America/Regina",
+            "America/Edmonton",
+            "America/Vancouver",
+        ),
+        "AU": (
+            "Australia/Lord_Howe",
+            "Australia/Sydney",
+            "Australia/Brisbane",
+            "Australia/Adelaide",
+            "Australia/Darwin",
+            "Australia/Eucla",
+            "Australia/Perth",
+        ),
+        "BR": ("America/Noronha", "America/Sao_Paulo", "America/Manaus", "America/Rio_Branco"),
+        "MX": ("America/Cancun", "America/Mexico_City", "America/Chihuahua", "America/Tijuana"),
+        "RU": (
+            "Europe/Kaliningrad",
+            "Europe/Moscow",
+            "Europe/Samara",
+            "Asia/Yekaterinburg",
+            "Asia/Omsk",
+            "Asia/Novosibirsk",
+            "Asia/Krasnoyarsk",
+            "Asia/Irkutsk",
+            "Asia/Yakutsk",
+            "Asia/Vladivostok",
+            "Asia/Magadan",
+            "Asia/Kamchatka",
+        ),
+        "ID": ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"),
     }
 
 

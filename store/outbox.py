@@ -188,6 +188,15 @@ class Outbox:
                 )
             )
 
+    def owner_of(self, provider_message_id: str) -> str | None:
+        """The message key whose row holds this provider id, if any: a provider message
+        another of our messages already claimed is not this one's to adopt."""
+        query = select(MessageRow.message_key).where(
+            MessageRow.provider_message_id == provider_message_id
+        )
+        with self._engine.connect() as connection:
+            return connection.execute(query).scalars().first()
+
     def has_sent_to(self, recipient: str, channel: str) -> bool:
         """Whether the brand has ever had a message accepted for this recipient."""
         with self._sessions() as session:

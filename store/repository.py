@@ -13,6 +13,7 @@ from store.database import make_engine, make_session_factory
 from store.message_facts import MessageFactsStore
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
+from store.recipient_locks import RecipientLocks
 from store.reply_questions import ReplyQuestions
 from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
@@ -32,6 +33,7 @@ class Store:
     sender_limiter: SenderLimiter
     conversations: Conversations
     reply_questions: ReplyQuestions
+    recipient_locks: RecipientLocks
     message_facts: MessageFactsStore
 
     @classmethod
@@ -50,6 +52,7 @@ class Store:
             sender_limiter=SenderLimiter(sessions),
             conversations=Conversations(sessions),
             reply_questions=ReplyQuestions(sessions),
+            recipient_locks=RecipientLocks(engine),
             message_facts=MessageFactsStore(engine),
         )
 

@@ -12,6 +12,9 @@ Three parts, all in the database every worker shares:
   was last used a full window ago, and reuses it in one conditional UPDATE. No window
   then ever holds more than N sends, whichever process sends them. It also counts the
   sender's sends per UTC day against the carrier's daily cap, in the same transaction.
+  Its stamps come from the database's clock (:func:`database_now`), not each host's: two
+  hosts whose clocks are 300 ms apart would otherwise both find a permit free inside one
+  window. (Tests may pass ``now`` to play a timeline of their own.)
 - :meth:`SenderLimiter.report_back_pressure`: when the provider says "slow down" (HTTP
   429, queue full), the sender's rate is multiplied by a factor for a while (compounding
   at most once a second, down to a floor) and its next slot is pushed later.
@@ -22,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Float, Update, bindparam, case, func, select, update
+from sqlalchemy import Connection, Float, Update, bindparam, case, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -109,15 +112,22 @@ class SenderLimiter:
         self,
         sender: str,
         messages_per_second: float,
-        now: float,
+        now: float | None = None,
         *,
         daily_cap: int | None = None,
     ) -> SendPermit:
-        """Take a permit to send now, or say when to ask again. Call right before sending."""
+        """Take a permit to send now, or say when to ask again. Call right before sending.
+
+        ``now``: None (in production) stamps the permit with the database's clock.
+        """
+        given_now = now
+        now = now if now is not None else self.database_now()
         permits, window = window_allowance(messages_per_second * self.rate_factor(sender, now))
         for _ in range(ATTEMPTS):
             try:
                 with self._engine.begin() as connection:
+                    if given_now is None:
+                        now = database_now(connection)
                     if daily_cap is not None:
                         self._count_today(connection, sender, daily_cap, now)
                     slot = self._take_permit(connection, sender, permits, window, now)
@@ -136,7 +146,11 @@ class SenderLimiter:
         return SendPermit(granted=False, at=now, retry_at=now, refusal=PermitRefusal.CONTENDED)
 
     def settle(
-        self, sender: str, granted_at: float, sent_at: float, slot: int | None = None
+        self,
+        sender: str,
+        granted_at: float,
+        sent_at: float | None = None,
+        slot: int | None = None,
     ) -> None:
         """Move a granted permit's stamp to when the provider answered the send.
 
@@ -145,13 +159,21 @@ class SenderLimiter:
         answer comes after it took it. Re-stamping with that moment makes the permit's next
         use a full window after the send the provider saw, whatever the delays between.
         ``slot`` (the permit's row) makes it a primary-key update, not a scan of the rows.
+        ``sent_at``: None (in production) is the database's clock now, right after the
+        provider's answer, never earlier than the grant.
         """
-        params = {"p_sender": sender, "p_granted": granted_at, "p_sent": sent_at}
         with self._engine.begin() as connection:
+            if sent_at is None:
+                sent_at = max(granted_at, database_now(connection))
+            params = {"p_sender": sender, "p_granted": granted_at, "p_sent": sent_at}
             if slot is None:
                 connection.execute(_SETTLE_ANY_PERMIT, params)
             else:
                 connection.execute(_SETTLE_PERMIT, {**params, "p_slot": slot})
+
+    def database_now(self) -> float:
+        with self._engine.connect() as connection:
+            return database_now(connection)
 
     def sent_on(self, sender: str, day: str) -> int:
         """Sends counted against the daily cap on ``day`` (YYYY-MM-DD, UTC)."""
@@ -415,6 +437,18 @@ _DAY_COUNTED = select(SenderDailyCountRow.sent).where(
 _TAKE_PERMIT = _take_permit_statement()
 _SETTLE_PERMIT = _settle_statement(by_slot=True)
 _SETTLE_ANY_PERMIT = _settle_statement(by_slot=False)
+
+
+_NOW_BY_DIALECT = {
+    # julianday('now') carries milliseconds; the epoch is Julian day 2440587.5.
+    "sqlite": text("SELECT (julianday('now') - 2440587.5) * 86400.0"),
+    "postgresql": text("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)"),
+}
+
+
+def database_now(connection: Connection) -> float:
+    """Epoch seconds by the database server's clock: one clock for every host."""
+    return float(connection.execute(_NOW_BY_DIALECT[connection.dialect.name]).scalar_one())
 
 
 def utc_day(epoch_seconds: float) -> str:

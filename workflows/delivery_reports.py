@@ -4,9 +4,11 @@ Owns an accepted SMS until its final report: the report that came with the send 
 activity waits for it, so a quick report costs no signal, no timer and no workflow task),
 reports signalled later (``delivery_report``), reports that beat their send's result back
 (kept and applied once the send returns), callbacks out of order or repeated, and the
-durable deadline after which no report counts as a failure. A report saying "delivered"
-settles the order; "undelivered", "failed" or no report at all hands the message to
-fallback.py, within the channels its send policy allowed.
+durable deadline after which the message's status is fetched from the provider (Twilio's
+advice for a missed callback: ``reconcile_delivery_report``), and only a message still
+without a final status counts as a failure. A report saying "delivered" settles the order;
+"undelivered", "failed" or no report at all hands the message to fallback.py, within the
+channels its send policy allowed.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.reconcile import Reconciled, ReconcileInput
     from activities.sms import SmsSent
     from domain.events import MilestoneEvent
     from domain.timeline import (
@@ -34,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.state import AwaitingReport
 
 EARLY_REPORTS_KEPT = 50
+RECONCILE_TIMEOUT = timedelta(seconds=30)
+RECONCILE_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(seconds=2))
 # Progress order, for deciding whether a delivery report may replace the status we hold.
 STATUS_ORDER = {DeliveryStatus.PENDING: 0, DeliveryStatus.ACCEPTED: 1, DeliveryStatus.SENT: 2}
 
@@ -104,12 +111,41 @@ class DeliveryReports:
                 timeout_summary=support_view.report_timer_summary(record.message_key),
             )
         except TimeoutError:
-            limit = self._ctx.policy.delivery_report_timeout_seconds
-            detail = f"no final delivery report within {limit:.0f}s"
-            records.set_status(
-                self._ctx, record, DeliveryStatus.NO_REPORT, detail=detail, decided=True
-            )
+            if workflow.patched("reconcile-report"):
+                # A lost callback is not a failed SMS: ask before falling back (counted as
+                # a send in progress, so the run does not continue as new meanwhile).
+                with self._ctx.sending():
+                    report = await self._reconcile(record)
+                if report is not None:
+                    apply_report(record, report)
+            if not record.status.is_final:
+                limit = self._ctx.policy.delivery_report_timeout_seconds
+                detail = f"no final delivery report within {limit:.0f}s"
+                records.set_status(
+                    self._ctx, record, DeliveryStatus.NO_REPORT, detail=detail, decided=True
+                )
         await self._settle(awaiting, record)
+
+    async def _reconcile(self, record: MessageRecord) -> DeliveryReport | None:
+        """The message's final report from the store or the provider; None if neither has
+        one (or they cannot be asked): then the deadline counts as a failure, as before."""
+        if not record.provider_message_id:
+            return None
+        try:
+            reconciled = await workflow.execute_activity(
+                "reconcile_delivery_report",
+                ReconcileInput(
+                    message_key=record.message_key,
+                    provider_message_id=record.provider_message_id,
+                ),
+                result_type=Reconciled,
+                start_to_close_timeout=RECONCILE_TIMEOUT,
+                retry_policy=RECONCILE_RETRY,
+                summary=f"ask the provider for the report of {record.message_key}",
+            )
+        except ActivityError:
+            return None
+        return reconciled.report
 
     async def _settle(self, awaiting: AwaitingReport, record: MessageRecord) -> None:
         """The message's report is final (or overdue): fall back if it failed."""

@@ -13,12 +13,16 @@ Exactly one SMS across crashes: every attempt carries the same message key, whic
 outbox row's key in ``send_sms`` (activities/sms.py): a retry finds the row and never
 calls the provider twice.
 
-Where several SMS providers plug in: every provider call is one ``_attempt``, and the
-loop in ``send_within_limit`` sees each attempt's outcome as one of ``SmsOutcome``. A
-routing step (which provider and sender for this message) belongs in ``_attempt``'s input;
-failover (another provider once one is out of attempts or refuses for its own reasons)
-is a new branch of that loop, with a record of each provider tried. Nothing else in the
-workflow needs to know how many providers there are.
+Where several SMS providers plug in (routing/, providers/): every provider call is one
+``_attempt``, and the loop in ``send_within_limit`` sees each attempt's outcome as one of
+``SmsOutcome``. The route (provider and sender, chosen by a routing activity before the
+first attempt and kept on the record) belongs in ``_attempt``'s input. Failover is
+``routing/failover.next_step`` consulted where an attempt ends: in that loop after a
+refusal or an outage, and in delivery_reports.py after a failed final report or none,
+before fallback.py turns to e-mail. A further provider's attempt is a new record with
+``attempt`` + 1 and an outbox key of its own (message_records.message_key then names the
+attempt), so each provider's exactly-once guarantee holds on its own row. Nothing else in
+the workflow needs to know how many providers there are.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from domain.timeline import Channel
 from policy.decision import PolicyAction, PolicyRule
 from policy.duplicates import notified_milestone
 from policy.evaluate import PolicyRequest
+from policy.rules import PolicyRules
 from tests.activities.test_send_activities import (
     COMPLETES_ASYNC,
     PHONE,
@@ -123,21 +124,41 @@ async def test_a_refusal_and_an_outage_come_back_as_data_beside_the_decision(
 async def test_a_stop_after_the_decision_is_still_honoured_by_the_send(
     deps: Dependencies, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The consent read and the send's own consent check are apart: a STOP in between."""
+    """The decision's confirmation and the send's own consent check are apart: a STOP in
+    between."""
+    confirm = DecideAndSendActivities._confirm_and_claim
+
+    def confirm_then_stop(self: DecideAndSendActivities, *args: object) -> object:
+        decision = confirm(self, *args)  # type: ignore[arg-type]
+        deps.store.consent.opt_out(PHONE, at=datetime.now(UTC), source="test", keyword="STOP")
+        return decision
+
+    monkeypatch.setattr(DecideAndSendActivities, "_confirm_and_claim", confirm_then_stop)
+    decided = await decide_and_send(deps, asking(shipped()))
+
+    assert decided.error is not None and decided.error.code == OPTED_OUT
+    assert sandbox.messages(PHONE) == []
+
+
+async def test_a_stop_before_the_confirmation_means_no_sms_decided(
+    deps: Dependencies, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from activities import decide_and_send as module
 
-    decide = module.decide
+    decide, calls = module.decide, []
 
     def decide_then_stop(*args: object, **kwargs: object) -> object:
         decision = decide(*args, **kwargs)  # type: ignore[arg-type]
-        deps.store.consent.opt_out(PHONE, at=datetime.now(UTC), source="test", keyword="STOP")
+        if not calls:  # the first decision, before the confirmation under the lock
+            deps.store.consent.opt_out(PHONE, at=datetime.now(UTC), source="test")
+        calls.append(decision)
         return decision
 
     monkeypatch.setattr(module, "decide", decide_then_stop)
     decided = await decide_and_send(deps, asking(shipped()))
 
-    assert decided.error is not None and decided.error.code == OPTED_OUT
-    assert sandbox.messages(PHONE) == []
+    assert not decided.sends_sms and decided.decision is not None
+    assert decided.decision.rule is PolicyRule.CONSENT and sandbox.messages(PHONE) == []
 
 
 async def test_a_send_that_waits_completes_with_its_decision_when_no_report_comes(
@@ -152,3 +173,38 @@ async def test_a_send_that_waits_completes_with_its_decision_when_no_report_come
     assert wait.result.provider_message_id == sandbox.messages(PHONE)[0]["sid"]
     with caplog.at_level(logging.ERROR):
         await deps.report_waits.release_all()  # this test's client reaches no server
+
+
+async def test_two_orders_for_one_phone_deciding_at_once_keep_the_frequency_cap(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    """A cap of one SMS a day: both read "none yet" at once, but the decision's last step
+    runs under the phone's lock, so the second sees the first's claim and holds back."""
+    import asyncio
+
+    from policy.rules import FrequencyCap
+
+    def capped_rules() -> PolicyRules:
+        rules = permissive_rules()
+        types = {
+            name: rule.model_copy(update={"frequency_cap": FrequencyCap(max_messages=1)})
+            for name, rule in rules.notification_types.items()
+        }
+        return rules.model_copy(update={"notification_types": types})
+
+    renderer = SmsRenderer(deps.store, None, deps.conversation)
+    sms = SmsActivities(deps.settings, deps.store, deps.sms, deps.report_waits)
+    activities = DecideAndSendActivities(
+        PolicyFactsActivities(deps.store, renderer), sms, rules=capped_rules
+    )
+
+    async def decide_for(reference: str) -> DecidedSms:
+        event = order_event("shipped", reference, phone=PHONE)
+        request = asking(event).model_copy(update={"identity": identity(reference=reference)})
+        environment = await activity_environment()
+        return await environment.run(activities.decide_and_send_sms, request)
+
+    first, second = await asyncio.gather(decide_for("A1"), decide_for("A2"))
+
+    assert sorted([first.sends_sms, second.sends_sms]) == [False, True]
+    assert len(sandbox.messages(PHONE)) == 1

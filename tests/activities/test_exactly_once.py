@@ -9,7 +9,7 @@ none, and never send a second SMS.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -105,3 +105,30 @@ def test_a_trial_accounts_prefix_still_matches_the_body() -> None:
     listed = ProviderMessage("SM1", PHONE, TRIAL_PREFIX + "Your order shipped", "queued", None)
 
     assert listed.carries("Your order shipped") and not listed.carries("Your order")
+
+
+async def test_a_retry_never_adopts_another_messages_sms_with_the_same_text(
+    deps: Dependencies, sandbox: RunningSandbox
+) -> None:
+    """Another order texted the same words to the same number a minute ago: that SMS is
+    that order's, so this retry (whose call never arrived, long ago) sends its own."""
+    from dataclasses import replace
+
+    from tests.store.test_outbox import new_message
+
+    request = sms_input()
+    other = sandbox.twilio_client().messages.create(to=PHONE, from_=SENDER, body=request.body)
+    other_key = "order-B2:shipped:1:sms"
+    deps.store.outbox.claim(
+        replace(new_message(other_key, recipient=PHONE), body=request.body),
+        datetime.now(UTC),
+        calling=True,
+    )
+    deps.store.outbox.complete(other_key, other.sid, datetime.now(UTC))
+    window = timedelta(seconds=deps.settings.sms_accept_window_seconds + 1)
+    crashed_mid_call(deps, request, called_at=datetime.now(UTC) - window)
+
+    sent = await send_sms(deps, request)
+
+    assert not sent.deduplicated and sent.provider_message_id != other.sid
+    assert len(sandbox.messages(PHONE)) == 2

@@ -45,7 +45,10 @@ def _herald() -> Any:
     Built at import: schemathesis reads the description when pytest collects the tests."""
     data_dir = Path(tempfile.mkdtemp(prefix="herald-fuzz-"))
     config = settings_for_tests(
-        data_dir=data_dir, api_tokens=TOKEN, public_base_url="http://testserver"
+        data_dir=data_dir,
+        api_tokens=TOKEN,
+        public_base_url="http://testserver",
+        migrate_on_start=False,  # migrated here, once; each start only checks the schema
     )
     upgrade(config.effective_database_url)
     return create_app(config, client=HealthyClient())  # type: ignore[arg-type]
@@ -126,3 +129,24 @@ def test_raw_bodies_at_the_webhooks_get_a_4xx(herald: Any, body: bytes, content_
             headers = {"content-type": content_type, "X-Twilio-Signature": "forged"}
             response = http.post(path, content=body, headers=headers)
             assert 400 <= response.status_code < 500, (path, body, response.text)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    from_=st.one_of(st.just("+14155550167"), st.just("12345"), text),
+    body=st.one_of(st.sampled_from(["STOP", "start", "HELP", "1", "Call me", ""]), text),
+    extra=st.dictionaries(text.filter(bool), text, max_size=3),
+)
+def test_no_signed_inbound_sms_gets_a_500(
+    herald: Any, from_: str, body: str, extra: dict[str, str]
+) -> None:
+    url = "http://testserver/twilio/inbound"
+    form = {**extra, "MessageSid": "SM" + "2" * 32, "From": from_, "To": "+15005550006"}
+    form["Body"] = body
+    signature = RequestValidator(settings_for_tests().effective_twilio_auth_token)
+    headers = {"X-Twilio-Signature": signature.compute_signature(url, form)}
+    with TestClient(herald) as http:
+        response = http.post(url, data=form, headers=headers)
+
+    assert response.status_code == 200, (form, response.text)
+    assert response.headers["content-type"].startswith("application/xml")

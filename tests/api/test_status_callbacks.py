@@ -232,3 +232,18 @@ def test_a_callback_for_no_message_of_ours_wakes_nobody(route: Any) -> None:
 
     assert post(http, settings, params) == 204
     assert client.signals == []
+
+
+def test_with_temporal_down_the_report_is_kept_for_the_workflow_to_reconcile(route: Any) -> None:
+    http, settings, store, client = route
+    sent_message(store, "SM23")
+
+    async def unreachable(*_args: Any) -> None:
+        raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+    client.get_workflow_handle = lambda _id: type("H", (), {"signal": staticmethod(unreachable)})
+    params = {"MessageSid": "SM23", "MessageStatus": "delivered", "From": settings.sms_sender}
+
+    assert post(http, settings, params) == 503
+    final = store.statuses.final_of("order-A1:shipped:1:sms")
+    assert final is not None and final.status == "delivered"

@@ -127,7 +127,7 @@ def test_start_opts_back_in_in_the_customer_language(
     hooks.conversations = [conversation("A100", 1, locale="fr-FR")]
     text_in(http, "STOP")
     answer = text_in(http, "START")
-    assert "vous recevrez" in answer
+    assert "vous recevez de nouveau" in answer
     assert not SmsConsent(make_session_factory(store.engine)).is_opted_out(PHONE)
 
 

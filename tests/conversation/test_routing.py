@@ -112,12 +112,14 @@ def test_prompts_open_with_the_brand_and_pass_the_linter(locale: str | None) -> 
 
 
 @pytest.mark.parametrize("locale", [*LATIN_LOCALES, "fr-FR", "de-DE", "ko", None])
-def test_latin_script_prompts_are_short_and_gsm7(locale: str | None) -> None:
+def test_latin_script_prompts_are_short(locale: str | None) -> None:
+    # GSM-7 where the language needs no other letter; else UCS-2, its letters kept.
     ask, ask_many, nothing = prompts(locale)
-    assert all(is_gsm7(text) for text in (ask, ask_many, nothing))
-    assert count_segments(ask).segments == 1
-    assert count_segments(ask_many).segments <= 2
-    assert count_segments(nothing).segments == 1
+    gsm7 = all(is_gsm7(text) for text in (ask, ask_many, nothing))
+    assert gsm7 or (locale or "en").split("-")[0] in ("es", "fr", "pt", "pl", "tr")
+    assert count_segments(ask).segments <= (1 if gsm7 else 2)
+    assert count_segments(ask_many).segments <= (2 if gsm7 else 4)
+    assert count_segments(nothing).segments <= (1 if gsm7 else 2)
 
 
 @pytest.mark.parametrize("locale", sorted(UCS2_LOCALES))
@@ -141,14 +143,14 @@ def test_nothing_active_names_the_support_and_an_opt_out_word_that_works(locale:
     ("locale", "word", "return_word"),
     [
         ("en", "order", "return"),
-        ("es", "pedido", "devolucion"),
+        ("es", "pedido", "devolución"),
         ("fr", "commande", "retour"),
         ("de", "Bestellung", "Retoure"),
-        ("pt-BR", "pedido", "devolucao"),
+        ("pt-BR", "pedido", "devolução"),
         ("it-IT", "ordine", "reso"),
         ("nl", "bestelling", "retour"),
-        ("pl-PL", "zamowienie", "zwrot"),
-        ("tr", "siparis", "iade"),
+        ("pl-PL", "zamówienie", "zwrot"),
+        ("tr", "sipariş", "iade"),
         ("ja-JP", "注文", "返品"),
         ("zh-Hans", "订单", "退货"),
         ("zh-CN", "订单", "退货"),

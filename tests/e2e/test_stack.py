@@ -169,10 +169,13 @@ async def test_a_send_whose_report_does_not_come_ends_its_wait_without_a_timeout
     events = [e.event_type async for e in handle.fetch_history_events()]
     assert EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED in events
     assert EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT not in events  # no timeout, no retry
-    # With no report at all, the report deadline falls back to e-mail as before.
-    await history_when(
-        client, Kind.ORDER, reference, lambda h: h.state is NotificationState.FELL_BACK
+    # With no report at all, at the report deadline the workflow asks the provider, which
+    # says delivered: the order is delivered and no e-mail goes out.
+    history = await history_when(
+        client, Kind.ORDER, reference, lambda h: h.state is NotificationState.DELIVERED
     )
+    assert history.messages[0].status is DeliveryStatus.DELIVERED
+    assert [m.channel for m in history.messages] == [Channel.SMS]
     assert len(await sandbox_messages(sandbox, phone)) == 1
 
 

@@ -15,7 +15,8 @@ from messaging.templates import library_for, milestone_template_name
 
 SHIPPED_LOCALES = ("en", "es", "fr", "de", "it", "pt-BR", "nl", "pl", "tr", "ja", "zh-Hans", "ar")
 UCS2_LOCALES = {"ja", "zh-Hans", "ar"}
-LATIN_LOCALES = [locale for locale in SHIPPED_LOCALES if locale not in UCS2_LOCALES]
+GSM7_LETTER_LOCALES = ["en", "de", "it", "nl"]  # no template letter outside GSM-7
+OWN_LETTER_LOCALES = ["es", "fr", "pl", "pt-BR", "tr"]  # á, ç, ł, ã, ş: kept, so UCS-2
 
 
 def _render(
@@ -63,6 +64,17 @@ def test_render(locale: str, milestone: Milestone, channel: Channel) -> None:
             assert message.subject and "\n" not in message.text
 
 
+# The keyword each locale's opt-out line names (its glossary.toml).
+OPT_OUT_WORDS = {
+    "zh-Hans": "TD",
+    "tr": "RET",
+    "es": "BAJA",
+    "pt-BR": "SAIR",
+    "ja": "停止",
+    "ar": "إيقاف",
+}
+
+
 @pytest.mark.parametrize("locale", SHIPPED_LOCALES)
 @pytest.mark.parametrize("milestone", list(Milestone))
 def test_sms_stays_within_budget_with_the_opt_out_line(locale: str, milestone: Milestone) -> None:
@@ -73,10 +85,10 @@ def test_sms_stays_within_budget_with_the_opt_out_line(locale: str, milestone: M
             assert message.segments == count_segments(message.text).segments
             budget = sms_budget(body, Encoding(message.encoding), settings)
             assert budget is None or message.segments <= budget, message.text
-            assert ("STOP" in message.text) == first_sms
+            assert (OPT_OUT_WORDS.get(locale, "STOP") in message.text) == first_sms
 
 
-@pytest.mark.parametrize("locale", LATIN_LOCALES)
+@pytest.mark.parametrize("locale", GSM7_LETTER_LOCALES)
 @pytest.mark.parametrize("milestone", list(Milestone))
 def test_latin_locales_fit_one_gsm7_segment_with_a_gsm7_name(
     locale: str, milestone: Milestone
@@ -94,7 +106,7 @@ def test_non_latin_locales_are_ucs2(locale: str) -> None:
     assert message.segments is not None and message.segments <= 3
 
 
-@pytest.mark.parametrize("locale", LATIN_LOCALES)
+@pytest.mark.parametrize("locale", GSM7_LETTER_LOCALES)
 def test_customer_name_is_never_mangled(locale: str) -> None:
     for name in SAMPLE_LOCALES[locale].names:
         event = sample_event(Milestone.SHIPPED, locale, name=name)
@@ -134,10 +146,23 @@ def test_formatting_follows_the_customer_locale_not_the_template_locale() -> Non
     assert "Fri 14 Mar" in message.text  # en-GB order, not 'Fri, Mar 14'
 
 
-def test_turkish_lira_is_written_tl_to_stay_in_gsm7() -> None:
+def test_a_turkish_refund_keeps_its_letters_and_its_lira_sign() -> None:
     message = render_message(sample_event(Milestone.REFUND_PROCESSED, "tr"), Channel.SMS)
-    assert message.encoding == "GSM-7"
-    assert "1.234,56 TL" in message.text
+    assert message.encoding == "UCS-2"
+    assert "₺1.234,56" in message.text and "ödeme iadesi" in message.text
+
+
+@pytest.mark.parametrize("locale", OWN_LETTER_LOCALES)
+@pytest.mark.parametrize("milestone", list(Milestone))
+def test_latin_locales_with_letters_outside_gsm7_keep_them_in_two_ucs2_segments(
+    locale: str, milestone: Milestone
+) -> None:
+    event = sample_event(milestone, locale)
+    for first_sms in (False, True):
+        message = render_message(event, Channel.SMS, first_sms_to_number=first_sms)
+        assert message.segments is not None and message.segments <= 2, message.text
+        if message.encoding == "UCS-2":
+            assert any(letter in message.text for letter in "áíóúçêôãąćęłńśźżğışİ"), message.text
 
 
 def test_brazilian_dates_do_not_trip_the_content_linter() -> None:

@@ -10,9 +10,10 @@ import pytest
 from domain.events import Customer, DeliveryProblem, MilestoneEvent
 from domain.milestones import Milestone
 from domain.timeline import Channel
+from messaging.bidi import starts_right_to_left
 from messaging.brand import Brand, default_brand
 from messaging.context import TEMPLATE_VARIABLES, build_context
-from messaging.render import RenderedMessage, RenderError, render_message
+from messaging.render import RenderedMessage, render_message
 from messaging.samples import SAMPLE_REFERENCE, sample_event
 from messaging.segments import count_segments
 from messaging.templates import clear_template_caches
@@ -110,12 +111,62 @@ def test_unknown_locale_falls_back_to_default() -> None:
     assert render_message(event, Channel.SMS).locale == "en"
 
 
-def test_render_error_is_raised_for_prohibited_generated_text() -> None:
-    event = sample_event(Milestone.DELAYED).model_copy(
-        update={"detail": "You have won a free gift card, claim your prize now"}
-    )
-    with pytest.raises(RenderError, match="prize-scam"):
-        render_message(event, Channel.EMAIL)
+@pytest.mark.parametrize("channel", [Channel.SMS, Channel.EMAIL, Channel.PUSH])
+def test_a_flagged_oms_note_is_left_out_and_recorded_never_failing_the_render(
+    channel: Channel,
+) -> None:
+    note = "You have won a free gift card, claim your prize now"
+    event = sample_event(Milestone.DELAYED).model_copy(update={"detail": note})
+
+    message = render_message(event, channel)
+
+    assert "prize" not in message.text and "gift card" not in message.text
+    assert message.withheld and message.withheld[0].startswith("detail: [prize-scam]")
+
+
+def test_a_flagged_carrier_name_is_left_out_too() -> None:
+    event = sample_event(Milestone.SHIPPED)
+    assert event.shipment is not None
+    shipment = event.shipment.model_copy(update={"carrier": "Vape Express"})
+    message = render_message(event.model_copy(update={"shipment": shipment}), Channel.SMS)
+
+    assert "Vape" not in message.text
+    assert message.withheld == [
+        "carrier: [shaft-tobacco] tobacco, vaping or cannabis (SHAFT): 'vape'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "contains a hot glue gun, fragile",
+        "wine rack, assembled",
+        "via the Wine Country hub",
+        "signed copy of The Cure vinyl",
+    ],
+)
+def test_an_ordinary_product_or_place_in_the_note_is_kept(note: str) -> None:
+    event = sample_event(Milestone.DELAYED).model_copy(update={"detail": note})
+    message = render_message(event, Channel.EMAIL)
+    assert note in message.text
+    assert message.withheld == []
+
+
+def test_the_oms_note_keeps_its_letters_in_an_sms() -> None:
+    event = sample_event(Milestone.DELAYED, "tr").model_copy(update={"detail": "kapı sık kapalı"})
+    message = render_message(event, Channel.SMS)
+    # Shown whole as the OMS wrote it, or dropped as an optional part: never "sik".
+    assert "sik" not in message.text
+    assert "kapı sık kapalı" in message.text or "kap" not in message.text
+
+
+def test_an_arabic_sms_opens_right_to_left() -> None:
+    message = render_message(sample_event(Milestone.SHIPPED, "ar"), Channel.SMS)
+    assert message.text.startswith("\u200fHerald Shop")
+    push = render_message(sample_event(Milestone.SHIPPED, "ar"), Channel.PUSH)
+    assert starts_right_to_left(push.text)
+    latin = render_message(sample_event(Milestone.SHIPPED, "en"), Channel.SMS)
+    assert not latin.text.startswith("\u200f")
 
 
 def _customer(**changes: str) -> Customer:

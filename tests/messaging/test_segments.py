@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from messaging.segments import Encoding, count_segments, is_gsm7
+from messaging.segments import (
+    Encoding,
+    count_segments,
+    graphemes,
+    gsm7_septets,
+    is_gsm7,
+    is_gsm7_character,
+    utf16_units,
+)
 
 GSM7_BASIC_SAMPLE = "@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!\"#¤%&'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà"
 
@@ -102,3 +110,78 @@ def test_ucs2_counts_code_units_not_bytes() -> None:
 
 def test_gsm7_special_letters_stay_gsm7() -> None:
     assert count_segments("Müller, Ñoño, café à Ørsted, Straße").encoding is Encoding.GSM7
+
+
+# ---- grapheme clusters: never split, as the provider bills -------------------------------
+
+
+def test_a_letter_and_its_combining_mark_stay_in_one_segment() -> None:
+    # 66 units, then e + combining acute (2 units): the pair would straddle units 67-68.
+    text = "ł" * 66 + "e\u0301" + "x" * 10
+    count = count_segments(text)
+    assert count.units == 78
+    assert count.segments == 2  # 66 in the first, the pair and the rest in the second
+    split_anyway = "ł" * 66 + "ex" + "x" * 10  # same units, no cluster: still 2 by size
+    assert count_segments(split_anyway).segments == 2
+    exact = "ł" * 67 + "e\u0301" * 33 + "x"  # 67 | 66 + 1 = 67 | ...
+    assert count_segments(exact).segments == 2
+
+
+def test_a_cluster_that_would_straddle_opens_a_new_segment() -> None:
+    # 133 units fill two segments but one; the ZWJ family (8 units) at 130 must move on.
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 3 emoji, 2 ZWJ: 8 units
+    text = "ł" * 130 + family
+    count = count_segments(text)
+    assert count.units == 138
+    assert count.segments == 3  # 67 | 63 (the family does not fit in 4) | 8
+
+
+def test_a_flag_is_one_cluster() -> None:
+    flag = "\U0001f1eb\U0001f1f7"  # regional indicators F + R: 4 units, one cluster
+    assert count_segments("ł" * 65 + flag + "x").segments == 1  # 70 units
+    # 134 units would be two full segments, but the flag cannot be cut: 66 | 4 + 64 > 67.
+    assert count_segments("ł" * 66 + flag + "ł" * 64).segments == 3
+    assert count_segments("ł" * 67 + flag + "ł" * 63).segments == 2  # 67 | 4 + 63
+
+
+def test_a_cluster_longer_than_a_segment_fills_on() -> None:
+    marks = "a" + "\u0301" * 140  # one cluster of 141 units
+    count = count_segments(marks)
+    assert count.units == 141
+    assert count.segments == 3  # 67 + 67 + 7
+    assert count_segments("x" * 10 + marks).segments == 3  # 151 units: 67 + 67 + 17
+
+
+def test_graphemes_are_user_perceived_characters() -> None:
+    assert graphemes("e\u0301a") == ["e\u0301", "a"]
+    assert graphemes("") == []
+
+
+@pytest.mark.parametrize(
+    ("units", "segments"),
+    [(70, 1), (71, 2), (134, 2), (135, 3), (201, 3), (202, 4)],
+)
+def test_ucs2_segment_edges(units: int, segments: int) -> None:
+    assert count_segments("ł" * units).segments == segments
+
+
+@pytest.mark.parametrize(
+    ("septets", "segments"),
+    [(160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4)],
+)
+def test_gsm7_segment_edges(septets: int, segments: int) -> None:
+    count = count_segments("a" * septets)
+    assert (count.encoding, count.segments, count.units, count.characters) == (
+        Encoding.GSM7,
+        segments,
+        septets,
+        septets,
+    )
+
+
+def test_septets_and_units_of_single_characters() -> None:
+    assert gsm7_septets("a") == 1 and gsm7_septets("€") == 2
+    assert utf16_units("a") == 1 and utf16_units("\uffff") == 1
+    assert utf16_units("\U00010000") == 2
+    assert is_gsm7_character("€") and is_gsm7_character("@") and not is_gsm7_character("ł")
+    assert is_gsm7("") and not is_gsm7("ał")

@@ -163,7 +163,7 @@ def test_a_stop_reply_opts_out_and_is_confirmed_in_the_customer_language(
     start = client.post("/consent/reply", json={"phone": PHONE, "text": "start"}).json()
 
     assert (stop["intent"], stop["keyword"]) == ("opt_out", "ARRET")
-    assert stop["reply"].startswith("Herald Shop: vous ne recevrez plus de messages")
+    assert stop["reply"].startswith("Herald Shop : votre désinscription est confirmée")
     assert stop["consent"]["may_text"] is False
     assert start["consent"]["may_text"] is True
     assert start["consent"]["source"] == "sms_reply"
@@ -174,7 +174,7 @@ def test_a_stop_reply_opts_out_and_is_confirmed_in_the_customer_language(
     [
         ("「配信停止」", "ja-JP", "配信停止", "【Herald Shop】配信を停止しました", "再開"),
         ("退订", "zh-Hans", "退订", "【Herald Shop】您已退订", "订阅"),
-        ("إيقاف", "ar-SA", "ايقاف", "Herald Shop: تم إلغاء اشتراكك", "اشتراك"),
+        ("إيقاف", "ar-SA", "ايقاف", "\u200fHerald Shop: تم إلغاء اشتراكك", "اشتراك"),
     ],
 )
 def test_a_stop_reply_in_another_script_opts_out_and_is_stored(
@@ -189,8 +189,59 @@ def test_a_stop_reply_in_another_script_opts_out_and_is_stored(
     assert stop["consent"]["may_text"] is False
     stored = client.post("/consent/lookup", json={"phone": PHONE}).json()
     assert (stored["state"], stored["keyword"]) == ("opted_out", keyword)
-    start = client.post("/consent/reply", json={"phone": PHONE, "text": opt_in}).json()
+    start = client.post(
+        "/consent/reply", json={"phone": PHONE, "text": opt_in, "locale": locale}
+    ).json()
     assert (start["intent"], start["consent"]["may_text"]) == ("opt_in", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "reply"),
+    [
+        ("please stop texting me", "en-US", "Herald Shop: you are unsubscribed"),
+        ("ne m'envoyez plus de SMS", "fr-FR", "Herald Shop : votre désinscription"),
+        ("Bitte keine SMS mehr", "de-DE", "Herald Shop: Sie sind abgemeldet"),
+        ("不要再发短信了", "zh-Hans", "【Herald Shop】您已退订"),
+    ],
+)
+def test_an_opt_out_written_as_a_sentence_is_honoured(
+    client: TestClient, text: str, locale: str, reply: str
+) -> None:
+    outcome = client.post(
+        "/consent/reply", json={"phone": PHONE, "text": text, "locale": locale}
+    ).json()
+
+    assert outcome["intent"] == "opt_out"
+    assert outcome["reply"].startswith(reply)
+    assert outcome["consent"]["may_text"] is False
+    stored = client.post("/consent/lookup", json={"phone": PHONE}).json()
+    assert (stored["state"], stored["keyword"]) == ("opted_out", text)
+
+
+def test_a_reply_that_might_be_an_opt_out_gets_one_question_and_keeps_consent(
+    client: TestClient,
+) -> None:
+    outcome = client.post(
+        "/consent/reply", json={"phone": PHONE, "text": "wrong number", "locale": "es-MX"}
+    ).json()
+
+    assert outcome["intent"] == "confirm_opt_out"
+    assert outcome["reply"].startswith("Herald Shop: ¿quieres dejar de recibir nuestros SMS?")
+    assert "BAJA" in outcome["reply"]
+    assert outcome["consent"]["state"] is None and outcome["consent"]["may_text"] is True
+    confirmed = client.post(
+        "/consent/reply", json={"phone": PHONE, "text": "BAJA", "locale": "es-MX"}
+    ).json()
+    assert confirmed["consent"]["may_text"] is False
+
+
+def test_national_keywords_follow_the_number(client: TestClient) -> None:
+    turkish = "+905321234567"
+    outcome = client.post(
+        "/consent/reply", json={"phone": turkish, "text": "RET", "locale": "en"}
+    ).json()
+    assert (outcome["intent"], outcome["consent"]["may_text"]) == ("opt_out", False)
+    assert outcome["reply"].startswith("Herald Shop: you are unsubscribed")
 
 
 def test_help_answers_without_changing_consent(client: TestClient) -> None:

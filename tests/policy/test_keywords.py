@@ -1,5 +1,7 @@
 """STOP/START/HELP in the 12 shipped languages, and the brand's answers."""
 
+from pathlib import Path
+
 import pytest
 
 from messaging.linter import lint_text
@@ -10,22 +12,24 @@ from policy.keywords import (
     REPLIES,
     KeywordIntent,
     classify_reply,
+    customer_language,
     help_text,
+    keywords_for,
     reply_language,
     reply_text,
 )
 from tests.helpers.texts import (
     BRAND,
     SHIPPED_LOCALES,
-    UCS2_LOCALES,
     opens_with_brand,
     suggested_replies,
 )
 
 LANGUAGES = sorted({parse_tag(locale).language for locale in SHIPPED_LOCALES})
-UCS2_LANGUAGES = sorted({parse_tag(locale).language for locale in UCS2_LOCALES})
-LATIN_LANGUAGES = sorted(set(LANGUAGES) - set(UCS2_LANGUAGES))
+GSM7_LANGUAGES = ["de", "en", "es", "fr", "it", "nl"]
 OUT, IN, HELP = KeywordIntent.OPT_OUT, KeywordIntent.OPT_IN, KeywordIntent.HELP
+CONFIRM = KeywordIntent.CONFIRM_OPT_OUT
+TEMPLATES = Path(__file__).resolve().parents[2] / "messaging" / "templates"
 
 
 @pytest.mark.parametrize(
@@ -103,7 +107,7 @@ def test_the_carriers_english_opt_in_and_help_words(text: str, intent: KeywordIn
     ],
 )
 def test_equivalents_in_other_languages(text: str, intent: KeywordIntent, language: str) -> None:
-    match = classify_reply(text)
+    match = classify_reply(text, language)
 
     assert match is not None
     assert match.intent is intent
@@ -120,7 +124,7 @@ def test_case_spacing_and_punctuation_do_not_matter(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "?!", "thanks", "stop sending me these please", "when will it arrive", "stopper"],
+    ["", "   ", "?!", "thanks", "stop the delivery", "when will it arrive", "stopper"],
 )
 def test_anything_else_is_not_a_keyword(text: str) -> None:
     assert classify_reply(text) is None
@@ -151,35 +155,57 @@ def test_anything_else_is_not_a_keyword(text: str) -> None:
     ],
 )
 def test_other_scripts_ignore_width_marks_spaces_and_punctuation(text: str, keyword: str) -> None:
-    match = classify_reply(text)
-    assert match is not None and match.keyword == keyword
+    found = [classify_reply(text, locale) for locale in ("ja-JP", "zh-Hans", "ar-SA")]
+    assert keyword in {match.keyword for match in found if match and not match.sentence}
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "locale"),
     [
-        "配信停止してください",  # "please stop sending": a sentence, for the conversation
-        "停止したい",
-        "いつ届きますか",
-        "ストツプ",  # a different word once the small ッ and the voicing mark are wrong
-        "不要停止",
-        "我要退订短信",
-        "请帮助我",
-        "أريد إيقاف الرسائل",
-        "أبداً",  # "never": no opt-in however its hamza is spelled
-        "شكرا",
-        "Stop 停止",  # mixed scripts are not one keyword
+        ("配信停止してください", "ja"),  # "please stop sending": an opt-out, as a sentence
+        ("我要退订短信", "zh-Hans"),
+        ("أريد إيقاف الرسائل", "ar"),
+        ("please stop texting me", "en"),
     ],
 )
-def test_sentences_holding_a_keyword_are_not_one(text: str) -> None:
-    assert classify_reply(text) is None
+def test_sentences_holding_a_keyword_opt_out_as_sentences(text: str, locale: str) -> None:
+    match = classify_reply(text, locale)
+    assert match is not None and match.intent is OUT and match.sentence
+    assert match.keyword == text  # the consent record keeps what the customer wrote
 
 
 @pytest.mark.parametrize(
-    "text", ["STOP", "Arrêt", "İPTAL", "çık", "rezygnuję", "stop all", "opt-out", "S.T.O.P"]
+    ("text", "locale"),
+    [
+        ("停止したい", "ja"),
+        ("いつ届きますか", "ja"),
+        ("ストツプ", "ja"),  # a different word once the small ッ and the voicing mark are wrong
+        ("不要停止", "zh-Hans"),
+        ("请帮助我", "zh-Hans"),
+        ("أبداً", "ar"),  # "never": no opt-in however its hamza is spelled
+        ("شكرا", "ar"),
+        ("Stop 停止", "ja"),  # mixed scripts are not one keyword
+    ],
 )
-def test_latin_keywords_keep_their_canonical_spelling(text: str) -> None:
-    match = classify_reply(text)
+def test_sentences_holding_a_keyword_are_not_one(text: str, locale: str) -> None:
+    assert classify_reply(text, locale) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("STOP", "en"),
+        ("Arrêt", "fr"),
+        ("İPTAL", "tr"),
+        ("çık", "tr"),
+        ("rezygnuję", "pl"),
+        ("stop all", "en"),
+        ("opt-out", "en"),
+        ("S.T.O.P", "de"),
+    ],
+)
+def test_latin_keywords_keep_their_canonical_spelling(text: str, locale: str) -> None:
+    match = classify_reply(text, locale)
     assert match is not None and match.keyword.isascii() and match.keyword.isupper()
 
 
@@ -204,8 +230,9 @@ def _canonical_keywords() -> dict[str, dict[KeywordIntent, set[str]]]:
     for language, intents in KEYWORDS.items():
         for intent, words in intents.items():
             for word in words:
-                match = classify_reply(word)
+                match = classify_reply(word, language)
                 assert match is not None and match.intent is intent, (language, word)
+                assert not match.sentence, (language, word)
                 found.setdefault(language, {}).setdefault(intent, set()).add(match.keyword)
     return found
 
@@ -227,21 +254,26 @@ def test_the_answer_follows_the_customer_language_when_the_keyword_exists_in_it(
     [
         ("停止", "ja-JP", "ja"),
         ("停止", "zh-Hans", "zh"),
-        ("停止", "en", "ja"),  # not an English word: the first language that has it
-        ("退订", None, "zh"),
+        ("退订", None, "zh"),  # nobody's language known: the keyword's own
         ("إيقاف", "ar-SA", "ar"),
         ("ＳＴＯＰ", "ar", "ar"),
+        ("STOP", "tr-TR", "tr"),  # the English keyword, answered in Turkish
+        ("HELP", "es-MX", "es"),
+        ("INFO", "pl", "pl"),
+        ("YES", "it-IT", "it"),
+        ("START", "zh-Hans", "zh"),
+        ("stop texting me", "de-AT", "de"),
     ],
 )
-def test_the_answer_to_a_non_latin_keyword_is_in_its_language(
+def test_the_answer_is_in_the_customer_language_whatever_the_keyword(
     text: str, locale: str | None, language: str
 ) -> None:
-    match = classify_reply(text)
+    match = classify_reply(text, locale)
     assert match is not None
     assert reply_language(match, locale) == language
-    assert reply_text(match.intent, BRAND, language) == REPLIES[language][match.intent].format(
-        brand=BRAND.name, support=BRAND.support_contact
-    )
+    assert reply_text(match.intent, BRAND, language).removeprefix("\u200f") == REPLIES[language][
+        match.intent
+    ].format(brand=BRAND.name, support=BRAND.support_contact)
 
 
 def test_help_names_the_brand_its_contact_rates_and_how_to_stop() -> None:
@@ -258,44 +290,147 @@ def test_every_answer_opens_with_the_brand_and_passes_the_linter(
 ) -> None:
     text = reply_text(intent, BRAND, language)
 
-    assert text == REPLIES[language][intent].format(brand=BRAND.name, support=BRAND.support_contact)
+    written = REPLIES[language][intent].format(brand=BRAND.name, support=BRAND.support_contact)
+    assert text == ("\u200f" + written if language == "ar" else written)
     assert opens_with_brand(text), text
     assert lint_text(text, brand_name=BRAND.name) == [], text
     if intent is HELP:
         assert BRAND.support_contact in text
 
 
-@pytest.mark.parametrize("language", LATIN_LANGUAGES)
+@pytest.mark.parametrize("language", GSM7_LANGUAGES)
 @pytest.mark.parametrize("intent", list(KeywordIntent))
-def test_latin_script_answers_are_one_gsm7_segment(language: str, intent: KeywordIntent) -> None:
+def test_answers_that_need_no_letter_outside_gsm7_are_one_segment(
+    language: str, intent: KeywordIntent
+) -> None:
     segments = count_segments(reply_text(intent, BRAND, language))
     assert (segments.encoding, segments.segments) == (Encoding.GSM7, 1)
 
 
-@pytest.mark.parametrize("language", UCS2_LANGUAGES)
+@pytest.mark.parametrize("language", sorted(set(LANGUAGES) - set(GSM7_LANGUAGES)))
 @pytest.mark.parametrize("intent", list(KeywordIntent))
-def test_ucs2_answers_are_two_segments_at_most(language: str, intent: KeywordIntent) -> None:
+def test_answers_spelled_with_their_own_letters_are_two_segments_at_most(
+    language: str, intent: KeywordIntent
+) -> None:
+    # Portuguese, Polish and Turkish keep ã, ą, ş...: never folded to save a segment.
     segments = count_segments(reply_text(intent, BRAND, language))
-    assert segments.encoding is Encoding.UCS2
     assert segments.segments <= 2, segments
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_answer_suggests_a_keyword_that_works(language: str) -> None:
     # "Reply STOP to opt out", "Responda INICIAR...", "「停止」と返信": the word must do that.
-    suggested = {
-        HELP: OUT,
-        OUT: IN,
-        IN: OUT,
-    }
+    suggested = {HELP: OUT, OUT: IN, IN: OUT, CONFIRM: OUT}
     for intent, expected in suggested.items():
-        found = [classify_reply(w) for w in suggested_replies(reply_text(intent, BRAND, language))]
-        assert any(
-            m is not None and m.intent is expected and language in m.languages for m in found
-        ), (language, intent)
+        said = suggested_replies(reply_text(intent, BRAND, language))
+        found = [classify_reply(word, language) for word in said]
+        assert any(m is not None and m.intent is expected for m in found), (language, intent)
 
 
 def test_every_language_has_every_intent_and_every_answer() -> None:
     assert set(KEYWORDS) == set(REPLIES) == set(LANGUAGES)
     for language in KEYWORDS:
-        assert set(KEYWORDS[language]) == set(REPLIES[language]) == set(KeywordIntent)
+        assert set(KEYWORDS[language]) == {OUT, IN, HELP}
+        assert set(REPLIES[language]) == set(KeywordIntent)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("SI", "fr-FR"),  # Spanish and Italian "yes" is nobody's opt-in in France
+        ("ALTO", "it-IT"),  # "tall" in Italian, "stop" only in Spanish
+        ("FIN", "es-ES"),
+        ("TD", "en-US"),
+        ("T", "en-GB"),
+        ("N", "de-DE"),
+        ("取消", "ja-JP"),
+        ("JA", "es-ES"),
+        ("AYUDA", "pt-BR"),
+        ("SIM", "it-IT"),
+        ("RET", "en-US"),  # Turkish carriers' word: not for a US number
+    ],
+)
+def test_another_languages_word_is_an_ordinary_reply(text: str, locale: str) -> None:
+    assert classify_reply(text, locale) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "phone"),
+    [
+        ("RET", "en-US", "+905321234567"),  # İYS: Turkey's keyword, whatever the language
+        ("ret", "tr-TR", None),
+        ("ARRETE", "en-CA", None),  # Canadian carriers' French STOP
+        ("Arrête", "fr-CA", None),
+        ("ARRET", "en", "+14165550123"),  # a Toronto number
+        ("STOP ALLES", "nl-NL", None),
+        ("stop alles", "en", "+31612345678"),
+        ("解除", "ja-JP", None),
+        ("取消", "zh-Hans-CN", None),
+        ("T", "zh-Hans", None),
+        ("N", "en", "+8613812345678"),
+        ("0000", "zh-Hans", None),
+    ],
+)
+def test_national_keywords_apply_in_their_country(
+    text: str, locale: str, phone: str | None
+) -> None:
+    match = classify_reply(text, locale, phone=phone)
+    assert match is not None and match.intent is OUT and not match.sentence
+
+
+def test_an_unknown_language_still_stops_in_any_language_but_starts_only_in_english() -> None:
+    for word in ("BAJA", "ARRET", "STOPP", "退订", "إلغاء", "配信停止", "WYPISZ"):
+        match = classify_reply(word)
+        assert match is not None and match.intent is OUT, word
+    for word in ("AYUDA", "SI", "OUI", "订阅", "EVET"):
+        assert classify_reply(word) is None, word
+    assert keywords_for(None)[IN] == frozenset({"START", "UNSTOP", "YES"})
+
+
+def test_the_keywords_for_a_customer_are_the_union_of_the_three_tables() -> None:
+    found = keywords_for("fr-CA", "+33612345678")  # a Québécois with a French number
+
+    assert {"STOP", "ARRET", "ARRETE", "DESABONNER", "STOPSMS"} <= found[OUT]
+    assert {"START", "OUI"} <= found[IN]
+    assert "BAJA" not in found[OUT]
+
+
+def test_customer_language_reads_only_the_shipped_languages() -> None:
+    assert customer_language("pt-BR") == "pt"
+    assert customer_language("zh-Hans-CN") == "zh"
+    assert customer_language("ko-KR") is None
+    assert customer_language(None) is None
+    assert customer_language("") is None
+
+
+def test_a_keyword_longer_than_sixteen_letters_is_a_sentence() -> None:
+    assert classify_reply("UNSUBSCRIBE", "en") is not None
+    long_word = "STOPSTOPSTOPSTOPS"  # 17 letters: nobody's keyword
+    assert classify_reply(long_word, "en") is None
+
+
+def test_a_possible_opt_out_gets_the_question_in_the_customers_language() -> None:
+    match = classify_reply("wrong number", "de-DE")
+    assert match is not None and match.intent is CONFIRM
+    assert reply_language(match, "de-DE") == "de"
+    assert "STOP" in reply_text(CONFIRM, BRAND, "de")
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_the_first_sms_opt_out_line_names_a_keyword_herald_accepts(locale: str) -> None:
+    line = (TEMPLATES / locale / "sms" / "_opt_out.txt").read_text(encoding="utf-8")
+    words = suggested_replies(line)
+
+    assert words, line
+    for word in words:
+        match = classify_reply(word, locale)
+        assert match is not None and match.intent is OUT and not match.sentence, (locale, word)
+
+
+def test_chinese_texts_name_the_same_keyword_everywhere() -> None:
+    line = (TEMPLATES / "zh-Hans" / "sms" / "_opt_out.txt").read_text(encoding="utf-8")
+    assert "TD" in line and "STOP" not in line
+    for intent in (HELP, IN, CONFIRM):
+        assert "回复TD" in reply_text(intent, BRAND, "zh") or "请回复TD" in reply_text(
+            intent, BRAND, "zh"
+        )

@@ -11,6 +11,7 @@ from policy.quiet_hours import (
     check_quiet_hours,
     next_opening,
     recipient_zones,
+    share_daytime,
 )
 from policy.rules import PolicyRules, SendingWindow
 
@@ -51,17 +52,130 @@ def test_utc_in_a_profile_means_unknown_so_the_area_code_decides() -> None:
 
 def test_a_number_spanning_a_country_uses_the_configured_zones() -> None:
     toll_free = recipient_zones(None, "+18885550100", RULES)
-    russian_mobile = recipient_zones(None, "+79161234567", RULES)
 
     assert toll_free.source is ZoneSource.COUNTRY
     assert toll_free.zones == (
+        "America/Anchorage",
         "America/Chicago",
         "America/Denver",
         "America/Los_Angeles",
         "America/New_York",
         "America/Phoenix",
+        "America/Puerto_Rico",
+        "Pacific/Honolulu",
     )
-    assert russian_mobile.zones == ("Europe/Moscow",)
+
+
+# ---- uncertain zones: daytime everywhere the number may be -------------------------------
+
+
+def test_alaska_numbers_are_checked_in_alaska_not_in_the_lower_48() -> None:
+    alaska = recipient_zones(None, "+19075550123", RULES)
+    assert alaska.zones == ("America/Adak", "America/Anchorage")
+
+    # 07:30 in Anchorage (AKST, UTC-9) is 11:30 in New York: quiet in Alaska.
+    verdict = check_quiet_hours(datetime(2026, 1, 15, 16, 30, tzinfo=UTC), alaska, DAYTIME)
+    assert verdict.quiet
+    # Open once 08:00 has come in Adak (HST, UTC-10) as well.
+    assert verdict.opens_at == datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
+
+
+def test_a_toll_free_number_waits_for_daytime_in_hawaii_too() -> None:
+    toll_free = recipient_zones(None, "+18005550199", RULES)
+    hawaii_five_am = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # 10:00 in New York
+
+    verdict = check_quiet_hours(hawaii_five_am, toll_free, DAYTIME)
+
+    assert verdict.quiet
+    assert verdict.opens_at == datetime(2026, 1, 15, 18, 0, tzinfo=UTC)  # 08:00 in Honolulu
+    assert "Pacific/Honolulu" in verdict.reason
+
+
+def test_a_toll_free_number_closes_when_puerto_rico_reaches_21_00() -> None:
+    toll_free = recipient_zones(None, "+18005550199", RULES)
+    assert not check_quiet_hours(datetime(2026, 1, 16, 0, 59, tzinfo=UTC), toll_free, DAYTIME).quiet
+    assert check_quiet_hours(datetime(2026, 1, 16, 1, 0, tzinfo=UTC), toll_free, DAYTIME).quiet
+
+
+def test_a_russian_mobile_waits_for_daytime_from_the_baltic_to_kamchatka() -> None:
+    russian = recipient_zones(None, "+79161234567", RULES)
+    assert {"Europe/Moscow", "Asia/Kamchatka", "Asia/Vladivostok"} <= set(russian.zones)
+
+    # 12:00 in Moscow is 21:00 in Kamchatka: too late there.
+    assert check_quiet_hours(datetime(2026, 1, 15, 9, 0, tzinfo=UTC), russian, DAYTIME).quiet
+    # 09:00 in Moscow is 18:00 in Kamchatka and 08:00 in Kaliningrad's offset: open.
+    assert not check_quiet_hours(datetime(2026, 1, 15, 6, 0, tzinfo=UTC), russian, DAYTIME).quiet
+
+
+def test_an_indonesian_mobile_counts_every_indonesian_zone() -> None:
+    indonesian = recipient_zones(None, "+6281234567890", RULES)
+    assert indonesian.zones == ("Asia/Jakarta", "Asia/Jayapura", "Asia/Makassar")
+    assert indonesian.source is ZoneSource.COUNTRY
+
+    # 20:30 in Jakarta is 22:30 in Jayapura.
+    assert check_quiet_hours(datetime(2026, 1, 15, 13, 30, tzinfo=UTC), indonesian, DAYTIME).quiet
+    # 08:00 in Jakarta is 10:00 in Jayapura: open.
+    assert not check_quiet_hours(datetime(2026, 1, 15, 1, 0, tzinfo=UTC), indonesian, DAYTIME).quiet
+
+
+def test_an_australian_mobile_counts_perth_and_lord_howe() -> None:
+    australian = recipient_zones(None, "+61412345678", RULES)
+    assert {"Australia/Perth", "Australia/Sydney", "Australia/Lord_Howe"} <= set(australian.zones)
+
+    # 07:30 in Perth (UTC+8) is 10:30 in Sydney: quiet in Perth.
+    assert check_quiet_hours(datetime(2026, 1, 14, 23, 30, tzinfo=UTC), australian, DAYTIME).quiet
+    # 08:45 in Perth is 07:15 on the Cocos Islands (UTC+6:30), which +61 4 also covers.
+    assert check_quiet_hours(datetime(2026, 1, 15, 0, 45, tzinfo=UTC), australian, DAYTIME).quiet
+    # 21:00 in Sydney (AEDT, UTC+11): quiet, though it is 18:00 in Perth.
+    assert check_quiet_hours(datetime(2026, 1, 15, 10, 0, tzinfo=UTC), australian, DAYTIME).quiet
+    assert not check_quiet_hours(datetime(2026, 1, 15, 2, 0, tzinfo=UTC), australian, DAYTIME).quiet
+
+
+@pytest.mark.parametrize(
+    "phone", ["+19075550123", "+18005550199", "+79161234567", "+6281234567890", "+61412345678"]
+)
+def test_the_profile_zone_decides_when_given(phone: str) -> None:
+    found = recipient_zones("Europe/Madrid", phone, RULES)
+    assert (found.zones, found.source) == (("Europe/Madrid",), ZoneSource.PROFILE)
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "", "not a zone", "../../etc/passwd"])
+def test_an_invalid_profile_zone_is_ignored_for_the_numbers_zones(zone: str) -> None:
+    found = recipient_zones(zone, "+19075550123", RULES)
+    assert (found.zones, found.source) == (
+        ("America/Adak", "America/Anchorage"),
+        ZoneSource.PHONE_NUMBER,
+    )
+
+
+def test_a_fixed_line_keeps_its_single_zone_and_a_mobile_elsewhere_too() -> None:
+    berlin_fixed = recipient_zones(None, "+493012345678", RULES)
+    german_mobile = recipient_zones(None, "+4915112345678", RULES)  # no German list
+    assert berlin_fixed.zones == german_mobile.zones == ("Europe/Berlin",)
+    assert recipient_zones(None, "+14155550100", RULES).zones == ("America/Los_Angeles",)
+
+
+def test_every_configured_country_shares_daytime_all_year() -> None:
+    for country, zones in RULES.country_time_zones.items():
+        assert share_daytime(zones, DAYTIME), country
+
+
+def test_zones_share_daytime_only_with_an_hour_in_common() -> None:
+    eleven_to_twenty_one = SendingWindow(start=time(11, 0), end=time(21, 0))  # 10 h
+    # Honolulu (UTC-10) to Puerto Rico (UTC-4): 6 h apart, leaves 4 h.
+    assert share_daytime(("Pacific/Honolulu", "America/Puerto_Rico"), eleven_to_twenty_one)
+    # Guam (UTC+10) to Honolulu: 20 h apart.
+    assert not share_daytime(("Pacific/Guam", "Pacific/Honolulu"), DAYTIME)
+    nine_hours = SendingWindow(start=time(9, 0), end=time(18, 0))
+    # Tokyo (UTC+9) and UTC+1 are 8 h apart: exactly one hour of a 9 h window in common.
+    assert share_daytime(("Asia/Tokyo", "Etc/GMT-1"), nine_hours)
+    # Tokyo and UTC are 9 h apart: nothing in common.
+    assert not share_daytime(("Asia/Tokyo", "Etc/UTC"), nine_hours)
+    # London is 9 h from Tokyo in January only: daylight saving cannot hide the gap.
+    assert not share_daytime(("Asia/Tokyo", "Europe/London"), nine_hours)
+    overnight = SendingWindow(start=time(22, 0), end=time(7, 0))  # wraps: 9 h
+    assert share_daytime(("Asia/Tokyo", "Etc/GMT-1"), overnight)
+    assert not share_daytime((), DAYTIME)
 
 
 def test_without_a_country_entry_every_zone_of_the_number_counts_in_a_stable_order() -> None:
@@ -193,7 +307,13 @@ def test_a_naive_now_is_refused() -> None:
 
 
 def test_several_zones_open_only_where_all_are_open() -> None:
-    mainland = recipient_zones(None, "+18885550100", RULES)
+    mainland = zones(
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+    )
     morning_in_new_york = datetime(2026, 7, 1, 12, 30, tzinfo=UTC)  # 05:30 in Los Angeles
     evening_in_new_york = datetime(2026, 7, 2, 1, 0, tzinfo=UTC)  # 21:00 in New York
 
@@ -203,13 +323,13 @@ def test_several_zones_open_only_where_all_are_open() -> None:
 
 
 def test_the_reason_names_the_zones_that_are_closed() -> None:
-    mainland = recipient_zones(None, "+18885550100", RULES)
+    toll_free = recipient_zones(None, "+18885550100", RULES)
 
-    verdict = check_quiet_hours(datetime(2026, 7, 2, 1, 0, tzinfo=UTC), mainland, DAYTIME)
+    verdict = check_quiet_hours(datetime(2026, 7, 2, 1, 0, tzinfo=UTC), toll_free, DAYTIME)
 
     assert verdict.reason == (
-        "quiet hours: 21:00 in America/New_York, outside 08:00-21:00; "
-        "sending at 2026-07-02 15:00 UTC"
+        "quiet hours: 21:00 in America/New_York, 21:00 in America/Puerto_Rico, "
+        "outside 08:00-21:00; sending at 2026-07-02 18:00 UTC"
     )
 
 

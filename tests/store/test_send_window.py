@@ -229,3 +229,22 @@ def test_utc_days_and_midnights() -> None:
     assert utc_day(just_before + 1) == "2026-03-15"
     assert next_utc_midnight(just_before) == just_before + 1
     assert next_utc_midnight(just_before + 1) == just_before + 1 + 86400
+
+
+def test_hosts_with_skewed_clocks_share_one_window_on_the_databases_clock(store: Store) -> None:
+    """Two workers at 1/s, the first host's clock 300 ms behind. Stamped by the hosts'
+    clocks, sends 0.75 s apart both get a permit; by the database's, the second waits."""
+    import time
+
+    host_a, host_b = SenderLimiter(make_session_factory(store.engine)), store.sender_limiter
+
+    assert host_a.acquire("+15005550098", 1.0, now=time.time() - 0.3).granted
+    time.sleep(0.75)
+    assert host_b.acquire("+15005550098", 1.0, now=time.time()).granted  # the old flaw
+
+    assert host_a.acquire("+15005550099", 1.0).granted  # None: the database's clock
+    time.sleep(0.75)
+    second = host_b.acquire("+15005550099", 1.0)
+    assert not second.granted and second.refusal == "window"
+    assert 0 < second.wait_seconds <= 0.3
+    assert abs(host_b.database_now() - time.time()) < 5  # epoch seconds

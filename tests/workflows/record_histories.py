@@ -137,6 +137,18 @@ async def fallback_after_silence(env: WorkflowEnvironment, fake: FakeChannels) -
     return handle
 
 
+async def reconciled_after_silence(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowHandle:
+    """No delivery report in time, but the provider says the SMS was delivered: no e-mail."""
+    fake.reconciled = [("delivered", None)]
+    event = order_event("shipped", "replay-reconciled", push_token="device-1")
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(env.client, event, task_queue=worker.task_queue)
+        await until(handle, lambda h: h.state.value == "awaiting_report")
+        await env.sleep(700)
+        await until(handle, lambda h: h.state.value == "delivered")
+    return handle
+
+
 async def undelivered(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowHandle:
     """An undelivered report in the send result; then a customer without a phone."""
     fake.reports_in_send = [("undelivered", "30003")]
@@ -280,6 +292,7 @@ SCENARIOS: dict[str, Scenario] = {  # each uses the reference replay-<name>
     "tunables": tunables_in_start,
     "continued": continue_as_new,
     "fallback": fallback_after_silence,
+    "reconciled": reconciled_after_silence,
     "undelivered": undelivered,
     "retries": retries,
     "stopped": stopped_send,

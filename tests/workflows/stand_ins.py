@@ -23,6 +23,7 @@ from activities.email import EmailSent, SendEmailInput
 from activities.policy import LoadPolicyInput, WorkflowPolicy
 from activities.policy_facts import PolicyFacts, PolicyFactsInput
 from activities.push import PushSent, SendPushInput
+from activities.reconcile import Reconciled, ReconcileInput
 from activities.record import RecordInput
 from activities.sms import SendSmsInput, SmsSent
 from config.conversation import ConversationSettings
@@ -61,6 +62,10 @@ class FakeChannels:
     # Final reports (status, error code) a send that waits for its report returns, in order;
     # when none is left, the wait ends without one (as when the report is slow).
     reports_in_send: list[tuple[str, str | None]] = field(default_factory=list)
+    # What reconcile_delivery_report finds at the provider for a report that never came:
+    # (status, error code) in order; none left: the message is still on its way ("sent").
+    reconciled: list[tuple[str, str | None]] = field(default_factory=list)
+    reconcile_requests: list[ReconcileInput] = field(default_factory=list)
     # decide_and_send_sms: crash (its worker died), or come back as the HTTP service
     # completes it with a final report: the SMS as sent, no decision.
     deciding_send_crashes: bool = False
@@ -102,7 +107,23 @@ class FakeChannels:
             self.record_timeline,
             self.gather_policy_facts,
             self.decide_and_send_sms,
+            self.reconcile_delivery_report,
         ]
+
+    @activity.defn(name="reconcile_delivery_report")
+    async def reconcile_delivery_report(self, request: ReconcileInput) -> Reconciled:
+        self.reconcile_requests.append(request)
+        if not self.reconciled:
+            return Reconciled(provider_status="sent")
+        status, code = self.reconciled.pop(0)
+        report = DeliveryReport(
+            provider_message_id=request.provider_message_id,
+            status=status,
+            error_code=code,
+            occurred_at=activity.info().current_attempt_scheduled_time,
+            message_key=request.message_key,
+        )
+        return Reconciled(report=report, source="provider")
 
     @activity.defn(name="gather_policy_facts")
     async def gather_policy_facts(self, request: PolicyFactsInput) -> PolicyFacts:

@@ -168,6 +168,44 @@ async def test_a_malformed_signal_is_recorded_and_the_workflow_keeps_going(
         assert "event_id: Field required" in malformed[1]
 
 
+async def test_a_lost_report_of_a_delivered_sms_is_fetched_and_no_email_goes_out(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = FakeChannels(reconciled=[("delivered", None)])
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client,
+            order_event("shipped", "A401", push_token="tok-1"),
+            task_queue=worker.task_queue,
+        )
+        await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
+        await env.sleep(fake.policy.delivery_report_timeout_seconds + 5)
+
+        history = await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+        [sms] = history.messages
+        assert sms.status is DeliveryStatus.DELIVERED
+        assert fake.emails == [] and fake.pushes == []
+        [asked] = fake.reconcile_requests
+        assert asked.provider_message_id == sms.provider_message_id
+
+
+async def test_a_lost_report_of_an_undelivered_sms_falls_back_with_its_code(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = FakeChannels(reconciled=[("undelivered", "30003")])
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "A402"), task_queue=worker.task_queue
+        )
+        await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
+        await env.sleep(fake.policy.delivery_report_timeout_seconds + 5)
+
+        history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
+        sms = history.messages[0]
+        assert (sms.status, sms.error_code) == (DeliveryStatus.UNDELIVERED, "30003")
+        assert len(fake.emails) == 1
+
+
 async def test_no_delivery_report_in_time_falls_back_to_email(env: WorkflowEnvironment) -> None:
     fake = FakeChannels()
     async with new_worker(env.client, fake.activities()) as worker:
@@ -179,9 +217,10 @@ async def test_no_delivery_report_in_time_falls_back_to_email(env: WorkflowEnvir
         await wait_for(handle, lambda h: h.state == NotificationState.AWAITING_REPORT)
         await env.sleep(fake.policy.delivery_report_timeout_seconds + 5)
 
+        # The provider says the SMS is still on its way ("sent"): no final status to go by.
         history = await wait_for(handle, lambda h: h.state == NotificationState.FELL_BACK)
         sms, email, push = history.messages
-        assert sms.status is DeliveryStatus.NO_REPORT
+        assert sms.status is DeliveryStatus.NO_REPORT and len(fake.reconcile_requests) == 1
         assert (email.channel, email.status, email.recipient) == (
             Channel.EMAIL,
             DeliveryStatus.SENT,
