@@ -13,6 +13,7 @@ from store.database import make_engine, make_session_factory
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
 from store.reply_questions import ReplyQuestions
+from store.route_measurements import RouteMeasurements
 from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
 from store.timeline import Timeline
@@ -31,6 +32,7 @@ class Store:
     sender_limiter: SenderLimiter
     conversations: Conversations
     reply_questions: ReplyQuestions
+    routes: RouteMeasurements
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -48,6 +50,7 @@ class Store:
             sender_limiter=SenderLimiter(sessions),
             conversations=Conversations(sessions),
             reply_questions=ReplyQuestions(sessions),
+            routes=RouteMeasurements(sessions),
         )
 
     def close(self) -> None:

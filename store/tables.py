@@ -245,3 +245,36 @@ class ReplyQuestionRow(Base):
     question: Mapped[str] = mapped_column(Text)  # JSON: the options and the reply that asked
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# ---- routing between SMS providers (issue #17) ----------------------------------------------
+
+
+class RouteStatsRow(Base):
+    """What Herald measured on one provider's route to one country: exponentially decayed
+    sums (routing/estimates.py), as of ``updated_at``."""
+
+    __tablename__ = "route_stats"
+
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    delivered: Mapped[float] = mapped_column(Float)
+    failed: Mapped[float] = mapped_column(Float)
+    seconds_sum: Mapped[float] = mapped_column(Float)
+    seconds_weight: Mapped[float] = mapped_column(Float)
+    cost_sum: Mapped[float] = mapped_column(Float)
+    cost_weight: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RouteBreakerRow(Base):
+    """The circuit breaker of one provider's route to one country (routing/breaker.py)."""
+
+    __tablename__ = "route_breakers"
+
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    failures: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    probed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -1,0 +1,43 @@
+"""routing between SMS providers: measured routes and their circuit breakers
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-06 08:30:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "route_stats",
+        sa.Column("provider", sa.String(length=20), primary_key=True),
+        sa.Column("country", sa.String(length=2), primary_key=True),
+        sa.Column("delivered", sa.Float(), nullable=False),
+        sa.Column("failed", sa.Float(), nullable=False),
+        sa.Column("seconds_sum", sa.Float(), nullable=False),
+        sa.Column("seconds_weight", sa.Float(), nullable=False),
+        sa.Column("cost_sum", sa.Float(), nullable=False),
+        sa.Column("cost_weight", sa.Float(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "route_breakers",
+        sa.Column("provider", sa.String(length=20), primary_key=True),
+        sa.Column("country", sa.String(length=2), primary_key=True),
+        sa.Column("mode", sa.String(length=10), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("probed_at", sa.DateTime(timezone=True), nullable=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("route_breakers")
+    op.drop_table("route_stats")
