@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # code 100/s...). Empty: the kind's limit.
     sms_sender_messages_per_second: float | None = None
 
+    # The SMS providers routing may choose from (routing/, config/routing.toml), comma
+    # separated; each also needs its credentials unless Herald runs against the sandbox.
+    sms_providers: str = "twilio,vonage,plivo"
+    routing_rules_path: Path = PROJECT_ROOT / "config" / "routing.toml"
+
     # Vonage SMS API (official SDK). No key: the sandbox. Webhooks are signed with the
     # signature secret (HMAC, ``vonage_signature_method``), which also signs API requests.
     vonage_api_key: str = ""
