@@ -138,10 +138,13 @@ class Oracle(Strategy):
 
     def order(self, m: Milestone, clock: Clock) -> Sequence[ProviderName]:
         down = self.outage_window[0] <= clock.world() < self.outage_window[1]
-        routes = [p for p in WORLD[m.country] if not (down and p == DOWN_PROVIDER)]
-        return sorted(
-            routes, key=lambda p: true_score(self.rules, m.country, p, m.parts), reverse=True
+        ranked = sorted(
+            WORLD[m.country],
+            key=lambda p: true_score(self.rules, m.country, p, m.parts),
+            reverse=True,
         )
+        # A provider that is down goes last: by the time the others failed it may be back.
+        return sorted(ranked, key=lambda p: down and p == DOWN_PROVIDER)
 
 
 class HeraldRouting(Strategy):

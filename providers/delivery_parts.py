@@ -67,7 +67,9 @@ class MessageParts:
         return next((p.error_code for p in self.parts if p.status in FAILED_STATUSES), None)
 
     def as_json(self) -> list[dict[str, str | None]]:
-        return [{"part": p.part_id, "status": p.status, "error_code": p.error_code} for p in self.parts]
+        return [
+            {"part": p.part_id, "status": p.status, "error_code": p.error_code} for p in self.parts
+        ]
 
 
 _FINAL = frozenset({"delivered", *FAILED_STATUSES})

@@ -15,7 +15,8 @@ What Plivo does that shapes this adapter:
 - Exactly once: the Message API takes no idempotency key and its records hold no text.
   Before a re-send, the message listing (outbound, to this number, since the claim) is
   searched for a message Herald does not already hold. The listing allows 20 requests a
-  minute; beyond that (429) the look-up cannot tell and the send is not repeated. Remaining
+  minute; beyond that (429, which the SDK cannot even read) the look-up cannot tell and
+  the send is not repeated. Remaining
   window: a second Herald message to the same number, claimed within the clock slack and
   not yet recorded, could be taken for this one.
 """
@@ -116,6 +117,16 @@ class PlivoProvider:
                     limit=LIST_PAGE,
                     offset=page * LIST_PAGE,
                 )
+            except TypeError as exc:
+                # An error answer to the listing (its 429 above all) has no "objects": the
+                # SDK fails reading it. Cannot tell, so no second SMS: retry later.
+                raise ProviderError(
+                    f"Plivo's message listing failed: {exc}",
+                    code="listing",
+                    retryable=True,
+                    retry_after_seconds=60.0,
+                    outage=False,
+                ) from exc
             except Exception as exc:
                 raise _classify(exc) from exc
             records = list(listed)
