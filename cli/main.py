@@ -8,6 +8,7 @@ import sys
 from cli.conversation import add_reply_parser
 from cli.orders import add_order_parsers
 from cli.preferences import add_preferences_parser
+from cli.routes import add_routes_parser
 from cli.templates import add_templates_parser
 
 
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_templates_parser(commands)
     add_preferences_parser(commands)
     add_reply_parser(commands)
+    add_routes_parser(commands)
     migrate = commands.add_parser("migrate", help="bring the store's schema up to date")
     migrate.set_defaults(handler=migrate_command)
     return parser
