@@ -19,9 +19,10 @@ from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 
 from activities.dependencies import Dependencies
 from activities.registry import build_activities
+from config import validation
 from config.settings import Settings, get_settings
 from starter.client import connect
-from store.migrate import upgrade
+from store.migrate import prepare_schema
 from workflows.registry import WORKFLOWS, workflow_runner
 
 
@@ -70,10 +71,13 @@ def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
 
 
 async def run_worker(settings: Settings) -> None:
-    upgrade(settings.effective_database_url)
+    validation.check(settings)  # what the provider would refuse on every send: refuse now
     compile_workflow_modules()
     client = await connect(settings)
     deps = Dependencies.create(settings)
+    prepare_schema(
+        settings.effective_database_url, deps.store.engine, migrate=settings.migrate_on_start
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # Activities reach the (synchronous) store through asyncio.to_thread: the default pool

@@ -12,6 +12,7 @@ from activities.email import EmailActivities
 from activities.policy import PolicyActivities
 from activities.policy_facts import PolicyFactsActivities
 from activities.push import PushActivities
+from activities.reconcile import ReconcileActivities
 from activities.record import RecordActivities
 from activities.render import RenderActivities, SmsRenderer
 from activities.sms import SmsActivities
@@ -31,6 +32,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     facts = PolicyFactsActivities(deps.store, sms_renderer)
     decide_and_send = DecideAndSendActivities(facts, sms)
     conversation = ConversationActivities(deps.conversation, deps.oms, deps.support)
+    reconcile = ReconcileActivities(deps.store, deps.sms)
     return [
         policy.load_policy,
         render.render,
@@ -41,6 +43,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
         record.record_timeline,
         facts.gather_policy_facts,
         decide_and_send.decide_and_send_sms,
+        reconcile.reconcile_delivery_report,
         conversation.offer_delivery_slots,
         conversation.book_delivery_slot,
         conversation.request_support,

@@ -3,13 +3,17 @@
 Twilio's Messages API takes no idempotency key, so the outbox row stands in for one:
 1. the row is claimed (and the call recorded) before the provider is called;
 2. a completed row returns its provider id without calling again;
-3. a row whose earlier call may have reached the provider (a crash or a lost response
-   between the call and step 4) asks the provider's message list for this recipient
-   and body first, and adopts the message it finds;
+3. a row whose earlier call may have reached the provider (a crash, a timeout or a lost
+   response between the call and step 4) asks the provider's message list for this
+   recipient and body first (queued messages included: providers/sms.py), and adopts the
+   message it finds. Not found, it keeps looking until the earlier call's acceptance
+   window has passed (``sms_accept_window_seconds`` after that call: a slow provider may
+   take the message long after our client gave up), and only then calls again;
 4. the provider's id completes the row.
-The window that remains: the provider accepted the message but does not list it yet when
-the retry asks (its list lags the accept by a moment), or the row's write in step 4 and the
-provider's accept both raced a crash and the provider's list never shows the message.
+A call that certainly never reached the provider (a refused connection, an error answer)
+is taken back at once, so an outage costs no wait. The first call itself waits for the
+provider's answer for as long as the attempt's timeout allows. What remains: a provider
+that accepts a message later than the window after the call, or whose list never shows it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.delivery import (
     OPTED_OUT,
+    UNAVAILABLE,
     MessageIdentity,
     as_activity_error,
     new_outbox_message,
@@ -56,6 +61,10 @@ NEGLIGIBLE_WAIT_SECONDS = 0.05  # less left of a slot's wait is not worth a dura
 # A report wait ends this long before the activity's timeout: the worker's own completion
 # must reach the server first, or the activity times out and is retried.
 REPORT_WAIT_MARGIN_SECONDS = 2.0
+# The provider call, and a look-up's polling, end this long before the attempt's timeout.
+CALL_MARGIN_SECONDS = 3.0
+MIN_CALL_TIMEOUT_SECONDS = 2.0
+LOOKUP_POLL_SECONDS = 1.0
 
 
 class SendSmsInput(BaseModel):
@@ -143,10 +152,17 @@ class SmsActivities:
                 await asyncio.to_thread(self._store.outbox.call_not_made, key)
                 raise
             try:
-                sent = await self._sms.send(request.to, request.body, self._status_callback(key))
+                sent = await self._sms.send(
+                    request.to,
+                    request.body,
+                    self._status_callback(key),
+                    answer_within=_call_timeout(),
+                )
             except BaseException as error:
                 await asyncio.to_thread(self._settle, call.permit, time.time())
                 if isinstance(error, ProviderError):
+                    if not error.may_have_reached:  # a retry need not look for it
+                        await asyncio.to_thread(self._store.outbox.call_not_made, key)
                     await self._slow_down_if_asked(error)
                 raise
             call.answered_at = time.time()
@@ -211,18 +227,41 @@ class SmsActivities:
         return sent.model_copy(update={"final_report": report})
 
     async def _find_earlier_send(self, request: SendSmsInput, entry: OutboxEntry) -> str | None:
-        """After a call that may have reached the provider, find the message it made."""
+        """After a call that may have reached the provider, find the message it made.
+
+        None (call again) only once the provider would have listed it: the earlier call's
+        acceptance window has passed. Until then this looks again every second while the
+        attempt lasts, then hands the rest to the retry policy.
+        """
         since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
-        try:
-            recent = await self._sms.recent_messages(request.to, since=since)
-        except ProviderError as error:
-            raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
-        match = next((m for m in recent if m.body == request.body), None)
-        if match is not None:
-            activity.logger.info(
-                "adopting provider message %s for %s", match.sid, entry.message_key
-            )
-        return match.sid if match else None
+        called_at = entry.provider_called_at or entry.created_at
+        window_ends = called_at + timedelta(seconds=self._settings.sms_accept_window_seconds)
+        while True:
+            try:
+                recent = await self._sms.recent_messages(request.to, since=since)
+            except ProviderError as error:
+                raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
+            match = next((m for m in recent if m.carries(request.body)), None)
+            if match is not None:
+                activity.logger.info(
+                    "adopting provider message %s for %s", match.sid, entry.message_key
+                )
+                return match.sid
+            now = datetime.now(UTC)
+            if now >= window_ends:
+                return None  # the earlier call never reached the provider: call again
+            if _attempt_seconds_left() < LOOKUP_POLL_SECONDS + CALL_MARGIN_SECONDS:
+                message = (
+                    f"the provider may still accept the earlier call until "
+                    f"{window_ends.isoformat(timespec='seconds')}: looking again"
+                )
+                raise ApplicationError(
+                    message,
+                    {"code": "awaiting-provider", "message": message},
+                    type=UNAVAILABLE,
+                    next_retry_delay=timedelta(seconds=LOOKUP_POLL_SECONDS),
+                )
+            await asyncio.sleep(LOOKUP_POLL_SECONDS)
 
     async def _check_consent_and_pace(self, request: SendSmsInput) -> None:
         """Never text an opted-out number (a STOP may arrive after the policy decided), and
@@ -289,6 +328,21 @@ class SmsActivities:
     def _status_callback(self, message_key: str) -> str:
         base = self._settings.effective_public_base_url.rstrip("/")
         return f"{base}/twilio/status?message_key={quote(message_key, safe='')}"
+
+
+def _attempt_seconds_left() -> float:
+    """Seconds until this attempt's start-to-close timeout (a day when it has none)."""
+    info = activity.info()
+    if not info.start_to_close_timeout:
+        return 86400.0
+    deadline = info.started_time + info.start_to_close_timeout
+    return (deadline - datetime.now(UTC)).total_seconds()
+
+
+def _call_timeout() -> float:
+    """How long the provider call may wait: as long as the attempt allows, so a slow
+    provider's answer is awaited rather than made ambiguous by our own client."""
+    return max(_attempt_seconds_left() - CALL_MARGIN_SECONDS, MIN_CALL_TIMEOUT_SECONDS)
 
 
 def _report_wait_left(request: SendSmsInput) -> float:

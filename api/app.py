@@ -5,38 +5,67 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from temporalio.client import Client
 
+from api.auth import log_access_mode
 from api.codec import create_codec_router
+from api.errors import install_error_handlers
 from api.inbound import create_inbound_router
+from api.openapi_docs import create_docs_router, describe
 from api.preferences import create_preferences_router
 from api.status_callbacks import create_status_router
+from config import validation
 from config.settings import Settings, get_settings
 from privacy.converter import codec_for
 from starter.client import connect
+from store.migrate import prepare_schema
 from store.repository import Store
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, client: Client | None = None) -> FastAPI:
+    """The HTTP service. ``client``: a Temporal client to use instead of connecting (tests).
+
+    Refuses settings that cannot work (config/validation.py) before anything listens.
+    """
     settings = settings or get_settings()
+    validation.check(settings)
+
+    store = Store.connect(settings.effective_database_url)  # connects on first use
+    temporal = LateClient(client)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store.connect(settings.effective_database_url)
-        client = await connect(settings)
-        app.include_router(create_status_router(settings, store, client))
-        app.include_router(create_preferences_router(store))
-        app.include_router(create_inbound_router(settings, store, client))
-        app.state.store, app.state.client = store, client
+        log_access_mode(settings)
+        await asyncio.to_thread(
+            prepare_schema,
+            settings.effective_database_url,
+            store.engine,
+            migrate=settings.migrate_on_start,
+        )
+        if not temporal.connected:
+            temporal.connect_to(await connect(settings))
         yield
         store.close()
 
-    app = FastAPI(title="Herald", lifespan=lifespan)
-    app.include_router(create_codec_router(codec_for(settings)))
+    # The description and docs pages sit behind the same credential as the data routes.
+    app = FastAPI(
+        title="Herald", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
+    )
+    app.openapi = lambda: describe(app)  # type: ignore[method-assign]
+    app.state.store, app.state.client = store, temporal
+    install_error_handlers(app)
+    late = cast(Client, temporal)  # routes reach the client only when a request comes
+    app.include_router(create_status_router(settings, store, late))
+    app.include_router(create_preferences_router(store, settings))
+    app.include_router(create_inbound_router(settings, store, late))
+    app.include_router(create_codec_router(codec_for(settings), settings))
+    app.include_router(create_docs_router(app, settings))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[o.strip() for o in settings.web_ui_origins.split(",") if o.strip()],
@@ -55,6 +84,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok" if ok else "degraded", **checks}, 200 if ok else 503)
 
     return app
+
+
+class LateClient:
+    """The Temporal client, connected in the app's lifespan, for routes built before it.
+
+    The routes exist from the start, so the API description always names them all."""
+
+    def __init__(self, client: Client | None) -> None:
+        self._client = client
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    def connect_to(self, client: Client) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            raise RuntimeError("the Temporal client is not connected yet")
+        return getattr(self._client, name)
 
 
 async def _check(probe) -> str:  # type: ignore[no-untyped-def]

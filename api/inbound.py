@@ -29,10 +29,9 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from twilio.twiml.messaging_response import MessagingResponse
 
-from api.preferences import KeywordOutcome, KeywordReply, create_preferences_router
+from api.preferences import KeywordOutcome, KeywordReply, apply_keyword_reply
 from api.twilio_signature import verified_form
 from config.conversation import ConversationSettings, get_conversation_settings
-from config.policy import PolicySettings
 from config.settings import Settings
 from conversation.dialogue import CustomerReply
 from conversation.intents import Intent, IntentKind, classify
@@ -47,6 +46,8 @@ from conversation.routing import (
 from domain.milestones import Kind
 from domain.phone import InvalidPhoneNumber, mask_phone, normalize_e164
 from messaging.brand import Brand, default_brand
+from store.consent import SmsConsent
+from store.database import make_session_factory
 from store.repository import Store
 from store.timeline import TimelineRecord
 
@@ -171,7 +172,6 @@ def create_inbound_router(
     *,
     hooks: InboundHooks | None = None,
     conversation_settings: ConversationSettings | None = None,
-    policy: PolicySettings | None = None,
     brand: Brand | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> APIRouter:
@@ -182,7 +182,7 @@ def create_inbound_router(
             raise ValueError("give a Temporal client or the inbound hooks")
         hooks = temporal_hooks(client, store, reply_window)
     brand = brand or default_brand()
-    apply_keyword = _consent_reply_handler(store, policy, brand)
+    apply_keyword = _consent_reply_handler(store, brand)
     pending = PendingChoices(
         store, timedelta(seconds=conversation_settings.disambiguation_ttl_seconds)
     )
@@ -228,18 +228,12 @@ def create_inbound_router(
     return router
 
 
-def _consent_reply_handler(
-    store: Store, policy: PolicySettings | None, brand: Brand
-) -> Callable[[KeywordReply], KeywordOutcome]:
-    """The handler behind ``POST /consent/reply``, called in process: one implementation
-    of what STOP, START and HELP do. (The route's bearer check guards HTTP callers; here
-    the Twilio signature already did.)"""
-    router = create_preferences_router(store, policy, brand)
-    for route in router.routes:
-        if getattr(route, "path", None) == "/consent/reply":
-            handler: Callable[[KeywordReply], KeywordOutcome] = route.endpoint  # type: ignore[attr-defined]
-            return handler
-    raise RuntimeError("api.preferences has no /consent/reply route")
+def _consent_reply_handler(store: Store, brand: Brand) -> Callable[[KeywordReply], KeywordOutcome]:
+    """What ``POST /consent/reply`` does, called in process: one implementation of STOP,
+    START and HELP. (The route's credential guards HTTP callers; here the Twilio signature
+    already did.)"""
+    consent = SmsConsent(make_session_factory(store.engine))
+    return lambda reply: apply_keyword_reply(consent, reply, brand)
 
 
 def _latest_locale(conversations: Sequence[ActiveConversation]) -> str | None:

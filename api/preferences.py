@@ -1,8 +1,12 @@
 """Preferences and SMS consent over HTTP, for the brand's account pages and support tools.
 
 Phone numbers and e-mail addresses travel only in request bodies, never in a path or a
-query string, so access logs hold none; answers show them masked. The routes require
-``Authorization: Bearer <HERALD_PREFERENCES_API_TOKEN>`` when that token is set.
+query string, so access logs hold none; answers show them masked. Every route requires
+``Authorization: Bearer <token>`` (api/auth.py), open only on a loopback dev service.
+
+Consent changes come from the customer's own messages (``/consent/reply`` and the inbound
+webhook, applied over anything), the retailer's authenticated ``PUT /consent`` (applied
+over older changes only, and never dated in the future) and the CLI.
 
 - ``POST /preferences/lookup`` ``{"phone"?, "email"?}``: every type on every channel, on or off
 - ``PUT /preferences`` ``{"contact", "notification_type", "channel", "enabled"}``
@@ -14,16 +18,17 @@ query string, so access logs hold none; answers show them masked. The routes req
 
 from __future__ import annotations
 
-import hmac
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends, Header, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
+from api.auth import require_credential
+from api.bodies import RequestBody
 from config.policy import PolicySettings, get_policy_settings
+from config.settings import Settings
 from domain.phone import InvalidPhoneNumber, mask_email, mask_phone, normalize_e164
 from domain.timeline import Channel
 from messaging.brand import Brand, default_brand
@@ -37,6 +42,10 @@ from store.preferences import NotificationPreferences, Preference
 from store.repository import Store
 
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A caller's clock may run a little ahead of ours; further ahead is a date in the future.
+CLOCK_SKEW = timedelta(seconds=60)
+# Sources only Herald itself records: a caller cannot pass its change off as the customer's.
+RESERVED_SOURCES = frozenset({"sms_reply", "cli"})
 
 
 def _phone(value: str) -> str:
@@ -66,7 +75,7 @@ Email = Annotated[str, AfterValidator(_email)]
 Contact = Annotated[str, AfterValidator(_contact)]  # an E.164 number or an e-mail address
 
 
-class CustomerLookup(BaseModel):
+class CustomerLookup(RequestBody):
     phone: Phone | None = None
     email: Email | None = None
 
@@ -77,7 +86,7 @@ class CustomerLookup(BaseModel):
         return self
 
 
-class PreferenceChange(BaseModel):
+class PreferenceChange(RequestBody):
     contact: Contact
     notification_type: str
     channel: Channel
@@ -98,16 +107,26 @@ class PreferencesView(BaseModel):
     preferences: list[PreferenceView]
 
 
-class ConsentLookup(BaseModel):
+class ConsentLookup(RequestBody):
     phone: Phone
 
 
-class ConsentChange(BaseModel):
+class ConsentChange(RequestBody):
     phone: Phone
     state: ConsentState
     keyword: str | None = Field(default=None, max_length=40)
     source: str = Field(default="api", min_length=1, max_length=40)
-    at: AwareDatetime | None = None  # when the customer said it; default: now
+    # When the customer said it (an import of older changes); default: now. Never in the
+    # future, and a change dated before the number's current one does not replace it.
+    at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _believable(self) -> Self:
+        if self.source.strip().lower() in RESERVED_SOURCES:
+            raise ValueError(f"source {self.source!r} is reserved for Herald's own records")
+        if self.at is not None and self.at > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError("'at' is in the future: a consent change is dated when it was made")
+        return self
 
 
 class ConsentView(BaseModel):
@@ -119,7 +138,7 @@ class ConsentView(BaseModel):
     changed_at: datetime | None = None
 
 
-class KeywordReply(BaseModel):
+class KeywordReply(RequestBody):
     phone: Phone
     text: str = Field(max_length=1600)
     locale: str | None = None
@@ -134,6 +153,7 @@ class KeywordOutcome(BaseModel):
 
 def create_preferences_router(
     store: Store,
+    settings: Settings,
     policy: PolicySettings | None = None,
     brand: Brand | None = None,
 ) -> APIRouter:
@@ -142,7 +162,7 @@ def create_preferences_router(
     brand = brand or default_brand()
     sessions = make_session_factory(store.engine)
     preferences, consent = NotificationPreferences(sessions), SmsConsent(sessions)
-    router = APIRouter(dependencies=[Depends(_bearer_token_check(policy))])
+    router = APIRouter(dependencies=[Depends(require_credential(settings))])
 
     @router.post("/preferences/lookup")
     def lookup_preferences(body: CustomerLookup) -> PreferencesView:
@@ -176,7 +196,8 @@ def create_preferences_router(
 
     @router.put("/consent")
     def change_consent(body: ConsentChange) -> ConsentView:
-        at = body.at or datetime.now(UTC)
+        now = datetime.now(UTC)
+        at = min(body.at, now) if body.at else now  # within the skew: as of now
         current = consent.record(
             body.phone, body.state, at=at, source=body.source, keyword=body.keyword
         )
@@ -184,47 +205,44 @@ def create_preferences_router(
 
     @router.post("/consent/reply")
     def apply_reply(body: KeywordReply) -> KeywordOutcome:
-        match = classify_reply(body.text)
-        if match is None:
-            return KeywordOutcome(
-                keyword=None, consent=_consent_view(body.phone, consent.get(body.phone))
-            )
-        current = consent.get(body.phone)
-        if match.intent is not KeywordIntent.HELP:
-            state = (
-                ConsentState.OPTED_OUT
-                if match.intent is KeywordIntent.OPT_OUT
-                else ConsentState.OPTED_IN
-            )
-            current = consent.record(
-                body.phone, state, at=datetime.now(UTC), source="sms_reply", keyword=match.keyword
-            )
-        language = reply_language(match, body.locale)
-        return KeywordOutcome(
-            keyword=match.keyword,
-            intent=match.intent,
-            reply=reply_text(match.intent, brand, language),
-            consent=_consent_view(body.phone, current),
-        )
+        return apply_keyword_reply(consent, body, brand)
 
     return router
 
 
-def _bearer_token_check(policy: PolicySettings) -> Callable[..., None]:
-    expected = policy.preferences_api_token.get_secret_value()
+def apply_keyword_reply(consent: SmsConsent, body: KeywordReply, brand: Brand) -> KeywordOutcome:
+    """What STOP, START and HELP do, for ``/consent/reply`` and the inbound SMS webhook.
 
-    def check(authorization: Annotated[str | None, Header()] = None) -> None:
-        if not expected:
-            return
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "a valid bearer token is required",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-
-    return check
+    The customer's own message: applied over any other change (store/consent.py), so the
+    answer ("you are unsubscribed") is always true.
+    """
+    match = classify_reply(body.text)
+    if match is None:
+        return KeywordOutcome(
+            keyword=None, consent=_consent_view(body.phone, consent.get(body.phone))
+        )
+    current = consent.get(body.phone)
+    if match.intent is not KeywordIntent.HELP:
+        state = (
+            ConsentState.OPTED_OUT
+            if match.intent is KeywordIntent.OPT_OUT
+            else ConsentState.OPTED_IN
+        )
+        current = consent.record(
+            body.phone,
+            state,
+            at=datetime.now(UTC),
+            source="sms_reply",
+            keyword=match.keyword,
+            authoritative=True,
+        )
+    language = reply_language(match, body.locale)
+    return KeywordOutcome(
+        keyword=match.keyword,
+        intent=match.intent,
+        reply=reply_text(match.intent, brand, language),
+        consent=_consent_view(body.phone, current),
+    )
 
 
 def _preferences_view(

@@ -3,6 +3,12 @@
 A final report completes the send activity when it is still waiting for it (one RPC, no
 workflow task of its own); otherwise it is signalled to the workflow. store/statuses.py
 says how the two sides agree on which.
+
+Only a message's first final report goes to the workflow: Twilio reports every change in
+no guaranteed order, and a captured callback can be replayed; the store counts the rest.
+Twilio retries a webhook only when the connection fails, never on a 500, so an answer
+other than 2xx loses the report until the workflow reconciles it with the provider
+(activities/reconcile.py): malformed callbacks get a 4xx that says why.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -32,12 +38,17 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
     router = APIRouter()
 
     async def status_callback(request: Request) -> Response:
-        message_key = request.query_params.get("message_key")
-        form = await verified_form(request, settings)
+        message_key = request.query_params.get("message_key") or None
+        try:
+            form = await verified_form(request, settings)
+        except HTTPException as refused:
+            return Response(status_code=refused.status_code, content=str(refused.detail))
         sid = form.get("MessageSid") or form.get("SmsSid")
-        status = form.get("MessageStatus") or form.get("SmsStatus")
+        status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
         if not sid or not status:
             return Response(status_code=400, content="MessageSid and MessageStatus are required")
+        if problem := _malformed(sid, status, form.get("ErrorCode"), message_key):
+            return Response(status_code=400, content=problem)
         report = DeliveryReport(
             provider_message_id=sid,
             status=status,
@@ -56,22 +67,25 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             message_key=message_key,
             final=is_final,
         )
+        if reported is None:
+            # No message of ours has this id or key (the row is written before the provider
+            # is called, so a real report always finds it): nothing to tell anyone.
+            log.warning("status callback for unknown message %s ignored", sid)
+            return Response(status_code=204)
+        if reported.repeated:
+            return Response(status_code=204)  # counted on its first row; nothing else moves
         if is_back_pressure(None, report.error_code):
             # The carrier's queue is full (30001...): slow the sender like a 429 would.
             await asyncio.to_thread(_slow_down, settings, store, form.get("From") or "")
-        # The message key in our own callback URL (covered by the signature) names the
-        # workflow even when the callback beats the send's row update to the store.
-        workflow_id = reported.workflow_id if reported else _workflow_of(message_key)
-        if workflow_id is None:
-            log.warning("status callback for unknown message %s ignored", sid)
+        if not reported.first_final:
+            # Not final, or a final report after the first (which the workflow keeps): in
+            # the store only; the workflow needs no task.
             return Response(status_code=204)
-        if not is_final:
-            return Response(status_code=204)  # kept in the store; the workflow needs no task
-        if reported and reported.collected_by_send:
+        if reported.collected_by_send:
             return Response(status_code=204)  # the send, registering next, returns it
-        if reported and reported.waiter and await _complete_send(client, reported, report):
+        if reported.waiter and await _complete_send(client, reported, report):
             return Response(status_code=204)
-        await _signal(client, workflow_id, report)
+        await _signal(client, reported.workflow_id, report)
         return Response(status_code=204)
 
     # A plain route, not an API route: the provider calls it twice per message, and
@@ -91,8 +105,20 @@ def _slow_down(settings: Settings, store: Store, sender: str) -> None:
     )
 
 
-def _workflow_of(message_key: str | None) -> str | None:
-    return message_key.split(":", 1)[0] if message_key and ":" in message_key else None
+MAX_FIELD_CHARACTERS = 64  # a message SID is 34; Herald's keys are well under this
+
+
+def _malformed(sid: str, status: str, error_code: str | None, message_key: str | None) -> str:
+    """Why a signed callback cannot be a report; empty when it can be."""
+    if len(sid) > MAX_FIELD_CHARACTERS or not sid.isprintable():
+        return "MessageSid is not a message id"
+    if len(status) > 20 or not status.isalpha():
+        return "MessageStatus is not a status word"
+    if error_code and (len(error_code) > 40 or not error_code.isalnum()):
+        return "ErrorCode is not an error code"
+    if message_key is not None and (len(message_key) > 300 or not message_key.isprintable()):
+        return "message_key is not one of Herald's message keys"
+    return ""
 
 
 async def _complete_send(client: Client, reported: ReportedMessage, report: DeliveryReport) -> bool:
@@ -126,7 +152,10 @@ async def _signal(client: Client, workflow_id: str, report: DeliveryReport) -> N
     try:
         await client.get_workflow_handle(workflow_id).signal("delivery_report", report)
     except RPCError as exc:
+        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+            log.warning("status callback names no valid workflow (%r); kept in the store", report)
+            return
         if exc.status != RPCStatusCode.NOT_FOUND:
-            raise  # 500: the provider retries the callback
+            raise  # Temporal is unreachable: the workflow reconciles with the provider
         # The workflow has completed; the report is in the store, which is what is left.
         log.info("workflow %s has closed; report for %s kept in the store", workflow_id, report)

@@ -19,7 +19,9 @@ async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
     if request.url.query:
         url += "?" + request.url.query
     signature = request.headers.get("X-Twilio-Signature", "")
-    validator = RequestValidator(settings.effective_twilio_auth_token)
-    if not signature or not validator.validate(url, form, signature):
+    token = settings.effective_twilio_auth_token
+    # No token (a real account configured without one): nothing can be verified, and a
+    # signature made with an empty key must not pass.
+    if not token or not signature or not RequestValidator(token).validate(url, form, signature):
         raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
     return form

@@ -151,7 +151,12 @@ def _record_consent(args: argparse.Namespace, state: ConsentState, out: TextIO) 
     keyword = args.keyword.strip().upper() if args.keyword else None
     with _sessions(args) as sessions:
         current = SmsConsent(sessions).record(
-            phone, state, at=datetime.now(UTC), source=args.source, keyword=keyword
+            phone,
+            state,
+            at=datetime.now(UTC),
+            source=args.source,
+            keyword=keyword,
+            authoritative=True,  # an operator acting on what the customer asked
         )
     print(f"{mask_phone(phone)}: {_consent_words(current)}", file=out)
     return 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import PrivateAttr, SecretStr
+from pydantic import PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from policy.rules import PolicyRules
@@ -29,9 +29,6 @@ class PolicySettings(BaseSettings, PolicyRules):
         env_prefix="HERALD_", env_file=".env", env_nested_delimiter="__", extra="ignore"
     )
 
-    # Bearer token the HTTP service's /preferences and /consent routes require; empty:
-    # no token (only for a service reachable from the internal network alone).
-    preferences_api_token: SecretStr = SecretStr("")
     _rules: PolicyRules | None = PrivateAttr(default=None)
 
     def rules(self) -> PolicyRules:

@@ -42,9 +42,23 @@ class Settings(BaseSettings):
 
     # Store
     database_url: str = ""  # empty: SQLite file under data_dir
+    # Migrate the schema when the worker or HTTP service starts (under a lock: one at a
+    # time). Production migrates in a step of its own and sets this false; either way a
+    # process refuses to start on a schema it does not know (store/migrate.py).
+    migrate_on_start: bool = True
 
     # HTTP service (webhooks, health)
     http_host: str = "127.0.0.1"
+    # Bearer tokens (comma separated, for rotation) that the routes reading or changing
+    # customer data require: preferences, consent, the Web UI codec, the API description.
+    # Empty: open on loopback only (development); on any other host Herald refuses to start.
+    api_tokens: SecretStr = SecretStr("")
+    # The Web UI may pass its user's OIDC access token to the codec
+    # (TEMPORAL_CODEC_PASS_ACCESS_TOKEN=true): set the identity provider's JWKS URL, issuer
+    # and the audience its tokens carry, and the codec accepts those tokens too.
+    codec_oidc_jwks_url: str = ""
+    codec_oidc_issuer: str = ""
+    codec_oidc_audience: str = ""
     http_port: int = 8080
     public_base_url: str = (
         ""  # how the SMS provider reaches the HTTP service; default http://host:port
@@ -85,6 +99,12 @@ class Settings(BaseSettings):
     sandbox_port: int = 8089
     sandbox_smtp_port: int = 8025
     sandbox_callback_delay_seconds: float = 0.5
+    # The sandbox account's other senders (comma separated numbers, short codes, MG SIDs);
+    # HERALD_SMS_SENDER is always one. Any other From is refused, as Twilio does (21606).
+    sandbox_account_senders: str = ""
+    # Play a trial account: Twilio prefixes every body with "Sent from your Twilio trial
+    # account - ", which is what the receiving phone and the message list then show.
+    sandbox_trial_account: bool = False
 
     # E-mail
     smtp_host: str = "127.0.0.1"
@@ -105,6 +125,10 @@ class Settings(BaseSettings):
     sms_retry_initial_seconds: float = 2.0
     sms_retry_max_seconds: float = 60.0
     send_timeout_seconds: float = 30.0  # per provider call; a crashed send retries after it
+    # How long after a call the provider may still take its message (a slow or overloaded
+    # API keeps working after our client gave up). A retry after an unanswered call looks
+    # for the message this long before it sends again (activities/sms.py).
+    sms_accept_window_seconds: float = Field(default=90.0, ge=0)
     delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back
     # The send activity stays open this long for the final report, which then completes it
     # (no signal, no extra workflow task); then the worker completes it with the accept and
@@ -138,7 +162,13 @@ class Settings(BaseSettings):
 
     @property
     def effective_twilio_auth_token(self) -> str:
-        return self.twilio_auth_token.get_secret_value() or SANDBOX_AUTH_TOKEN
+        """The sandbox's own token only with the sandbox's own account: a real account
+        without its token fails at start (config/validation.py), and if it got this far
+        its webhooks are refused rather than checked against a published constant."""
+        token = self.twilio_auth_token.get_secret_value()
+        if token or not self.uses_sandbox:
+            return token
+        return SANDBOX_AUTH_TOKEN
 
     @property
     def sandbox_base_url(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
@@ -22,6 +23,10 @@ NONCE_BYTES = 12
 
 class UnknownKeyError(ValueError):
     """A payload was encrypted with a key this process was not given."""
+
+
+class PayloadIntegrityError(ValueError):
+    """A payload under a known key fails authentication: tampered, truncated or forged."""
 
 
 class EncryptionCodec(PayloadCodec):
@@ -51,9 +56,13 @@ class EncryptionCodec(PayloadCodec):
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise UnknownKeyError(f"payload encrypted with unknown key id {key_id!r}")
-        return Payload.FromString(
-            cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], None)
-        )
+        try:
+            plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], None)
+        except (InvalidTag, ValueError) as exc:
+            raise PayloadIntegrityError(
+                f"payload under key id {key_id!r} fails authentication (tampered or truncated)"
+            ) from exc
+        return Payload.FromString(plain)
 
 
 def _encrypt(cipher: AESGCM, data: bytes) -> bytes:

@@ -24,13 +24,16 @@ def mask_payload(payload: Payload) -> Payload:
     """A JSON payload with every phone number and e-mail address masked; others unchanged."""
     if payload.metadata.get("encoding") != b"json/plain":
         return payload
-    try:
-        value = json.loads(payload.data)
-    except ValueError:
-        return payload
     masked = Payload()
     masked.CopyFrom(payload)
-    masked.data = json.dumps(_mask(value), ensure_ascii=False).encode()
+    try:
+        value = json.loads(payload.data)
+        # ASCII escapes: a lone surrogate in the JSON survives the round trip as written.
+        masked.data = json.dumps(_mask(value)).encode()
+    except (ValueError, RecursionError):
+        # Not JSON after all, or nested deeper than Python recurses: mask it as text, so
+        # nobody ever sees an unmasked number because a payload was odd.
+        masked.data = mask_text(payload.data.decode("utf-8", "replace")).encode()
     return masked
 
 

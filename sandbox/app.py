@@ -21,7 +21,13 @@ from sandbox.push_sink import PushSink, create_push_router
 from sandbox.rules import DestinationRule, RuleBook
 from sandbox.smtp_sink import DEFAULT_MAX_EMAILS, EmailSink, create_email_router
 from sandbox.support import SandboxSupport, create_support_router
-from sandbox.twilio_api import TwilioSandbox, create_twilio_router
+from sandbox.twilio_api import (
+    MESSAGING_SERVICE_SENDER,
+    SANDBOX_MESSAGING_SERVICE,
+    TwilioSandbox,
+    create_twilio_router,
+)
+from sandbox.twilio_refusals import AccountSenders
 from sandbox.vonage_api import VonageSandbox, create_vonage_router
 from sandbox.world import ProviderWorld
 
@@ -50,6 +56,15 @@ def create_sandbox_app(
         auth_token=settings.effective_twilio_auth_token,
         rules=RuleBook(rules or (), seed=seed),
         callback_delay_seconds=settings.sandbox_callback_delay_seconds,
+        senders=AccountSenders.of(
+            [
+                MESSAGING_SERVICE_SENDER,
+                SANDBOX_MESSAGING_SERVICE,
+                settings.sms_sender,
+                *settings.sandbox_account_senders.split(","),
+            ]
+        ),
+        trial=settings.sandbox_trial_account,
     )
     vonage_key, vonage_secret, vonage_signature = settings.effective_vonage_credentials
     vonage = VonageSandbox(

@@ -36,6 +36,13 @@ class DestinationRule(BaseModel):
     failure_rate: float = Field(default=1.0, ge=0.0, le=1.0)
     callback_delay_seconds: float | None = Field(default=None, ge=0.0)
     send_callbacks: bool = True
+    # Keep each message "queued" (no date_sent, so no DateSent filter finds it) this long
+    # before the carrier takes it: a busy account's queue, as Twilio has at times.
+    hold_queued_seconds: float = Field(default=0.0, ge=0.0)
+    # Post the status callbacks in a random order (Twilio guarantees none) ...
+    shuffle_callbacks: bool = False
+    # ... and each one this many extra times (a replayed or duplicated callback).
+    repeat_callbacks: int = Field(default=0, ge=0, le=1000)
 
     @field_validator("to")
     @classmethod
@@ -177,6 +184,13 @@ class RuleBook:
                 return rule, None
             error = ApiError(rule.api_error_status, rule.api_error_code, rule.api_error_message)
             return rule, error
+
+    def shuffled(self, items: list[str]) -> list[str]:
+        """The items in an order from the book's seeded generator."""
+        with self._lock:
+            copy = list(items)
+            self._random.shuffle(copy)
+            return copy
 
     def final_outcome(self, rule: DestinationRule | None) -> FinalOutcome:
         """Decide the final delivery status for an accepted message under ``rule``."""

@@ -1,9 +1,18 @@
 """A local stand-in for Twilio's Messages API (2010-04-01) that the official SDK talks to unchanged.
 
-Besides create, list and fetch it plays the carrier: it moves every accepted message through
-``queued`` -> ``sent`` -> a final status and, when the message asked for it, posts signed
-status callbacks the way Twilio does. ``/sandbox/*`` routes let tests and the benchmark inspect
-what was sent, inject inbound SMS and change the per-destination rules.
+As strict as Twilio's documentation, unkind parts included, since Herald's tests prove only
+what holds against it:
+- a message starts ``queued`` (``accepted``, with no sender and no segments yet, through a
+  Messaging Service) and has no ``date_sent`` until the carrier takes it; the ``DateSent``
+  filters match that date (the date only, not the time) and never a message without one;
+- the carrier moves it through ``queued`` -> ``sending`` -> ``sent`` -> a final status, and
+  each change is posted as a signed status callback, in no guaranteed order (a rule can
+  shuffle them or repeat them); a callback is retried only when the connection fails
+  (Twilio's default ``rc=1``), never for an error status;
+- what Twilio refuses at create is refused (sandbox/twilio_refusals.py), and a number that
+  texted STOP gets nothing more until START (21610).
+``/sandbox/*`` routes let tests and the benchmark inspect what was sent, inject inbound SMS
+and change the per-destination rules.
 """
 
 from __future__ import annotations
@@ -20,7 +29,6 @@ import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from datetime import time as time_of_day
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -33,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from twilio.request_validator import RequestValidator
 
 from sandbox.rules import DestinationRule, FinalOutcome, RuleBook, create_rules_router
+from sandbox.twilio_refusals import AccountSenders
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,11 @@ API_VERSION = "2010-04-01"
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # The number a Messaging Service "picks" when the request names no From.
 MESSAGING_SERVICE_SENDER = "+15005550006"
+SANDBOX_MESSAGING_SERVICE = "MG" + "0" * 32  # the sandbox account's own service
+TRIAL_PREFIX = "Sent from your Twilio trial account - "
+# Twilio retries a webhook once when the connection fails (connection overrides: rc=1).
+CALLBACK_CONNECTION_RETRIES = 1
+CALLBACK_RETRY_PAUSE_SECONDS = 0.5
 # The "sent" callback goes out shortly after acceptance, never later than the final one.
 SENT_CALLBACK_MAX_SECONDS = 0.1
 CALLBACK_TIMEOUT_SECONDS = 10.0
@@ -114,16 +128,17 @@ class SandboxMessage:
     sid: str
     account_sid: str
     to: str
-    from_: str
+    from_: str | None  # None until a Messaging Service picks its sender
     body: str
     messaging_service_sid: str | None
     status_callback: str | None
-    num_segments: int
+    num_segments: int | None  # None until a Messaging Service's message is queued
     accepted_at: float  # epoch seconds when the create request was accepted
     created: datetime  # UTC, whole seconds, like Twilio's timestamps
     final: FinalOutcome
     status: str = "queued"
     updated: datetime | None = None
+    sent: datetime | None = None  # date_sent: when the carrier took it; None before
     error_code: int | None = None
     callbacks: list[CallbackAttempt] = field(default_factory=list)
 
@@ -146,7 +161,7 @@ class SandboxMessage:
             "api_version": API_VERSION,
             "body": self.body,
             "date_created": rfc2822(self.created),
-            "date_sent": rfc2822(self.created),
+            "date_sent": rfc2822(self.sent) if self.sent else None,
             "date_updated": rfc2822(self.updated or self.created),
             "direction": "outbound-api",
             "error_code": self.error_code,
@@ -154,7 +169,7 @@ class SandboxMessage:
             "from": self.from_,
             "messaging_service_sid": self.messaging_service_sid,
             "num_media": "0",
-            "num_segments": str(self.num_segments),
+            "num_segments": str(self.num_segments) if self.num_segments is not None else "0",
             "price": None,
             "price_unit": "USD",
             "sid": self.sid,
@@ -205,7 +220,13 @@ class TwilioSandbox:
         rules: RuleBook,
         callback_delay_seconds: float,
         max_messages: int = 100_000,
+        senders: AccountSenders | None = None,
+        trial: bool = False,
     ) -> None:
+        self.senders = senders or AccountSenders.of(
+            [MESSAGING_SERVICE_SENDER, SANDBOX_MESSAGING_SERVICE]
+        )
+        self.trial = trial
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.rules = rules
@@ -245,6 +266,7 @@ class TwilioSandbox:
         await self.cancel_pending()
         self.messages.clear()
         self.inbound.clear()
+        self.senders.opted_out.clear()
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -301,6 +323,13 @@ class TwilioSandbox:
             return twilio_error(400, 21602, "Message body is required.")
         if not from_ and service_sid is None:
             return twilio_error(400, 21603, "A 'From' phone number is required.")
+        refused = self.senders.refusal(
+            to=to, from_=from_ or None, service=service_sid, body=body, callback=status_callback
+        )
+        if refused is not None:
+            return twilio_error(refused.status, refused.code, refused.message)
+        if self.trial:
+            body = TRIAL_PREFIX + body
 
         rule, api_error = self.rules.api_error_for_call(to)
         if rule is not None and rule.latency_ms:
@@ -309,18 +338,20 @@ class TwilioSandbox:
             return twilio_error(api_error.status, api_error.code, api_error.message)
 
         now = datetime.now(UTC)
+        through_service = service_sid is not None and not from_
         message = SandboxMessage(
             sid=new_sid("SM"),
             account_sid=self.account_sid,
             to=to,
-            from_=from_ or MESSAGING_SERVICE_SENDER,
+            from_=None if through_service else from_,
             body=body,
             messaging_service_sid=service_sid,
             status_callback=status_callback,
-            num_segments=count_segments(body),
+            num_segments=None if through_service else count_segments(body),
             accepted_at=now.timestamp(),
             created=now.replace(microsecond=0),
             final=self.rules.final_outcome(rule),
+            status="accepted" if through_service else "queued",
         )
         self._store(message)
         self._spawn(self._play_carrier(message, rule))
@@ -359,9 +390,9 @@ class TwilioSandbox:
             for m in reversed(self.messages.values())  # newest first, like Twilio
             if (to is None or m.to == to)
             and (from_ is None or m.from_ == from_)
-            and _date_matches(m.created, on, "=")
-            and _date_matches(m.created, on_or_before, "<")
-            and _date_matches(m.created, on_or_after, ">")
+            and _date_matches(m.sent, on, "=")
+            and _date_matches(m.sent, on_or_before, "<")
+            and _date_matches(m.sent, on_or_after, ">")
         ]
         start = page * page_size
         # A PageToken names the last message of the previous page, so paging stays stable
@@ -401,47 +432,80 @@ class TwilioSandbox:
     # -- carrier simulation and callbacks -------------------------------------------------
 
     async def _play_carrier(self, message: SandboxMessage, rule: DestinationRule | None) -> None:
-        """queued -> sent -> final status, with a signed callback at each step if asked."""
+        """[accepted ->] queued -> sending -> sent -> final, a callback for each change."""
         delay = self.callback_delay_seconds
         if rule is not None and rule.callback_delay_seconds is not None:
             delay = rule.callback_delay_seconds
         report_final = rule is None or rule.send_callbacks
+        hold = rule.hold_queued_seconds if rule is not None else 0.0
         loop = asyncio.get_running_loop()
-        final_at = loop.time() + delay
+        changes: list[str] = []
         try:
+            if message.status == "accepted":  # the Messaging Service picks a sender
+                await asyncio.sleep(0)
+                message.from_ = MESSAGING_SERVICE_SENDER
+                message.num_segments = count_segments(message.body)
+                message.move_to("queued")
+                changes.append("queued")
+            await asyncio.sleep(hold)
+            final_at = loop.time() + delay
+            message.move_to("sending")
+            changes.append("sending")
             await asyncio.sleep(min(SENT_CALLBACK_MAX_SECONDS, delay / 2))
+            message.sent = datetime.now(UTC).replace(microsecond=0)
             message.move_to("sent")
-            if message.status_callback:
-                await self._post_status(message)
+            changes.append("sent")
+            if message.status_callback and not (rule and rule.shuffle_callbacks):
+                for status in changes:
+                    await self._post_status(message, status, None, rule)
+                changes.clear()
             await asyncio.sleep(max(0.0, final_at - loop.time()))
             message.move_to(message.final.status, message.final.error_code)
-            if message.status_callback and report_final:
-                await self._post_status(message)
+            if report_final:
+                changes.append(message.final.status)
+            if message.status_callback:
+                if rule is not None and rule.shuffle_callbacks:
+                    changes = self.rules.shuffled(changes)
+                for status in changes:
+                    code = message.error_code if status == message.final.status else None
+                    await self._post_status(message, status, code, rule)
         except Exception:  # a bug here must not take the server down; make it visible instead
             log.exception("sandbox carrier simulation failed for %s", message.sid)
 
-    async def _post_status(self, message: SandboxMessage) -> None:
+    async def _post_status(
+        self,
+        message: SandboxMessage,
+        status: str,
+        error_code: int | None,
+        rule: DestinationRule | None,
+    ) -> None:
+        """One status callback (and the rule's repeats), retried only if it cannot connect."""
         assert message.status_callback is not None
         params = {
             "MessageSid": message.sid,
             "SmsSid": message.sid,
             "AccountSid": message.account_sid,
-            "From": message.from_,
+            "From": message.from_ or "",
             "To": message.to,
-            "MessageStatus": message.status,
-            "SmsStatus": message.status,
+            "MessageStatus": status,
+            "SmsStatus": status,
             "ApiVersion": API_VERSION,
         }
         if message.messaging_service_sid:
             params["MessagingServiceSid"] = message.messaging_service_sid
-        if message.error_code is not None:
-            params["ErrorCode"] = str(message.error_code)
-        status_code, error, _ = await self.post_signed(message.status_callback, params)
-        message.callbacks.append(
-            CallbackAttempt(
-                message.status, message.status_callback, status_code, error, time.time()
-            )
-        )
+        if error_code is not None:
+            params["ErrorCode"] = str(error_code)
+        for _ in range(1 + (rule.repeat_callbacks if rule is not None else 0)):
+            for attempt in range(1 + CALLBACK_CONNECTION_RETRIES):
+                status_code, error, _ = await self.post_signed(message.status_callback, params)
+                message.callbacks.append(
+                    CallbackAttempt(
+                        status, message.status_callback, status_code, error, time.time()
+                    )
+                )
+                if status_code is not None or attempt == CALLBACK_CONNECTION_RETRIES:
+                    break  # answered, whatever the status: Twilio does not retry that
+                await asyncio.sleep(CALLBACK_RETRY_PAUSE_SECONDS)
 
     async def post_signed(
         self, url: str, params: dict[str, str]
@@ -465,6 +529,7 @@ class TwilioSandbox:
         return status, None, text
 
     async def deliver_inbound(self, inbound: InboundSms) -> JSONResponse:
+        self.senders.hear(inbound.from_, inbound.body)  # Twilio's own STOP/START handling
         sid = new_sid("SM")
         params = {
             "MessageSid": sid,
@@ -498,29 +563,26 @@ class TwilioSandbox:
 
 
 def _parse_date_filter(value: str | None) -> date | datetime | None:
-    """Twilio accepts ``YYYY-MM-DD`` or an ISO 8601 timestamp.
-
-    The SDK turns a ``date`` into ``YYYY-MM-DDT00:00:00Z``, so a UTC midnight counts as that
-    whole day, which is what Twilio documents for these filters.
-    """
+    """Twilio accepts ``YYYY-MM-DD`` or an ISO 8601 timestamp, and uses its date only."""
     if not value:
         return None
     if len(value) == 10:
         return date.fromisoformat(value)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if moment.time() == time_of_day(0, 0):
-        return moment.date()
-    return moment
+    return moment.date()  # Twilio matches on the date alone
 
 
-def _date_matches(sent: datetime, bound: date | datetime | None, op: str) -> bool:
-    """Twilio's DateSent filters are inclusive: ``<`` means on or before, ``>`` on or after."""
+def _date_matches(sent: datetime | None, bound: date | datetime | None, op: str) -> bool:
+    """Twilio's DateSent filters are inclusive (``<`` on or before, ``>`` on or after) and
+    compare the date only: a time in the filter is ignored. A message not sent yet has no
+    date, so no DateSent filter ever matches it."""
     if bound is None:
         return True
+    if sent is None:
+        return False
     if isinstance(bound, datetime):
-        moment: datetime = sent
-        return moment <= bound if op == "<" else moment >= bound if op == ">" else moment == bound
+        bound = bound.date()
     day = sent.date()
     return day <= bound if op == "<" else day >= bound if op == ">" else day == bound
 

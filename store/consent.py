@@ -4,6 +4,13 @@ Keyed by the number's hash (:func:`store.outbox.recipient_hash`), never the numb
 current state answers "may we text this number?" in one lookup; the event rows keep every
 change for audits. Changes can arrive late or twice (webhook retries, a replayed import):
 the newest ``changed_at`` wins and a repeated change is recorded once.
+
+Not every source is equal. The customer's own message (and an operator at the CLI) is
+*authoritative*: it applies whatever the row says, so a STOP is never answered "you are
+unsubscribed" without being applied, even over a change dated later (a clock gone wrong, or
+someone dating a change in the future to keep a number opted in). Other sources (the
+retailer's API, an import) only apply over older changes, and never carry a future date
+(the API refuses one).
 """
 
 from __future__ import annotations
@@ -52,14 +59,40 @@ class SmsConsent:
         return current is not None and current.opted_out
 
     def opt_out(
-        self, phone: str, *, at: datetime, source: str, keyword: str | None = None
+        self,
+        phone: str,
+        *,
+        at: datetime,
+        source: str,
+        keyword: str | None = None,
+        authoritative: bool = False,
     ) -> ConsentRecord:
-        return self.record(phone, ConsentState.OPTED_OUT, at=at, source=source, keyword=keyword)
+        return self.record(
+            phone,
+            ConsentState.OPTED_OUT,
+            at=at,
+            source=source,
+            keyword=keyword,
+            authoritative=authoritative,
+        )
 
     def opt_in(
-        self, phone: str, *, at: datetime, source: str, keyword: str | None = None
+        self,
+        phone: str,
+        *,
+        at: datetime,
+        source: str,
+        keyword: str | None = None,
+        authoritative: bool = False,
     ) -> ConsentRecord:
-        return self.record(phone, ConsentState.OPTED_IN, at=at, source=source, keyword=keyword)
+        return self.record(
+            phone,
+            ConsentState.OPTED_IN,
+            at=at,
+            source=source,
+            keyword=keyword,
+            authoritative=authoritative,
+        )
 
     def record(
         self,
@@ -69,19 +102,21 @@ class SmsConsent:
         at: datetime,
         source: str,
         keyword: str | None = None,
+        authoritative: bool = False,
     ) -> ConsentRecord:
-        """Log the change and apply it unless a newer one is already in; returns the current."""
+        """Log the change and apply it unless a newer one is already in; returns the current.
+
+        ``authoritative``: the customer's own message or an operator: applied over anything.
+        """
         phone_hash = recipient_hash(phone)
         change = {"state": state.value, "keyword": keyword, "source": source}
         self._log(phone_hash, change, at)
+        newer_stands = () if authoritative else (SmsConsentRow.changed_at <= at,)
         for _ in range(2):  # the second pass only after another writer created the row
             with self._sessions.begin() as session:
                 session.execute(
                     update(SmsConsentRow)
-                    .where(
-                        SmsConsentRow.recipient_hash == phone_hash,
-                        SmsConsentRow.changed_at <= at,
-                    )
+                    .where(SmsConsentRow.recipient_hash == phone_hash, *newer_stands)
                     .values(**change, changed_at=at)
                 )
                 row = session.get(SmsConsentRow, phone_hash)

@@ -1,13 +1,35 @@
-"""Bring a database to the newest schema with Alembic, from code or the command line."""
+"""Bring a database to the newest schema with Alembic, once, and refuse a schema we do not know.
+
+Migrations run in one place at a time: a PostgreSQL advisory lock (or, for SQLite, an
+exclusive lock on a file beside the database) is held around every upgrade, so workers
+started together, or the compose ``herald-migrate`` step beside a worker, never race.
+Production runs them as a step of their own (``herald migrate``; the worker and the HTTP
+service then have ``HERALD_MIGRATE_ON_START=false``); every process then checks that the
+database is at the schema its code knows, and refuses to start on one it does not know (a
+newer release's) or one not migrated yet.
+"""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+# pg_advisory_lock's key: any constant of Herald's own ("herald" in ASCII).
+MIGRATION_LOCK_KEY = 0x686572616C64
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this code was written for."""
 
 
 def alembic_config(url: str) -> Config:
@@ -18,4 +40,65 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
+    """To the newest schema, under the migration lock (store/migrations/env.py takes it)."""
     command.upgrade(alembic_config(url), "head")
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held while migrating; a second migrator waits for the first to finish."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                connection.commit()
+        return
+    database = make_url(str(engine.url)).database
+    if not database or database == ":memory:":
+        yield  # one process's own database: nobody to race
+        return
+    lock_path = Path(database).with_suffix(".migrate-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def schema_revisions(url: str, engine: Engine) -> tuple[str | None, str, set[str]]:
+    """(the database's revision, this code's newest, every revision this code knows)."""
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    known = {revision.revision for revision in scripts.walk_revisions()}
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, scripts.get_current_head() or "", known
+
+
+def require_current_schema(url: str, engine: Engine) -> None:
+    """Raise :class:`SchemaError` unless the database is at this code's newest schema."""
+    current, head, known = schema_revisions(url, engine)
+    if current == head:
+        return
+    if current is not None and current not in known:
+        raise SchemaError(
+            f"the database's schema is at revision {current!r}, which this release does not "
+            f"know (its newest is {head!r}): a newer release migrated it. Run that release."
+        )
+    raise SchemaError(
+        f"the database's schema is at revision {current!r}, not this release's {head!r}: "
+        "run `herald migrate` (or set HERALD_MIGRATE_ON_START=true) first."
+    )
+
+
+def prepare_schema(url: str, engine: Engine, *, migrate: bool) -> None:
+    """At a process's start: migrate if it is the one to, then insist on the right schema."""
+    if migrate:
+        upgrade(url)
+    require_current_schema(url, engine)

@@ -14,6 +14,13 @@ the database both sides share:
   itself, so the token is used once: by the report or by the worker.
 Each side changes the row in one transaction that locks it (an UPDATE first), so exactly
 one of "the activity registered before the report" and "the report came first" holds.
+
+Reports come in no guaranteed order and may repeat (the provider sends one per change;
+anyone holding a signed callback can replay it). So the row's ``delivery_status`` only moves
+forward (:data:`STATUS_RANK`) and never past the first final status, which is the one the
+workflow keeps too: store and workflow never disagree. The history keeps one row per
+distinct report and counts the repeats on it, and only the first final report reaches the
+workflow: a replayed callback grows neither the table nor the workflow's history.
 """
 
 from __future__ import annotations
@@ -28,7 +35,9 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Update,
+    and_,
     bindparam,
+    case,
     func,
     select,
     update,
@@ -38,6 +47,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from store.database import engine_of
 from store.outbox import INSERT_STATUS, WAITER_TO_COME
 from store.tables import MessageRow, MessageStatusRow, UtcDateTime
+
+# How far along a message is, by the provider's status word (Twilio's message status
+# values). A report moves the row's status only forward; unknown words are kept in the
+# history and move nothing.
+STATUS_RANK: dict[str, int] = {
+    "pending": 0,  # Herald's own, before the provider has it
+    "accepted": 1,
+    "scheduled": 1,
+    "queued": 2,
+    "sending": 3,
+    "sent": 4,
+    "delivered": 5,
+    "undelivered": 5,
+    "failed": 5,
+    "canceled": 5,
+    "read": 6,
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,10 @@ class ReportedMessage:
     # The first final report of a send that will wait but has not registered yet: it finds
     # the report when it registers, so nobody needs to be told.
     collected_by_send: bool = False
+    # This report was the message's first final one: the one the workflow must hear of.
+    # A repeat, or a final report after another, changes nothing and wakes nobody.
+    first_final: bool = False
+    repeated: bool = False  # the same report came before; counted, not stored again
     # The SMS as sent: the waiting send's result carries it (activities/decide_and_send.py).
     body: str | None = None
     encoding: str | None = None
@@ -97,6 +127,7 @@ class DeliveryStatuses:
             "p_sid": provider_message_id,
             "p_key": message_key,
             "p_status": status,
+            "p_rank": STATUS_RANK.get(status, -1),
             "p_code": error_code,
             "p_at": occurred_at,
         }
@@ -108,17 +139,23 @@ class DeliveryStatuses:
                 row = connection.execute(_RECORD_BY_MESSAGE_KEY, params).first()
             if row is None:
                 return None
-            connection.execute(
-                INSERT_STATUS,
-                {
-                    "message_id": row.id,
-                    "status": status,
-                    "error_code": error_code,
-                    "occurred_at": occurred_at,
-                },
+            repeated = bool(
+                connection.execute(
+                    _COUNT_REPEAT, {"p_id": row.id, "p_status": status, "p_code": error_code}
+                ).rowcount
             )
-            waiter = None
-            if final and row.final_status is None:
+            if not repeated:
+                connection.execute(
+                    INSERT_STATUS,
+                    {
+                        "message_id": row.id,
+                        "status": status,
+                        "error_code": error_code,
+                        "occurred_at": occurred_at,
+                    },
+                )
+            waiter, first_final = None, final and row.final_status is None
+            if first_final:
                 connection.execute(_SET_FINAL, {**params, "p_id": row.id})
                 waiter = row.report_waiter
             return ReportedMessage(
@@ -128,6 +165,8 @@ class DeliveryStatuses:
                 sent_at=row.sent_at,
                 waiter=waiter or None,
                 collected_by_send=waiter == WAITER_TO_COME,
+                first_final=first_final,
+                repeated=repeated,
                 body=row.body,
                 encoding=row.encoding,
                 segments=row.segments,
@@ -179,6 +218,31 @@ class DeliveryStatuses:
             )
             return [(s, e, t) for s, e, t in session.execute(query)]
 
+    def final_of(self, message_key: str) -> FinalStatus | None:
+        """The message's first final report, if it came (read only)."""
+        with self._engine.connect() as connection:
+            return self._final(connection, message_key)
+
+    def current(self, message_key: str) -> tuple[str, str | None] | None:
+        """The message's (status, first final status) as the store has them."""
+        query = select(MessageRow.delivery_status, MessageRow.final_status).where(
+            MessageRow.message_key == message_key
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else (row.delivery_status, row.final_status)
+
+    def repeats(self, message_key: str) -> dict[str, int]:
+        """How often each reported status came again, by status (for support and tests)."""
+        query = (
+            select(MessageStatusRow.status, func.sum(MessageStatusRow.repeats))
+            .join(MessageRow, MessageRow.id == MessageStatusRow.message_id)
+            .where(MessageRow.message_key == message_key, MessageStatusRow.repeats > 0)
+            .group_by(MessageStatusRow.status)
+        )
+        with self._engine.connect() as connection:
+            return {status: int(count) for status, count in connection.execute(query)}
+
     @staticmethod
     def _final(connection: Connection, message_key: str) -> FinalStatus | None:
         row = connection.execute(_FINAL, {"p_key": message_key}).first()
@@ -191,12 +255,18 @@ class DeliveryStatuses:
 # service's hot path, once per status callback.
 def _record_statement(*where: ColumnElement[bool]) -> Update:
     m = MessageRow
+    current_rank = case(STATUS_RANK, value=m.delivery_status, else_=0)
+    # Forward only, and never past the first final status (which the workflow keeps).
+    moves = and_(m.final_status.is_(None), current_rank < bindparam("p_rank"))
     return (
         update(m)
         .where(*where)
         .values(
-            delivery_status=bindparam("p_status"),
-            error_code=func.coalesce(bindparam("p_code", type_=String()), m.error_code),
+            delivery_status=case((moves, bindparam("p_status")), else_=m.delivery_status),
+            error_code=case(
+                (moves, func.coalesce(bindparam("p_code", type_=String()), m.error_code)),
+                else_=m.error_code,
+            ),
             updated_at=bindparam("p_at", type_=UtcDateTime()),
         )
         .returning(
@@ -218,6 +288,16 @@ def _record_statement(*where: ColumnElement[bool]) -> Update:
 _RECORD_BY_PROVIDER_ID = _record_statement(MessageRow.provider_message_id == bindparam("p_sid"))
 _RECORD_BY_MESSAGE_KEY = _record_statement(
     MessageRow.message_key == bindparam("p_key"), MessageRow.provider_message_id.is_(None)
+)
+_COUNT_REPEAT = (
+    update(MessageStatusRow)
+    .where(
+        MessageStatusRow.message_id == bindparam("p_id"),
+        MessageStatusRow.status == bindparam("p_status"),
+        # NULL-safe: a report without an error code repeats one without.
+        MessageStatusRow.error_code.is_not_distinct_from(bindparam("p_code", type_=String())),
+    )
+    .values(repeats=MessageStatusRow.repeats + 1)
 )
 _SET_FINAL = (
     update(MessageRow)

@@ -109,6 +109,9 @@ class MessageStatusRow(Base):
     error_code: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The same report again (a provider retry, a replayed callback): counted here, since
+    # a row per replay would let anyone holding one signed callback grow the table.
+    repeats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TimelineRow(Base):

@@ -8,6 +8,7 @@ from alembic import context
 
 from config.settings import get_settings
 from store.database import make_engine
+from store.migrate import migration_lock
 from store.tables import Base
 
 config = context.config
@@ -19,7 +20,9 @@ url = config.get_main_option("sqlalchemy.url") or get_settings().effective_datab
 
 def run_migrations() -> None:
     engine = make_engine(url)
-    with engine.connect() as connection:
+    # One migrator at a time, however many processes start together (store/migrate.py):
+    # the others wait, then find the schema current and do nothing.
+    with migration_lock(engine), engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,

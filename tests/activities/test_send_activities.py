@@ -54,7 +54,9 @@ def sms_input(body: str = "Herald Shop: order A1 has shipped.") -> SendSmsInput:
     return SendSmsInput(identity=identity(), to=PHONE, body=body, encoding="GSM-7", segments=1)
 
 
-def crashed_mid_call(deps: Dependencies, request: SendSmsInput) -> None:
+def crashed_mid_call(
+    deps: Dependencies, request: SendSmsInput, called_at: datetime | None = None
+) -> None:
     """What a worker that died inside the provider call leaves: a claimed row, one call."""
     message = NewMessage(
         message_key=request.identity.message_key,
@@ -68,7 +70,7 @@ def crashed_mid_call(deps: Dependencies, request: SendSmsInput) -> None:
         recipient_masked="+1********42",
         body=request.body,
     )
-    deps.store.outbox.claim(message, datetime.now(UTC), calling=True)
+    deps.store.outbox.claim(message, called_at or datetime.now(UTC), calling=True)
 
 
 # A client that never connects: what the activity hands to its report wait, which these
@@ -132,7 +134,10 @@ async def test_after_a_crash_before_the_provider_had_it_the_retry_sends(
     deps: Dependencies, sandbox: RunningSandbox
 ) -> None:
     request = sms_input()
-    crashed_mid_call(deps, request)  # call never arrived
+    # The call never arrived, and its acceptance window has passed: the provider would
+    # list the message by now if it had it.
+    window = timedelta(seconds=deps.settings.sms_accept_window_seconds + 1)
+    crashed_mid_call(deps, request, called_at=datetime.now(UTC) - window)
 
     sent = await send_sms(deps, request)
 

@@ -76,8 +76,17 @@ def post(http: TestClient, settings: Settings, params: dict[str, str]) -> int:
     return http.post(url, data=params, headers=headers).status_code
 
 
+def sent_message(store: Store, sid: str, key: str = "order-A1:shipped:1:sms") -> None:
+    """An SMS the provider accepted; nobody waits for its report."""
+    now = datetime.now(UTC)
+    message = replace(new_message(key), workflow_id=key.split(":", 1)[0])
+    store.outbox.claim(message, now, calling=True)
+    store.outbox.complete(key, sid, now)
+
+
 def test_only_final_statuses_wake_the_workflow(route: Any) -> None:
-    http, settings, _store, client = route
+    http, settings, store, client = route
+    sent_message(store, "SM1")
     base = {"MessageSid": "SM1", "From": settings.sms_sender}
 
     assert post(http, settings, {**base, "MessageStatus": "sent"}) == 204
@@ -90,6 +99,7 @@ def test_only_final_statuses_wake_the_workflow(route: Any) -> None:
 
 def test_a_full_carrier_queue_slows_the_sender_down(route: Any) -> None:
     http, settings, store, _client = route
+    sent_message(store, "SM2")
     params = {
         "MessageSid": "SM2",
         "MessageStatus": "failed",
@@ -172,3 +182,53 @@ def test_a_report_that_beats_the_sends_registration_is_left_for_the_send(route: 
     assert client.signals == [] and client.completed == []  # the send returns it itself
     awaited = store.statuses.await_final(key, b"token-11")
     assert not awaited.registered and awaited.final is not None
+
+
+def test_replays_of_a_callback_are_counted_not_stored_or_signalled(route: Any) -> None:
+    http, settings, store, client = route
+    sent_message(store, "SM20")
+    delivered = {"MessageSid": "SM20", "MessageStatus": "delivered", "From": settings.sms_sender}
+
+    for _ in range(300):
+        assert post(http, settings, delivered) == 204
+
+    assert len(client.signals) == 1  # the workflow's history grows by one signal, once
+    history = store.statuses.history("order-A1:shipped:1:sms")
+    assert [status for status, _code, _at in history] == ["accepted", "delivered"]
+    assert store.statuses.repeats("order-A1:shipped:1:sms") == {"delivered": 299}
+
+
+def test_a_late_contrary_report_leaves_the_first_final_status(route: Any) -> None:
+    """Twilio reports every change in no guaranteed order: the store keeps what the
+    workflow keeps, the first final status, and signals nothing more."""
+    http, settings, store, client = route
+    sent_message(store, "SM21")
+    base = {"MessageSid": "SM21", "From": settings.sms_sender}
+
+    for status in ("delivered", "sent", "undelivered", "queued"):
+        assert post(http, settings, {**base, "MessageStatus": status, "ErrorCode": ""}) == 204
+
+    assert [a.status for _w, _n, a in client.signals] == ["delivered"]
+    assert store.statuses.current("order-A1:shipped:1:sms") == ("delivered", "delivered")
+
+
+def test_reports_out_of_order_before_the_final_one_only_move_forward(route: Any) -> None:
+    http, settings, store, client = route
+    sent_message(store, "SM22")
+    base = {"MessageSid": "SM22", "From": settings.sms_sender}
+
+    for status in ("sent", "queued", "sending", "accepted"):
+        assert post(http, settings, {**base, "MessageStatus": status}) == 204
+
+    assert store.statuses.current("order-A1:shipped:1:sms") == ("sent", None)
+    assert client.signals == []
+    assert post(http, settings, {**base, "MessageStatus": "failed", "ErrorCode": "30003"}) == 204
+    assert store.statuses.current("order-A1:shipped:1:sms") == ("failed", "failed")
+
+
+def test_a_callback_for_no_message_of_ours_wakes_nobody(route: Any) -> None:
+    http, settings, _store, client = route
+    params = {"MessageSid": "SM404", "MessageStatus": "delivered", "From": settings.sms_sender}
+
+    assert post(http, settings, params) == 204
+    assert client.signals == []

@@ -13,7 +13,6 @@ from twilio.request_validator import RequestValidator
 
 from api.inbound import INBOUND_PATH, CustomerReply, InboundHooks, create_inbound_router
 from config.conversation import ConversationSettings
-from config.policy import PolicySettings
 from config.settings import Settings
 from conversation.intents import IntentKind
 from conversation.routing import ActiveConversation
@@ -85,7 +84,6 @@ def inbound_service(store: Store, hooks: RecordingHooks) -> TestClient:
             store,
             hooks=hooks.hooks(),
             conversation_settings=ConversationSettings(_env_file=None),  # type: ignore[call-arg]
-            policy=PolicySettings(_env_file=None),  # type: ignore[call-arg]
             brand=BRAND,
             clock=lambda: NOW,
         )

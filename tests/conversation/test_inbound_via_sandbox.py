@@ -11,7 +11,6 @@ from fastapi import FastAPI
 
 from api.inbound import INBOUND_PATH, create_inbound_router
 from config.conversation import ConversationSettings
-from config.policy import PolicySettings
 from config.settings import Settings
 from sandbox.app import create_sandbox_app
 from store.consent import SmsConsent
@@ -42,7 +41,6 @@ def settings_and_servers(store: Store) -> Iterator[tuple[Settings, RecordingHook
             store,
             hooks=hooks.hooks(),
             conversation_settings=ConversationSettings(_env_file=None),  # type: ignore[call-arg]
-            policy=PolicySettings(_env_file=None),  # type: ignore[call-arg]
             brand=BRAND,
         )
     )

@@ -9,10 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.errors import install_error_handlers
 from api.preferences import create_preferences_router
 from config.policy import PolicySettings
 from messaging.brand import Brand
 from store.repository import Store
+from tests.helpers.temporal import settings_for_tests
 
 PHONE = "+14155550167"
 EMAIL = "Ana@Example.com"
@@ -24,10 +26,12 @@ BRAND = Brand(
 
 
 def client_for(store: Store, token: str = "") -> TestClient:
-    policy = PolicySettings(_env_file=None, preferences_api_token=token)  # type: ignore[call-arg]
+    policy = PolicySettings(_env_file=None)  # type: ignore[call-arg]
+    settings = settings_for_tests(api_tokens=token)
     app = FastAPI()
-    app.include_router(create_preferences_router(store, policy, BRAND))
-    return TestClient(app)
+    install_error_handlers(app)
+    app.include_router(create_preferences_router(store, settings, policy, BRAND))
+    return TestClient(app, client=("127.0.0.1", 50000))  # a loopback caller
 
 
 @pytest.fixture

@@ -51,13 +51,3 @@ def test_a_bad_value_fails_at_start_not_at_send_time(monkeypatch: pytest.MonkeyP
 
     with pytest.raises(ValidationError, match="marketing"):
         settings()
-
-
-def test_the_api_token_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HERALD_PREFERENCES_API_TOKEN", "s3cret")
-
-    loaded = settings()
-
-    assert loaded.preferences_api_token.get_secret_value() == "s3cret"
-    assert "s3cret" not in repr(loaded)
-    assert "preferences_api_token" not in loaded.rules().model_dump()

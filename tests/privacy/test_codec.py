@@ -12,6 +12,7 @@ from privacy.codec import EncryptionCodec, UnknownKeyError
 from privacy.keys import KeyConfigurationError, parse_keys
 from privacy.masking import mask_payload, mask_text
 from tests.helpers.events import order_event
+from tests.helpers.temporal import settings_for_tests
 
 KEY_A, KEY_B = b"a" * 32, b"b" * 32
 
@@ -82,8 +83,8 @@ def codec_app(codec: EncryptionCodec) -> TestClient:
     from api.codec import create_codec_router
 
     app = FastAPI()
-    app.include_router(create_codec_router(codec))
-    return TestClient(app)
+    app.include_router(create_codec_router(codec, settings_for_tests()))
+    return TestClient(app, client=("127.0.0.1", 50000))  # a loopback caller
 
 
 async def test_the_web_ui_codec_endpoint_decrypts_and_masks() -> None:

@@ -161,6 +161,7 @@ class WebhookReceiver:
     def __init__(self, response_body: str = "", content_type: str = "text/plain") -> None:
         self.response_body = response_body
         self.content_type = content_type
+        self.status = 200  # what it answers (a test may make it fail)
         self.received: list[ReceivedWebhook] = []
         self._changed = threading.Condition()
         receiver = self
@@ -176,7 +177,7 @@ class WebhookReceiver:
                     params=dict(parse_qsl(body, keep_blank_values=True)),
                 )
                 payload = receiver.response_body.encode()
-                self.send_response(200)
+                self.send_response(receiver.status)
                 self.send_header("Content-Type", receiver.content_type)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

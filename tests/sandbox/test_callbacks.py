@@ -19,7 +19,7 @@ def _assert_signed(webhook_url: str, params: dict[str, str], signature: str | No
     assert validator.validate(webhook_url, params, signature)
 
 
-def test_delivered_message_reports_sent_then_delivered(
+def test_delivered_message_reports_each_change(
     sandbox: RunningSandbox, twilio_client: Client, webhook_receiver: WebhookReceiver
 ) -> None:
     # An escaped character, as in Herald's own message keys: the callback must reach the
@@ -30,12 +30,13 @@ def test_delivered_message_reports_sent_then_delivered(
         to="+15552220001", from_=SENDER, body="Out for delivery", status_callback=callback_url
     )
 
-    sent, delivered = webhook_receiver.wait_for(2)
-    assert [sent.params["MessageStatus"], delivered.params["MessageStatus"]] == [
+    sending, sent, delivered = webhook_receiver.wait_for(3)
+    assert [c.params["MessageStatus"] for c in (sending, sent, delivered)] == [
+        "sending",
         "sent",
         "delivered",
     ]
-    for callback in (sent, delivered):
+    for callback in (sending, sent, delivered):
         assert callback.path == path
         _assert_signed(callback_url, callback.params, callback.headers.get("X-Twilio-Signature"))
         assert callback.params["MessageSid"] == callback.params["SmsSid"] == message.sid
@@ -46,8 +47,9 @@ def test_delivered_message_reports_sent_then_delivered(
         assert "ErrorCode" not in callback.params
     assert twilio_client.messages(message.sid).fetch().status == "delivered"
 
-    callbacks = sandbox.wait_for_callbacks(message.sid, 2)
+    callbacks = sandbox.wait_for_callbacks(message.sid, 3)
     assert [(c["message_status"], c["http_status"]) for c in callbacks] == [
+        ("sending", 200),
         ("sent", 200),
         ("delivered", 200),
     ]
@@ -60,7 +62,7 @@ def test_a_tampered_callback_would_not_validate(
     twilio_client.messages.create(
         to="+15552220002", from_=SENDER, body="hi", status_callback=callback_url
     )
-    [sent] = webhook_receiver.wait_for(1)
+    sent, *_ = webhook_receiver.wait_for(1)
     forged = {**sent.params, "MessageStatus": "delivered"}
     assert not validator.validate(callback_url, forged, sent.headers["X-Twilio-Signature"])
 
@@ -75,7 +77,7 @@ def test_undelivered_rule_reports_error_code(
         to="+15552220003", from_=SENDER, body="hi", status_callback=callback_url
     )
 
-    sent, final = webhook_receiver.wait_for(2)
+    _sending, sent, final = webhook_receiver.wait_for(3)
     assert sent.params["MessageStatus"] == "sent" and "ErrorCode" not in sent.params
     assert final.params["MessageStatus"] == "undelivered"
     assert final.params["ErrorCode"] == "30003"
@@ -94,7 +96,7 @@ def test_rule_callback_delay_overrides_the_default(
     twilio_client.messages.create(
         to="+15552220004", from_=SENDER, body="hi", status_callback=webhook_receiver.url("/s")
     )
-    webhook_receiver.wait_for(2)
+    webhook_receiver.wait_for(3)
     assert time.monotonic() - started >= 0.4
 
 
@@ -106,10 +108,10 @@ def test_lost_report_sends_no_final_callback(
         to="+15552220005", from_=SENDER, body="hi", status_callback=webhook_receiver.url("/s")
     )
 
-    [sent] = webhook_receiver.wait_for(1)
+    _sending, sent = webhook_receiver.wait_for(2)
     assert sent.params["MessageStatus"] == "sent"
     time.sleep(CALLBACK_DELAY_SECONDS * 6)  # well past when the final report would have come
-    assert len(webhook_receiver.received) == 1
+    assert len(webhook_receiver.received) == 2
     # The API still knows the outcome, so a client that polls can recover it.
     assert twilio_client.messages(message.sid).fetch().status == "delivered"
 
@@ -121,9 +123,12 @@ def test_unreachable_callback_url_is_recorded_not_fatal(
     message = twilio_client.messages.create(
         to="+15552220006", from_=SENDER, body="hi", status_callback=dead_url
     )
-    callbacks = sandbox.wait_for_callbacks(message.sid, 2)
-    assert [c["http_status"] for c in callbacks] == [None, None]
-    assert all(c["error"] for c in callbacks)
+    # Each change tried twice: Twilio retries a webhook once when it cannot connect.
+    callbacks = sandbox.wait_for_callbacks(message.sid, 6)
+    assert [c["message_status"] for c in callbacks] == [
+        s for s in ("sending", "sent", "delivered") for _ in range(2)
+    ]
+    assert all(c["http_status"] is None and c["error"] for c in callbacks)
     assert twilio_client.messages(message.sid).fetch().status == "delivered"
     assert sandbox.http.get("/health").status_code == 200
 
@@ -135,10 +140,10 @@ def test_reset_cancels_pending_callbacks(
     twilio_client.messages.create(
         to="+15552220007", from_=SENDER, body="hi", status_callback=webhook_receiver.url("/s")
     )
-    webhook_receiver.wait_for(1)
+    webhook_receiver.wait_for(2)
     sandbox.reset()
     time.sleep(0.7)
-    assert [w.params["MessageStatus"] for w in webhook_receiver.received] == ["sent"]
+    assert [w.params["MessageStatus"] for w in webhook_receiver.received] == ["sending", "sent"]
 
 
 def test_inbound_sms_posts_a_signed_webhook(sandbox: RunningSandbox) -> None:

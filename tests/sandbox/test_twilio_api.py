@@ -12,6 +12,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from config.settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from sandbox.twilio_api import SANDBOX_MESSAGING_SERVICE
 from tests.sandbox.conftest import RunningSandbox
 
 SENDER = "+15005550006"
@@ -35,7 +36,7 @@ def test_create_returns_a_twilio_message_resource(
         SENDER,
         "Your order shipped",
     )
-    assert message.status == "queued"
+    assert message.status == "queued" and message.date_sent is None  # not sent yet
     assert message.direction == "outbound-api"
     assert message.num_segments == "1"
     assert message.num_media == "0"
@@ -44,7 +45,7 @@ def test_create_returns_a_twilio_message_resource(
     assert message.error_code is None and message.error_message is None
     assert message.uri == f"/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}/Messages/{message.sid}.json"
     assert isinstance(message.date_created, datetime)
-    assert message.date_sent == message.date_updated == message.date_created
+    assert message.date_updated == message.date_created
     assert abs(message.date_created.timestamp() - before) < 5
 
     [recorded] = sandbox.messages()
@@ -66,10 +67,12 @@ def test_segment_count_follows_gsm7_and_ucs2_limits(
 @SDK_ASYNC_WARNINGS
 async def test_create_async(sandbox: RunningSandbox, async_twilio_client: Client) -> None:
     message = await async_twilio_client.messages.create_async(
-        to="+15551230003", messaging_service_sid="MG" + "1" * 32, body="async hello"
+        to="+15551230003", messaging_service_sid=SANDBOX_MESSAGING_SERVICE, body="async hello"
     )
-    assert message.status == "queued"
-    assert message.messaging_service_sid == "MG" + "1" * 32
+    # Through a Messaging Service: accepted, no sender and no segments until it is queued.
+    assert message.status == "accepted"
+    assert message.from_ is None and message.num_segments == "0"
+    assert message.messaging_service_sid == SANDBOX_MESSAGING_SERVICE
     assert [m["sid"] for m in sandbox.messages()] == [message.sid]
 
 
@@ -197,39 +200,33 @@ def test_list_filters_by_to_and_pages_newest_first(twilio_client: Client) -> Non
     assert twilio_client.messages.list(from_=SENDER)[0].body == "someone else"
 
 
-def test_list_date_filters(twilio_client: Client) -> None:
-    twilio_client.messages.create(to="+15551230011", from_=SENDER, body="today")
+def test_list_date_filters_match_the_send_date_only(
+    sandbox: RunningSandbox, twilio_client: Client
+) -> None:
+    sandbox.http.post("/sandbox/rules", json={"to": "+15551230011", "hold_queued_seconds": 0.3})
+    message = twilio_client.messages.create(to="+15551230011", from_=SENDER, body="today")
     now = datetime.now(UTC).replace(tzinfo=None)  # the SDK formats naive datetimes as UTC
+    today, yesterday = now.date(), now.date() - timedelta(days=1)
 
-    assert (
-        len(
-            twilio_client.messages.list(
-                to="+15551230011", date_sent_after=now - timedelta(minutes=5)
-            )
-        )
-        == 1
-    )
-    assert (
-        twilio_client.messages.list(to="+15551230011", date_sent_after=now + timedelta(minutes=5))
-        == []
-    )
-    assert (
-        twilio_client.messages.list(to="+15551230011", date_sent_before=now - timedelta(minutes=5))
-        == []
-    )
-    assert (
-        len(
-            twilio_client.messages.list(
-                to="+15551230011", date_sent_before=now + timedelta(minutes=5)
-            )
-        )
-        == 1
-    )
-    assert len(twilio_client.messages.list(to="+15551230011", date_sent=now.date())) == 1
-    # The SDK sends a date as midnight UTC; Twilio reads it as the whole day.
-    assert len(twilio_client.messages.list(to="+15551230011", date_sent_before=now.date())) == 1
-    yesterday = now.date() - timedelta(days=1)
+    # Queued: no date_sent, so no DateSent filter finds it; an unfiltered list does.
+    assert twilio_client.messages(message.sid).fetch().date_sent is None
+    assert twilio_client.messages.list(to="+15551230011", date_sent=today) == []
+    assert twilio_client.messages.list(to="+15551230011", date_sent_after=yesterday) == []
+    assert [m.sid for m in twilio_client.messages.list(to="+15551230011")] == [message.sid]
+
+    deadline = time.monotonic() + 5
+    while twilio_client.messages(message.sid).fetch().date_sent is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    # Sent: the filters compare the date alone; a time in the filter is ignored, so
+    # "after five minutes from now" still matches today's message.
+    assert len(twilio_client.messages.list(to="+15551230011", date_sent=today)) == 1
+    later = now + timedelta(minutes=5)
+    assert len(twilio_client.messages.list(to="+15551230011", date_sent_after=later)) == 1
+    assert len(twilio_client.messages.list(to="+15551230011", date_sent_before=today)) == 1
     assert twilio_client.messages.list(to="+15551230011", date_sent=yesterday) == []
+    tomorrow = today + timedelta(days=1)
+    assert twilio_client.messages.list(to="+15551230011", date_sent_after=tomorrow) == []
 
 
 @SDK_ASYNC_WARNINGS
