@@ -43,7 +43,7 @@ from providers.sms_provider import (
     ProviderName,
     SentSms,
     SignedRequest,
-    unreachable,
+    requests_unreachable,
 )
 
 PLIVO_ORIGIN = "https://api.plivo.com"
@@ -225,7 +225,7 @@ def _decimal(value: object) -> Decimal | None:
 
 def _classify(exc: Exception) -> ProviderError:
     if isinstance(exc, requests.RequestException):
-        return unreachable("Plivo", exc)
+        return requests_unreachable("Plivo", exc)
     text = str(exc)
     if isinstance(exc, plivo_errors.PlivoServerError):
         return ProviderError(f"Plivo 500: {text}", code="500", retryable=True, http_status=500)

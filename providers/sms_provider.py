@@ -141,6 +141,24 @@ class SmsProvider(Protocol):
     async def close(self) -> None: ...
 
 
-def unreachable(provider: str, exc: BaseException) -> ProviderError:
-    """The request may or may not have reached the provider: retry after a look-up."""
-    return ProviderError(f"{provider} unreachable: {exc!r}", code=None, retryable=True, outage=True)
+def unreachable(provider: str, exc: BaseException, *, may_have_reached: bool) -> ProviderError:
+    """No answer from the provider. ``may_have_reached``: the request went out (a read
+    timeout, a dropped connection), so a retry looks for the message before sending again;
+    False when it never left (a refused connection, a connect timeout)."""
+    return ProviderError(
+        f"{provider} unreachable: {exc!r}",
+        code=None,
+        retryable=True,
+        outage=True,
+        may_have_reached=may_have_reached,
+    )
+
+
+def requests_unreachable(provider: str, exc: BaseException) -> ProviderError:
+    """``unreachable`` for the requests-based SDKs (Vonage, Plivo)."""
+    import requests
+
+    never_left = isinstance(exc, requests.ConnectTimeout) or (
+        isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout)
+    )
+    return unreachable(provider, exc, may_have_reached=not never_left)

@@ -6,23 +6,18 @@ replies and the signature, read with the SDK's ``RequestValidator``.
 
 Twilio reports a long message as one message (``NumSegments``), never per part.
 Exactly once: Twilio takes no idempotency key, so a re-send first lists the recipient's
-recent messages and adopts one with the same body. The window that remains: a message
+recent messages and adopts one carrying the same body. The window that remains: a message
 Twilio accepted but does not list yet when the retry asks.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
-from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
-from twilio.rest import Client
 
 from config.settings import Settings
-from providers.errors import ProviderError
-from providers.sms import REQUEST_TIMEOUT_SECONDS, ProviderMessage, TwilioSms
+from providers.sms import ProviderMessage, TwilioSms
 from providers.sms_provider import (
     InboundSms,
     OutboundSms,
@@ -30,20 +25,30 @@ from providers.sms_provider import (
     ProviderName,
     SentSms,
     SignedRequest,
-    unreachable,
 )
+
+# Twilio's MessageStatus in the common vocabulary.
+COMMON_STATUS = {
+    "accepted": "queued",
+    "scheduled": "queued",
+    "queued": "queued",
+    "sending": "queued",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+    "canceled": "failed",
+}
 
 
 class TwilioProvider:
     name: ProviderName = "twilio"
 
     def __init__(self, settings: Settings, sms: TwilioSms | None = None) -> None:
-        self._settings = settings
         self._sms = sms or TwilioSms(settings)
         self._owns_sms = sms is None
         self._validator = RequestValidator(settings.effective_twilio_auth_token)
-        self._fetch_http: AsyncTwilioHttpClient | None = None
-        self._fetch_client: Client | None = None
 
     async def send(self, sms: OutboundSms) -> SentSms:
         message = await self._sms.send(sms.to, sms.body, sms.status_callback_url)
@@ -53,24 +58,12 @@ class TwilioProvider:
         self, sms: OutboundSms, since: datetime, known_ids: frozenset[str] = frozenset()
     ) -> SentSms | None:
         recent = await self._sms.recent_messages(sms.to, since=since)
-        match = next((m for m in recent if m.body == sms.body and m.sid not in known_ids), None)
+        match = next((m for m in recent if m.carries(sms.body) and m.sid not in known_ids), None)
         return _sent(match) if match is not None else None
 
     async def fetch_status(self, provider_message_id: str) -> str:
-        client = self._client_for_fetch()
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                message = await client.messages(provider_message_id).fetch_async()
-        except TwilioRestException as exc:
-            raise ProviderError(
-                f"Twilio {exc.status} {exc.code}: {exc.msg}",
-                code=str(exc.code) if exc.code is not None else None,
-                retryable=exc.status >= 500 or exc.status == 429,
-                http_status=exc.status,
-            ) from exc
-        except (TimeoutError, OSError) as exc:
-            raise unreachable("Twilio", exc) from exc
-        return str(message.status)
+        status = (await self._sms.message(provider_message_id)).status
+        return COMMON_STATUS.get(status.lower(), "sent")
 
     def parse_delivery_report(self, request: SignedRequest) -> PartReport:
         params = request.params
@@ -81,7 +74,7 @@ class TwilioProvider:
         return PartReport(
             provider="twilio",
             message_id=sid,
-            status=status.lower(),
+            status=COMMON_STATUS.get(status.lower(), "sent"),
             error_code=params.get("ErrorCode") or None,
         )
 
@@ -113,21 +106,6 @@ class TwilioProvider:
     async def close(self) -> None:
         if self._owns_sms:
             await self._sms.close()
-        if self._fetch_http is not None:
-            await self._fetch_http.close()
-
-    def _client_for_fetch(self) -> Client:
-        if self._fetch_client is None:
-            self._fetch_http = AsyncTwilioHttpClient()
-            self._fetch_client = Client(
-                self._settings.effective_twilio_account_sid,
-                self._settings.effective_twilio_auth_token,
-                http_client=self._fetch_http,
-            )
-            self._fetch_client.api.base_url = self._settings.effective_twilio_api_base_url.rstrip(
-                "/"
-            )
-        return self._fetch_client
 
 
 def _sent(message: ProviderMessage) -> SentSms:

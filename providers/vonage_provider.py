@@ -43,7 +43,7 @@ from providers.sms_provider import (
     ProviderName,
     SentSms,
     SignedRequest,
-    unreachable,
+    requests_unreachable,
 )
 
 REQUEST_TIMEOUT_SECONDS = 15
@@ -133,7 +133,7 @@ class VonageProvider:
         except HttpRequestError as exc:
             raise _classify_http(exc) from exc
         except requests.RequestException as exc:
-            raise unreachable("Vonage", exc) from exc
+            raise requests_unreachable("Vonage", exc) from exc
         parts = tuple(m.message_id for m in response.messages if m.message_id)
         price = sum(
             (_decimal(m.message_price) or Decimal(0) for m in response.messages), Decimal(0)
@@ -171,7 +171,7 @@ class VonageProvider:
         except HttpRequestError as exc:
             raise _classify_http(exc) from exc
         except requests.RequestException as exc:
-            raise unreachable("Vonage", exc) from exc
+            raise requests_unreachable("Vonage", exc) from exc
         records = [r for r in (answer or {}).get("records", []) if r.get("client_ref") == ref]
         if not records:
             return None
@@ -197,7 +197,7 @@ class VonageProvider:
         except HttpRequestError as exc:
             raise _classify_http(exc) from exc
         except requests.RequestException as exc:
-            raise unreachable("Vonage", exc) from exc
+            raise requests_unreachable("Vonage", exc) from exc
         records = (answer or {}).get("records", [])
         if not records:
             return "queued"

@@ -29,7 +29,7 @@ async def test_send_report_and_signature(twilio: TwilioProvider, receiver: Recei
         receiver.wait_for, lambda h: any(x.params.get("MessageStatus") == "delivered" for x in h)
     )
     reports = [twilio.parse_delivery_report(signed(h)) for h in hooks]
-    assert [r.status for r in reports] == ["sent", "delivered"]
+    assert [r.status for r in reports][-2:] == ["sent", "delivered"]  # "sending" before
     assert all(twilio.signature_is_valid(signed(h)) for h in hooks)
     forged = dict(hooks[-1].params, MessageStatus="undelivered")
     assert not twilio.signature_is_valid(
