@@ -10,6 +10,7 @@ from store.consent import SmsConsent
 from store.conversations import Conversations
 from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
+from store.message_parts import PartReports
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
 from store.reply_questions import ReplyQuestions
@@ -33,6 +34,7 @@ class Store:
     conversations: Conversations
     reply_questions: ReplyQuestions
     routes: RouteMeasurements
+    parts: PartReports
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -51,6 +53,7 @@ class Store:
             conversations=Conversations(sessions),
             reply_questions=ReplyQuestions(sessions),
             routes=RouteMeasurements(sessions),
+            parts=PartReports(sessions),
         )
 
     def close(self) -> None:

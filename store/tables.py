@@ -281,3 +281,21 @@ class RouteBreakerRow(Base):
     failures: Mapped[int] = mapped_column(Integer)
     opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     probed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class MessagePartRow(Base):
+    """One part of a message as its provider reports it (Vonage reports each part of a long
+    message on its own). The send registers the parts it was given (``expected``); a report
+    that beats it is kept and counted once the send registers."""
+
+    __tablename__ = "message_parts"
+    __table_args__ = (Index("ix_message_parts_message_key", "message_key"),)
+
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    part_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: not expected yet
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,4 +1,4 @@
-"""routing between SMS providers: measured routes and their circuit breakers
+"""routing between SMS providers: measured routes, their circuit breakers, message parts
 
 Revision ID: 0007
 Revises: 0006
@@ -36,8 +36,22 @@ def upgrade() -> None:
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("probed_at", sa.DateTime(timezone=True), nullable=True),
     )
+    op.create_table(
+        "message_parts",
+        sa.Column("provider", sa.String(length=20), primary_key=True),
+        sa.Column("part_id", sa.String(length=64), primary_key=True),
+        sa.Column("message_key", sa.String(length=300), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_code", sa.String(length=40), nullable=True),
+        sa.Column("sequence", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_message_parts_message_key", "message_parts", ["message_key"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_message_parts_message_key", table_name="message_parts")
+    op.drop_table("message_parts")
     op.drop_table("route_breakers")
     op.drop_table("route_stats")
