@@ -19,10 +19,12 @@ from api.errors import install_error_handlers
 from api.inbound import create_inbound_router
 from api.openapi_docs import create_docs_router, describe
 from api.preferences import create_preferences_router
+from api.provider_reports import create_provider_reports_router
 from api.status_callbacks import create_status_router
 from config import validation
 from config.settings import Settings, get_settings
 from privacy.converter import codec_for
+from providers.sms_providers import build_sms_providers
 from starter.client import connect
 from store.migrate import prepare_schema
 from store.repository import Store
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     install_error_handlers(app)
     late = cast(Client, temporal)  # routes reach the client only when a request comes
     app.include_router(create_status_router(settings, store, late))
+    # Vonage's and Plivo's reports; the adapters here only check signatures and read.
+    providers = build_sms_providers(settings)
+    app.include_router(create_provider_reports_router(settings, store, late, providers))
     app.include_router(create_preferences_router(store, settings))
     app.include_router(create_inbound_router(settings, store, late))
     app.include_router(create_codec_router(codec_for(settings), settings))
