@@ -86,7 +86,9 @@ class Settings(BaseSettings):
     vonage_signature_method: str = "sha256"
     vonage_rest_base_url: str = ""  # SMS API; default https://rest.nexmo.com or the sandbox
     vonage_api_base_url: str = ""  # Reports API (look-up); default https://api.nexmo.com
-    vonage_sender: str = "HeraldShop"  # a number (digits, no "+") or an alphanumeric id
+    # A number (digits, no "+") or an alphanumeric id (not in the US, Canada or Brazil);
+    # routing's senders per country (config/routing.toml) override it per message.
+    vonage_sender: str = "18005550100"
 
     # Plivo Message API (official SDK). No auth id: the sandbox.
     plivo_auth_id: str = ""

@@ -84,7 +84,7 @@ class PlivoProvider:
         try:
             response = await asyncio.to_thread(
                 self._client.messages.create,
-                src=self._sender,
+                src=sms.sender or self._sender,
                 dst=sms.to,
                 text=sms.body,
                 url=callback,

@@ -40,6 +40,7 @@ class OutboundSms:
     to: str  # E.164
     body: str
     status_callback_url: str | None = None
+    sender: str | None = None  # routing's sender for this country; None: the configured one
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ class VonageProvider:
             raise ValueError(f"Vonage takes callback URLs up to {MAX_CALLBACK_URL} characters")
         message = SmsMessage(
             to=sms.to.lstrip("+"),
-            from_=self._sender,
+            from_=sms.sender or self._sender,
             text=sms.body,
             client_ref=vonage_client_ref(sms.reference),
             type="text" if is_gsm7(sms.body) else "unicode",

@@ -33,6 +33,7 @@ from routing.breaker import BreakerState
 from routing.destination import Destination
 from routing.estimates import RouteStats
 from routing.rules import RoutingRules
+from routing.senders import sender_for
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ def choose_route(
     for provider in rule.providers():
         if provider not in available:
             excluded[provider] = "not configured"
+            continue
+        if rules.senders is not None and not sender_for(
+            provider, destination.country, rules.senders
+        ):
+            excluded[provider] = f"no sender for {destination.country or 'this country'}"
             continue
         price = rules.list_price(provider, destination.country)
         ceiling = rule.price_ceiling_usd

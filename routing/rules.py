@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from providers.sms_provider import PROVIDER_NAMES, ProviderName
 from routing.destination import Destination, NumberType
+from routing.senders import SenderIdentity
 
 
 class RouteRule(BaseModel):
@@ -57,6 +58,10 @@ class RoutingRules(BaseModel):
     # List prices per part by provider and country ("*" for the rest), USD: the cost
     # estimate before Herald has measured one, and what the price ceiling is held against.
     prices_usd: dict[ProviderName, dict[str, Decimal]] = Field(default_factory=dict)
+    # Each provider's senders per country (routing/senders.py). None: not configured, and
+    # every provider sends from its own settings' sender; once listed, a provider without a
+    # usable sender for a country has no route there.
+    senders: list[SenderIdentity] | None = None
     # The adaptive choice (routing/choose.py says why these).
     exploration_share: float = Field(default=0.02, ge=0.0, le=0.5)
     half_life_hours: float = Field(default=6.0, gt=0)

@@ -15,6 +15,7 @@ Followed from Vonage's documentation, unkind parts included:
 - The Reports API (``GET /v2/reports/records``, Basic auth only) lists a message only
   ``records_lag_seconds`` after it was sent; ``date_end`` at most 24 hours after
   ``date_start``; ``id`` excludes dates.
+- An alphanumeric sender id is refused for the US, Canada and Brazil (status 15).
 - Inbound SMS longer than one part arrive as one webhook per part (``concat-ref``,
   ``concat-total``, ``concat-part``).
 """
@@ -49,6 +50,8 @@ MAX_CLIENT_REF = 100
 ACCEPTED_RECEIPT_SECONDS = 0.05
 REMAINING_BALANCE = Decimal("100.00000000")
 MAX_MESSAGES = 100_000
+# Where carriers refuse an alphanumeric sender id (Vonage answers "Illegal Sender Address").
+NO_ALPHANUMERIC_SENDERS = frozenset({"US", "CA", "BR"})
 _SMS_LIMITS = {"text": (160, 153), "unicode": (70, 67)}
 
 
@@ -145,7 +148,9 @@ class VonageSandbox:
                 return error("2", f"Missing {name} param")
         if not to.isdigit() or not 7 <= len(to) <= 15:
             return error("3", "Invalid to address")
-        if not _valid_sender(from_):
+        if not _valid_sender(from_) or (
+            not from_.isdigit() and country_of(to) in NO_ALPHANUMERIC_SENDERS
+        ):
             return error("15", "Illegal Sender Address - rejected")
         callback = params.get("callback") or None
         if callback is not None and len(callback) > MAX_CALLBACK_URL:

@@ -49,7 +49,12 @@ def receiver() -> Receiver:
             "Invalid to address",
         ),
         (
-            {**VONAGE_AUTH, "to": "5511987654321", "from": "Herald Shop Ltd", "text": "hi"},
+            {**VONAGE_AUTH, "to": "447400123456", "from": "Herald Shop Ltd", "text": "hi"},
+            "15",
+            "Illegal Sender",
+        ),
+        (  # an alphanumeric id where carriers refuse one
+            {**VONAGE_AUTH, "to": "5511987654321", "from": "Herald", "text": "hi"},
             "15",
             "Illegal Sender",
         ),
@@ -57,7 +62,7 @@ def receiver() -> Receiver:
             {
                 **VONAGE_AUTH,
                 "to": "5511987654321",
-                "from": "Herald",
+                "from": "18005550100",
                 "text": "hi",
                 "callback": "http://x/" + "c" * 100,
             },
@@ -109,7 +114,7 @@ def test_vonage_retries_a_receipt_that_was_not_accepted(
     form = {
         **VONAGE_AUTH,
         "to": "5511987654321",
-        "from": "Herald",
+        "from": "18005550100",
         "text": "hi",
         "callback": receiver.url("/dlr"),
     }
