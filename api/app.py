@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     late = cast(Client, temporal)  # routes reach the client only when a request comes
     app.include_router(create_status_router(settings, store, late))
     # Vonage's and Plivo's reports; the adapters here only check signatures and read.
-    providers = build_sms_providers(settings)
+    providers = build_sms_providers(settings, only=("vonage", "plivo"))
     app.include_router(create_provider_reports_router(settings, store, late, providers))
     app.include_router(create_preferences_router(store, settings))
     app.include_router(create_inbound_router(settings, store, late))

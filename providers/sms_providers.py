@@ -7,6 +7,8 @@ sandbox, nor sandbox credentials to a real provider.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from config.settings import Settings
 from providers.plivo_provider import PlivoProvider
 from providers.sms_provider import PROVIDER_NAMES, ProviderName, SmsProvider
@@ -27,6 +29,11 @@ def available_sms_providers(settings: Settings) -> list[ProviderName]:
     return [name for name in PROVIDER_NAMES if name in listed and configured[name]]
 
 
-def build_sms_providers(settings: Settings) -> dict[ProviderName, SmsProvider]:
+def build_sms_providers(
+    settings: Settings, *, only: Collection[ProviderName] = PROVIDER_NAMES
+) -> dict[ProviderName, SmsProvider]:
+    """The available providers' adapters (``only`` these). Twilio's opens an aiohttp
+    session, so it is built inside a running event loop."""
     builders = {"twilio": TwilioProvider, "vonage": VonageProvider, "plivo": PlivoProvider}
-    return {name: builders[name](settings) for name in available_sms_providers(settings)}
+    names = [name for name in available_sms_providers(settings) if name in only]
+    return {name: builders[name](settings) for name in names}
