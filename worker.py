@@ -64,6 +64,7 @@ def build_worker(client: Client, deps: Dependencies, task_queue: str) -> Worker:
         # executor of its own for activities.
         activities=build_activities(deps),
         max_concurrent_activities=200,
+        max_cached_workflows=deps.settings.workflow_cache_size,
         workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(
             deps.settings.workflow_task_polls
         ),

@@ -1,12 +1,12 @@
 """Decide a milestone's SMS and send it, in one activity: the usual path of a milestone.
 
 The send policy needs facts from the store (consent, preferences, recent sends) and the
-SMS its text. Gathering them in a local activity before the send cost every milestone one
-more workflow activation, one more activity and one more history event. Here the facts
-are read, the (pure) policy is applied and, when it says "SMS now", the SMS is sent, in
-one activity. The decision comes back in the result, so the workflow's history still
-says what was decided and why; holds, merges, suppressions and other channels are then
-the workflow's to carry out, as before.
+SMS its text. Here the facts are read, the pure policy (policy/decide.py, the function the
+workflow's own decisions call) is applied and, when it says "SMS now", the SMS is sent,
+in one activity. Why the decision is taken here rather than in the workflow (a workflow
+task saved per milestone) is written in workflows/deciding_send.py. The decision comes
+back in the result, so the workflow's history still says what was decided and why; holds,
+merges, suppressions and other channels are the workflow's to carry out.
 
 Idempotent and at most one SMS, as ``send_sms``: the outbox row is keyed by the message.
 This activity runs once (no retries): a provider error, a refusal or a busy sender is
@@ -27,13 +27,14 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.delivery import MessageIdentity
-from activities.policy_facts import PolicyFacts, PolicyFactsActivities, PolicyFactsInput
+from activities.policy_facts import PolicyFactsActivities, PolicyFactsInput
 from activities.sms import SendSmsInput, SmsActivities, SmsSent
 from config.policy import get_policy_settings
 from domain.events import MilestoneEvent
 from domain.timeline import Channel, DeliveryReport
+from policy.decide import decide
 from policy.decision import PolicyAction, PolicyDecision
-from policy.evaluate import PolicyRequest, evaluate
+from policy.evaluate import PolicyRequest
 from policy.rules import PolicyRules
 
 
@@ -114,7 +115,15 @@ class DecideAndSendActivities:
                 sms_of=event,
             )
         )
-        decision = decide(request.policy, facts, datetime.now(UTC), self._rules())
+        # The same pure function as the workflow's own decisions (workflows/send_policy.py).
+        decision = decide(
+            request.policy,
+            sms_consent=facts.sms_consent,
+            muted=facts.muted,
+            recent_sms=facts.recent_sms,
+            now=datetime.now(UTC),
+            rules=self._rules(),
+        )
         decided = DecidedSms(decision=decision)
         if not decided.sends_sms:
             return decided
@@ -144,20 +153,6 @@ class DecideAndSendActivities:
         except ApplicationError as error:  # refused, busy or failed: the workflow goes on
             return decided.model_copy(update={"error": send_error(error)})
         return decided.with_sent(sent)
-
-
-def decide(
-    policy: PolicyRequest, facts: PolicyFacts, now: datetime, rules: PolicyRules
-) -> PolicyDecision:
-    """The workflow's request, completed with the store's facts."""
-    request = policy.model_copy(
-        update={
-            "sms_consent": facts.sms_consent,
-            "muted": tuple(facts.muted),
-            "recent_sms": tuple(facts.recent_sms),
-        }
-    )
-    return evaluate(request, now, rules)
 
 
 def send_error(error: ApplicationError) -> SendError:

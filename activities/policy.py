@@ -1,7 +1,9 @@
-"""The workflow's tunables, read from the worker's settings once per run.
+"""The workflow's tunables, from Herald's settings, once per run.
 
-A local activity rather than workflow code: settings come from the environment, which a
-workflow may not read, and the result is recorded in history so replays see the same one.
+A workflow may not read the environment, so the tunables come in its start input (the
+starter reads the same HERALD_* settings as the worker: no event, no activity) or, when a
+starter sends none and on every run after a continue-as-new, from this local activity,
+whose result history records so replays see the same one.
 """
 
 from __future__ import annotations
@@ -37,17 +39,22 @@ class PolicyActivities:
     @activity.defn(name="load_policy")
     async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:
         # Idempotent: reads settings, writes nothing.
-        s = self._settings
-        return WorkflowPolicy(
-            sms_max_attempts=s.sms_max_attempts,
-            sms_retry_initial_seconds=s.sms_retry_initial_seconds,
-            sms_retry_max_seconds=s.sms_retry_max_seconds,
-            send_timeout_seconds=s.send_timeout_seconds,
-            delivery_report_timeout_seconds=s.delivery_report_timeout_seconds,
-            delivery_report_wait_seconds=min(
-                s.delivery_report_wait_seconds, s.delivery_report_timeout_seconds
-            ),
-            completion_grace_seconds=s.completion_grace_seconds,
-            history_event_limit=s.history_event_limit,
-            rules=get_policy_settings().rules(),
-        )
+        return workflow_policy(self._settings)
+
+
+def workflow_policy(settings: Settings) -> WorkflowPolicy:
+    """The workflow's tunables from ``settings``: for a start input, or the local activity."""
+    s = settings
+    return WorkflowPolicy(
+        sms_max_attempts=s.sms_max_attempts,
+        sms_retry_initial_seconds=s.sms_retry_initial_seconds,
+        sms_retry_max_seconds=s.sms_retry_max_seconds,
+        send_timeout_seconds=s.send_timeout_seconds,
+        delivery_report_timeout_seconds=s.delivery_report_timeout_seconds,
+        delivery_report_wait_seconds=min(
+            s.delivery_report_wait_seconds, s.delivery_report_timeout_seconds
+        ),
+        completion_grace_seconds=s.completion_grace_seconds,
+        history_event_limit=s.history_event_limit,
+        rules=get_policy_settings().rules(),
+    )

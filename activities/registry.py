@@ -14,17 +14,14 @@ from activities.policy_facts import PolicyFactsActivities
 from activities.push import PushActivities
 from activities.reconcile import ReconcileActivities
 from activities.record import RecordActivities
-from activities.render import RenderActivities, SmsRenderer
+from activities.render import SmsRenderer
 from activities.sms import SmsActivities
-from activities.throttle import ThrottleActivities
 
 
 def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     sender_domain = deps.settings.email_sender.rpartition("@")[2].rstrip(">") or "herald.local"
     policy = PolicyActivities(deps.settings)
     sms_renderer = SmsRenderer(deps.store, deps.language_model, deps.conversation)
-    render = RenderActivities(sms_renderer)
-    throttle = ThrottleActivities(deps.settings, deps.store)
     sms = SmsActivities(deps.settings, deps.store, deps.sms, deps.report_waits)
     email = EmailActivities(deps.store, deps.email, sender_domain)
     push = PushActivities(deps.store, deps.push)
@@ -35,8 +32,6 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     reconcile = ReconcileActivities(deps.store, deps.sms)
     return [
         policy.load_policy,
-        render.render,
-        throttle.reserve_send_slot,
         sms.send_sms,
         email.send_email,
         push.send_push,

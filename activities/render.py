@@ -1,12 +1,10 @@
-"""Render one milestone's message for one channel."""
+"""A milestone's SMS text, as the deciding send and the policy facts render it."""
 
 from __future__ import annotations
 
 import asyncio
 
-from pydantic import BaseModel
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from config.conversation import ConversationSettings, get_conversation_settings
 from config.messaging import get_messaging_settings
@@ -14,14 +12,9 @@ from conversation.exception_wording import EXCEPTION_MILESTONES, facts_from_even
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
 from messaging.brand import default_brand
-from messaging.render import RenderedMessage, RenderError, render_message, sms_from_text
+from messaging.render import RenderedMessage, render_message, sms_from_text
 from providers.language_model import ChatCompletions
 from store.repository import Store
-
-
-class RenderInput(BaseModel):
-    event: MilestoneEvent
-    channel: Channel
 
 
 class SmsRenderer:
@@ -81,19 +74,3 @@ class SmsRenderer:
             return None
         activity.logger.info("exception SMS for %s worded by the language model", event.reference)
         return sms_from_text(text, phone=event.customer.phone, locale=event.customer.locale)
-
-
-class RenderActivities:
-    def __init__(self, sms: SmsRenderer) -> None:
-        self._sms = sms
-
-    @activity.defn(name="render_message")
-    async def render(self, request: RenderInput) -> RenderedMessage:
-        event, channel = request.event, request.channel
-        try:
-            if channel is Channel.SMS:
-                return await self._sms.render(event)
-            return render_message(event, channel)
-        except RenderError as exc:
-            # A broken template stays broken on retry: tell the workflow at once.
-            raise ApplicationError(str(exc), type="RenderFailed", non_retryable=True) from exc

@@ -1,4 +1,4 @@
-"""The send policy's throughput check: when may this sender send next?"""
+"""The send policy's throughput check: when may this sender send next? (the send calls it)"""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import asyncio
 import time
 
 from pydantic import BaseModel
-from temporalio import activity
 
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -18,16 +17,12 @@ PACING_SHARE = 0.97
 SHORT_WAIT_SECONDS = 1.0  # waited inside the activity; longer waits on a durable timer
 
 
-class ReserveSlotInput(BaseModel):
-    message_key: str
-
-
 class SendSlot(BaseModel):
     sender: str
     not_before_epoch: float  # the reserved slot
-    # What is left to wait after the activity's own short wait, measured when it returned:
-    # the workflow waits that on a durable timer. None: recorded before this field existed.
-    wait_seconds: float | None = None
+    # What is left to wait after the short wait here, measured when it ended: the send
+    # hands a longer wait to the workflow's durable timer (SENDER_BUSY).
+    wait_seconds: float = 0.0
 
 
 def effective_sender_limit(settings: Settings) -> SenderLimit:
@@ -39,24 +34,6 @@ def effective_sender_limit(settings: Settings) -> SenderLimit:
             daily_cap=limit.daily_cap,
         )
     return limit
-
-
-class ThrottleActivities:
-    def __init__(self, settings: Settings, store: Store) -> None:
-        self._settings = settings
-        self._store = store
-
-    @activity.defn(name="reserve_send_slot")
-    async def reserve_send_slot(self, request: ReserveSlotInput) -> SendSlot:
-        # Not idempotent by design, and harmless: a retried reservation takes one more slot,
-        # which only spaces later sends a little further apart.
-        return await reserve_and_wait(self._settings, self._store)
-
-
-async def reserve_and_wait(settings: Settings, store: Store) -> SendSlot:
-    """Reserve the sender's next slot; wait for it here when it is less than a second away."""
-    slot = await asyncio.to_thread(reserve_slot, settings, store)
-    return await wait_for_slot(settings.sms_sender, slot)
 
 
 def reserve_slot(settings: Settings, store: Store) -> float:

@@ -14,6 +14,7 @@ import httpx
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
+from activities.policy import WorkflowPolicy
 from bench.baseline import TASK_QUEUE as BASELINE_QUEUE
 from bench.baseline import BaselineMessage, BaselineWorkflow
 from bench.measure import accepted_by_destination
@@ -77,12 +78,16 @@ class Target:
     activities: tuple[str, ...]  # those that call the sandbox, for the history breakdown
 
 
-def herald_target(client: Client, worker_pid: int, task_queue: str) -> Target:
+def herald_target(
+    client: Client, worker_pid: int, task_queue: str, policy: WorkflowPolicy | None = None
+) -> Target:
+    """``policy``: sent in each new order's start input (None: its run loads it)."""
+
     def build(reference: str, phone: str, step: int) -> Any:
         return order_event(ORDER_PATH[step], reference, step=step, phone=phone)
 
     async def send(client: Client, event: Any) -> object:
-        return await signal_milestone(client, event, task_queue=task_queue)
+        return await signal_milestone(client, event, task_queue=task_queue, policy=policy)
 
     sends = ("decide_and_send_sms", "send_sms")  # the first attempt decides too
     return Target("herald", client, worker_pid, build, send, lambda ref: f"order-{ref}", sends)

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 import httpx
 
+from activities.policy import workflow_policy
 from bench import baseline
 from bench.breakdown import breakdown
 from bench.load import Load, Phones, Target, baseline_target, herald_target
@@ -78,6 +79,7 @@ class Options:
     out: Path | None
     keep_data: bool
     workflow_sandbox: bool
+    policy_in_start: bool
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -110,6 +112,12 @@ def parse_args(argv: list[str] | None) -> Options:
         action=argparse.BooleanOptionalAction,
         default=False,
         help="run both systems' workflows in Temporal's sandbox (off: as production workers)",
+    )
+    parser.add_argument(
+        "--policy-in-start",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Herald's starter sends the workflow's tunables (off: each run loads them)",
     )
     parser.add_argument("--quick", action="store_true", help="smoke check, about two minutes")
     args = parser.parse_args(argv)
@@ -359,7 +367,12 @@ async def run(
     targets = [
         baseline_target(await baseline.connect(settings), pids["baseline_worker"]),
         # Herald's own client: its data converter, payload encryption included.
-        herald_target(await connect(settings), pids["herald_worker"], settings.task_queue),
+        herald_target(
+            await connect(settings),
+            pids["herald_worker"],
+            settings.task_queue,
+            workflow_policy(settings) if options.policy_in_start else None,
+        ),
     ]
     targets = [t for t in targets if t.name in options.systems]
     async with httpx.AsyncClient(base_url=settings.sandbox_base_url, timeout=30) as sandbox:
@@ -420,6 +433,7 @@ def summary(
         "sustained_means": f"achieved >= {MIN_ACHIEVED:.0%} of offered, p99 <= {MAX_P99_MS:g} ms",
         "sms_sender_messages_per_second": SENDER_RATE,
         "workflow_sandbox": opts.workflow_sandbox,
+        "policy_in_start": opts.policy_in_start,
         "note": "sender limits, quiet hours and coalescing lifted: Herald's own costs only",
         "elapsed_s": round(bench.elapsed(), 1),
     }
@@ -435,6 +449,9 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
+    # The starter reads the settings the worker reads, as it does in production: the
+    # tunables it sends in a start input are the worker's own.
+    os.environ.update(NEUTRAL_POLICY)
     root = Path(tempfile.mkdtemp(prefix="herald-bench-"))
     settings = bench_settings(root, options.callback_delay, options.workflow_sandbox)
     stack = Stack(settings, log_dir=root / "logs", extra_env=NEUTRAL_POLICY)

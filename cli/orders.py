@@ -15,6 +15,8 @@ from typing import TextIO
 from pydantic import ValidationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.policy import workflow_policy
+from config.settings import get_settings
 from domain.events import Customer, MilestoneEvent, Refund, Shipment
 from domain.milestones import Kind, Milestone
 from starter.client import connect, messaging_history, signal_milestone
@@ -61,7 +63,7 @@ def describe(error: ValidationError) -> str:
 
 
 async def _signal(event: MilestoneEvent) -> str:
-    handle = await signal_milestone(await connect(), event)
+    handle = await signal_milestone(await connect(), event, policy=workflow_policy(get_settings()))
     return handle.id
 
 
@@ -123,7 +125,7 @@ async def _demo(reference: str, phone: str, email: str, out: TextIO) -> None:
             customer=customer,
             shipment=shipment,
         )
-        handle = await signal_milestone(client, event)
+        handle = await signal_milestone(client, event, policy=workflow_policy(get_settings()))
         print(f"signalled {milestone} to {handle.id}", file=out)
         await asyncio.sleep(1.5)
     print(f"now: herald history order {reference}", file=out)

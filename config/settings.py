@@ -148,6 +148,11 @@ class Settings(BaseSettings):
     # SDK's 5 leave one on the normal queue: new orders' first tasks waited (p99 595 ms at
     # 40 milestones/s, 206 with 10; bench/README.md, session 5).
     workflow_task_polls: int = Field(default=10, ge=2)
+    # Workflows a worker keeps in memory between their tasks (the SDK's sticky cache). An
+    # order waits days between milestones: one evicted from the cache is rebuilt from its
+    # history when its next task comes (a replay, a little CPU). This bounds the worker's
+    # memory however many orders are open (bench/open_orders.py measures it).
+    workflow_cache_size: int = Field(default=1000, ge=0)
 
     # Brand
     brand_name: str = "Herald Shop"

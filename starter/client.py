@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
+from activities.policy import WorkflowPolicy
 from config.settings import Settings, get_settings
 from domain.events import MilestoneEvent
 from domain.milestones import Kind, workflow_id_for
@@ -24,15 +25,21 @@ async def connect(settings: Settings | None = None) -> Client:
 
 
 async def signal_milestone(
-    client: Client, event: MilestoneEvent, *, task_queue: str | None = None
+    client: Client,
+    event: MilestoneEvent,
+    *,
+    task_queue: str | None = None,
+    policy: WorkflowPolicy | None = None,
 ) -> WorkflowHandle[NotificationWorkflow, MessagingHistory]:
     """Deliver one milestone, starting the order's workflow if it is not running.
 
-    Safe to repeat: the workflow ignores an event id it has seen.
+    ``policy``: the workflow's tunables for a new order, usually
+    ``workflow_policy(get_settings())``; they spare its run the local activity that would
+    load the worker's (None). Safe to repeat: the workflow ignores an event id it has seen.
     """
     return await client.start_workflow(
         NotificationWorkflow.run,
-        NotificationStart(kind=event.kind, reference=event.reference),
+        NotificationStart(kind=event.kind, reference=event.reference, policy=policy),
         id=event.workflow_id,
         task_queue=task_queue or get_settings().task_queue,
         start_signal="milestone",

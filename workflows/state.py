@@ -6,12 +6,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from activities.policy import WorkflowPolicy
 from conversation.dialogue import CustomerReply, DialogueState
 from domain.events import MilestoneEvent
 from domain.milestones import Kind, Milestone
 from domain.timeline import Channel, DeliveryReport, MessagingHistory
 from policy.duplicates import NotifiedMilestone
 from providers.support import ConversationLine
+
+CONVERSATION_LINES_KEPT = 20  # what support gets with a hand-over
 
 
 class AwaitingReport(BaseModel):
@@ -59,6 +62,11 @@ class CarriedState(BaseModel):
     dialogue: DialogueState = Field(default_factory=DialogueState)
     conversation: list[ConversationLine] = Field(default_factory=list)
 
+    def remember_line(self, direction: str, text: str, at: datetime) -> None:
+        """A line of the conversation, for support's hand-over: the latest ones only."""
+        self.conversation.append(ConversationLine(at=at, direction=direction, text=text))
+        del self.conversation[:-CONVERSATION_LINES_KEPT]
+
 
 class NotificationStart(BaseModel):
     """The workflow's input: which order or return, and what an earlier run handed over."""
@@ -66,3 +74,7 @@ class NotificationStart(BaseModel):
     kind: Kind
     reference: str
     carried: CarriedState | None = None
+    # The tunables, from the starter's settings: the run then needs no local activity to
+    # load them. None: the run loads the worker's (after a continue-as-new always, so a
+    # changed setting reaches an order that lives for weeks at its next run).
+    policy: WorkflowPolicy | None = None

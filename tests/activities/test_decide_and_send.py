@@ -128,8 +128,8 @@ async def test_a_stop_after_the_decision_is_still_honoured_by_the_send(
 
     decide = module.decide
 
-    def decide_then_stop(*args: object) -> object:
-        decision = decide(*args)  # type: ignore[arg-type]
+    def decide_then_stop(*args: object, **kwargs: object) -> object:
+        decision = decide(*args, **kwargs)  # type: ignore[arg-type]
         deps.store.consent.opt_out(PHONE, at=datetime.now(UTC), source="test", keyword="STOP")
         return decision
 

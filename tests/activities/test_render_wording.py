@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from fastapi import FastAPI
-from temporalio.testing import ActivityEnvironment
 
-from activities.render import RenderActivities, RenderInput, SmsRenderer
+from activities.render import SmsRenderer
 from config.conversation import ConversationSettings
 from domain.timeline import Channel
 from messaging.render import render_message
@@ -35,7 +34,7 @@ def stub() -> LanguageModelStub:
 async def activities(
     store: Store,  # noqa: F811
     stub: LanguageModelStub,
-) -> AsyncIterator[RenderActivities]:
+) -> AsyncIterator[SmsRenderer]:
     app = FastAPI()
     app.include_router(create_stub_router(stub))
     model = ChatCompletions(
@@ -45,7 +44,7 @@ async def activities(
         transport=httpx.ASGITransport(app=app),
     )
     settings = ConversationSettings(_env_file=None)  # type: ignore[call-arg]
-    yield RenderActivities(SmsRenderer(store, model, settings))
+    yield SmsRenderer(store, model, settings)
     await model.aclose()
 
 
@@ -56,12 +55,9 @@ def texted_before(store: Store) -> None:  # noqa: F811
     store.outbox.complete("x:1", "SM1", now)
 
 
-async def render(activities: RenderActivities, milestone: str) -> str:
+async def render(activities: SmsRenderer, milestone: str) -> str:
     event = order_event(milestone, "W1")
-    rendered = await ActivityEnvironment().run(
-        activities.render, RenderInput(event=event, channel=Channel.SMS)
-    )
-    return rendered.text
+    return (await activities.render(event)).text
 
 
 def template_text(milestone: str, first_sms: bool = False) -> str:
@@ -70,7 +66,7 @@ def template_text(milestone: str, first_sms: bool = False) -> str:
 
 
 async def test_a_delay_is_worded_by_the_model(
-    activities: RenderActivities,
+    activities: SmsRenderer,
     stub: LanguageModelStub,
     store: Store,  # noqa: F811
 ) -> None:
@@ -85,7 +81,7 @@ async def test_a_delay_is_worded_by_the_model(
     [StubBehaviour.FAIL, StubBehaviour.HANG, StubBehaviour.PROHIBITED, StubBehaviour.TOO_LONG],
 )
 async def test_any_failure_sends_the_template(
-    activities: RenderActivities,
+    activities: SmsRenderer,
     stub: LanguageModelStub,
     store: Store,  # noqa: F811
     behaviour: StubBehaviour,
@@ -97,7 +93,7 @@ async def test_any_failure_sends_the_template(
 
 
 async def test_the_first_sms_to_a_number_and_routine_milestones_use_templates(
-    activities: RenderActivities, stub: LanguageModelStub
+    activities: SmsRenderer, stub: LanguageModelStub
 ) -> None:
     assert await render(activities, "delayed") == template_text("delayed", first_sms=True)
     assert await render(activities, "shipped") == template_text("shipped", first_sms=True)

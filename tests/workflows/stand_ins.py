@@ -17,19 +17,18 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.conversation import ConversationActivities
-from activities.decide_and_send import DecideAndSendInput, DecidedSms, decide, send_error
+from activities.decide_and_send import DecideAndSendInput, DecidedSms, send_error
 from activities.delivery import as_activity_error, rejected, sender_busy
 from activities.email import EmailSent, SendEmailInput
 from activities.policy import LoadPolicyInput, WorkflowPolicy
 from activities.policy_facts import PolicyFacts, PolicyFactsInput
 from activities.push import PushSent, SendPushInput
 from activities.record import RecordInput
-from activities.render import RenderInput
 from activities.sms import SendSmsInput, SmsSent
-from activities.throttle import ReserveSlotInput, SendSlot
 from config.conversation import ConversationSettings
 from domain.timeline import Channel, DeliveryReport
 from messaging.render import RenderedMessage, render_message
+from policy.decide import decide
 from providers.errors import ProviderError
 from providers.oms import OmsClient
 from providers.support import SupportDesk
@@ -97,8 +96,6 @@ class FakeChannels:
             conversation.request_support,
             conversation.compose_reply,
             self.load_policy,
-            self.render,
-            self.reserve_send_slot,
             self.send_sms,
             self.send_email,
             self.send_push,
@@ -136,7 +133,15 @@ class FakeChannels:
             )
         )
         now = activity.info().current_attempt_scheduled_time
-        decided = DecidedSms(decision=decide(request.policy, facts, now, self.policy.rules))
+        decision = decide(
+            request.policy,
+            sms_consent=facts.sms_consent,
+            muted=facts.muted,
+            recent_sms=facts.recent_sms,
+            now=now,
+            rules=self.policy.rules,
+        )
+        decided = DecidedSms(decision=decision)
         if not decided.sends_sms:
             return decided
         if facts.sms is None:
@@ -168,20 +173,6 @@ class FakeChannels:
     @activity.defn(name="load_policy")
     async def load_policy(self, request: LoadPolicyInput) -> WorkflowPolicy:
         return self.policy
-
-    @activity.defn(name="render_message")
-    async def render(self, request: RenderInput) -> RenderedMessage:
-        return render_message(request.event, request.channel)
-
-    @activity.defn(name="reserve_send_slot")
-    async def reserve_send_slot(self, request: ReserveSlotInput) -> SendSlot:
-        info = activity.info()
-        now = info.current_attempt_scheduled_time.timestamp()
-        return SendSlot(
-            sender="+15005550006",
-            not_before_epoch=now + self.slot_delay_seconds,
-            wait_seconds=self.slot_delay_seconds,
-        )
 
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:

@@ -11,7 +11,7 @@ from domain.timeline import (
     NotificationState,
     TimelineEntry,
 )
-from workflows.details import current_details
+from workflows.support_view import current_details
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

@@ -336,3 +336,25 @@ async def test_continue_as_new_keeps_the_whole_timeline(env: WorkflowEnvironment
             "delayed",
             "out_for_delivery",
         ]
+
+
+async def test_a_report_awaited_across_continue_as_new_keeps_its_deadline(
+    env: WorkflowEnvironment,
+) -> None:
+    """The run hands over while an SMS waits for its report: the next run waits on (the
+    report can still come), and falls back when the deadline passes without one."""
+    fake = FakeChannels()
+    fake.policy.history_event_limit = 10  # due right after the first send
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "A1100"), task_queue=worker.task_queue
+        )
+        await wait_for(
+            handle, lambda h: any(e.kind is EntryKind.CONTINUED_AS_NEW for e in h.entries)
+        )
+        history = await wait_for(handle, lambda h: h.state is NotificationState.AWAITING_REPORT)
+        assert len(history.messages) == 1 and not fake.emails
+        await env.sleep(700)
+        history = await wait_for(handle, lambda h: h.state is NotificationState.FELL_BACK)
+        assert history.messages[0].status is DeliveryStatus.NO_REPORT
+        assert [m.channel for m in history.messages] == [Channel.SMS, Channel.EMAIL]

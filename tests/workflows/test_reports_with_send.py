@@ -68,11 +68,11 @@ async def test_a_report_inside_the_send_result_needs_no_signal_and_no_timer(
         assert await send_sms_timeouts(handle) == [fake.policy.send_timeout_seconds + WAIT_SECONDS]
         types = await event_types(handle)
         assert EventType.EVENT_TYPE_TIMER_STARTED not in types
-        # One patch marker's TemporalChangeVersion, then the milestone's attributes once,
-        # when its send ended: no "sending" or "awaiting report" in between.
-        # The patch and the policy's settings: the send decided, with no marker of its own.
-        assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 2
-        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 2
+        # The milestone's attributes once, when its send ended: no "sending" or "awaiting
+        # report" in between. One marker, the policy's settings: the send decided, with no
+        # marker of its own.
+        assert types.count(EventType.EVENT_TYPE_MARKER_RECORDED) == 1
+        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 1
         [upsert] = [
             e.upsert_workflow_search_attributes_event_attributes.search_attributes
             for e in (await handle.fetch_history()).events
@@ -209,3 +209,26 @@ async def test_without_a_wait_the_send_returns_on_the_accept(env: WorkflowEnviro
         assert fake.sms[0].report_wait_seconds == 0
         assert history.messages[0].status is DeliveryStatus.ACCEPTED
         assert await send_sms_timeouts(handle) == [fake.policy.send_timeout_seconds]
+
+
+async def test_tunables_in_the_start_input_spare_the_run_its_local_activity(
+    env: WorkflowEnvironment,
+) -> None:
+    """A milestone's whole history: the start, its signal, the deciding send (which got
+    its report), one upsert; no marker: the run did not load the tunables itself."""
+    fake = waiting_fake()
+    fake.reports_in_send = [("delivered", None)]
+    sent_policy = fake.policy.model_copy(update={"delivery_report_wait_seconds": 7.0})
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client,
+            order_event("shipped", "W300"),
+            task_queue=worker.task_queue,
+            policy=sent_policy,
+        )
+        await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+        types = await event_types(handle)
+        assert EventType.EVENT_TYPE_MARKER_RECORDED not in types
+        assert types.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) == 1
+        assert types.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 1
+        assert fake.sms[0].report_wait_seconds == 7.0  # the start input's, not the worker's

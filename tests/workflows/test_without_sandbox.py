@@ -66,3 +66,16 @@ async def test_the_worker_keeps_as_many_workflow_task_polls_as_set(
             )
         finally:
             await deps.close()
+
+
+async def test_the_worker_caches_as_many_workflows_as_set(
+    env: WorkflowEnvironment, tmp_path
+) -> None:
+    for size in (1000, 50):
+        settings = settings_for_tests(data_dir=tmp_path, workflow_cache_size=size)
+        deps = Dependencies.create(settings)
+        try:
+            worker = build_worker(env.client, deps, f"tq-cache-{size}")
+            assert worker.config()["max_cached_workflows"] == size
+        finally:
+            await deps.close()
