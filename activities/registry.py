@@ -22,7 +22,9 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     sender_domain = deps.settings.email_sender.rpartition("@")[2].rstrip(">") or "herald.local"
     policy = PolicyActivities(deps.settings)
     sms_renderer = SmsRenderer(deps.store, deps.language_model, deps.conversation)
-    sms = SmsActivities(deps.settings, deps.store, deps.sms, deps.report_waits)
+    sms = SmsActivities(
+        deps.settings, deps.store, deps.sms, deps.report_waits, router=deps.sms_router
+    )
     email = EmailActivities(deps.store, deps.email, sender_domain)
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)

@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     sms_sender_messages_per_second: float | None = None
 
     # The SMS providers routing may choose from (routing/, config/routing.toml), comma
-    # separated; each also needs its credentials unless Herald runs against the sandbox.
-    sms_providers: str = "twilio,vonage,plivo"
+    # separated, e.g. "twilio,vonage,plivo"; each also needs its credentials unless Herald
+    # runs against the sandbox. Twilio alone: no routing, Herald as before.
+    sms_providers: str = "twilio"
     routing_rules_path: Path = PROJECT_ROOT / "config" / "routing.toml"
 
     # Vonage SMS API (official SDK). No key: the sandbox. Webhooks are signed with the

@@ -11,6 +11,7 @@ from store.conversations import Conversations
 from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
 from store.message_parts import PartReports
+from store.message_routes import MessageRoutes
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
 from store.reply_questions import ReplyQuestions
@@ -35,6 +36,7 @@ class Store:
     reply_questions: ReplyQuestions
     routes: RouteMeasurements
     parts: PartReports
+    message_routes: MessageRoutes
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -54,6 +56,7 @@ class Store:
             reply_questions=ReplyQuestions(sessions),
             routes=RouteMeasurements(sessions),
             parts=PartReports(sessions),
+            message_routes=MessageRoutes(sessions),
         )
 
     def close(self) -> None:

@@ -299,3 +299,20 @@ class MessagePartRow(Base):
     error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MessageRouteRow(Base):
+    """The route an SMS took: chosen once (a retried send keeps it), with its reason, the
+    provider that took it, and whether its outcome has been counted in ``route_stats``."""
+
+    __tablename__ = "message_routes"
+
+    message_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    route_order: Mapped[str] = mapped_column(String(100))  # providers, comma separated
+    reason: Mapped[str] = mapped_column(Text)
+    scores: Mapped[str] = mapped_column(Text)  # JSON, for support
+    provider: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(10, 6), nullable=True)
+    counted: Mapped[int] = mapped_column(Integer, default=0)  # 1: outcome in route_stats

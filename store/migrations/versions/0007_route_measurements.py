@@ -1,4 +1,4 @@
-"""routing between SMS providers: measured routes, their circuit breakers, message parts
+"""routing between SMS providers: measured routes, breakers, message parts and routes
 
 Revision ID: 0007
 Revises: 0006
@@ -48,9 +48,22 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_message_parts_message_key", "message_parts", ["message_key"])
+    op.create_table(
+        "message_routes",
+        sa.Column("message_key", sa.String(length=300), primary_key=True),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("route_order", sa.String(length=100), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("scores", sa.Text(), nullable=False),
+        sa.Column("provider", sa.String(length=20), nullable=True),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cost_usd", sa.Numeric(10, 6), nullable=True),
+        sa.Column("counted", sa.Integer(), nullable=False, server_default="0"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("message_routes")
     op.drop_index("ix_message_parts_message_key", table_name="message_parts")
     op.drop_table("message_parts")
     op.drop_table("route_breakers")
