@@ -64,8 +64,12 @@ def current_details(history: MessagingHistory) -> str:
         for m in history.messages[-DETAIL_MESSAGES:]:
             lines.append(
                 f"| {_about(m)} | {m.channel.value} | {m.recipient} | {m.status.value} "
-                f"| {m.provider_message_id or ''} | {m.provider_calls} | {m.error_code or ''} |"
+                f"| {_provider_id(m)} | {m.provider_calls} | {m.error_code or ''} |"
             )
+        routed = [m for m in history.messages[-DETAIL_MESSAGES:] if m.route_reason]
+        if routed:  # why each SMS went the way it did (several providers configured)
+            lines += ["", "Routing:"]
+            lines += [f"- {m.message_key.split(':')[1]}: {m.route_reason}" for m in routed]
     notable = [e for e in history.entries if e.kind.value != "milestone_received"]
     if notable:
         lines += ["", "Recent decisions:"]
@@ -74,6 +78,13 @@ def current_details(history: MessagingHistory) -> str:
             for e in notable[-DETAIL_DECISIONS:]
         ]
     return "\n".join(lines)
+
+
+def _provider_id(message: MessageRecord) -> str:
+    """The provider's message id, with the provider's name when routing chose one."""
+    if message.provider and message.route_reason:
+        return f"{message.provider}: {message.provider_message_id or ''}"
+    return message.provider_message_id or ""
 
 
 def _about(message: MessageRecord) -> str:
