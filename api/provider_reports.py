@@ -24,10 +24,12 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from temporalio.client import Client
 
+from activities.sms_routing import count_final_outcome
 from api.status_callbacks import _complete_send, _signal
 from config.settings import Settings
 from domain.timeline import DeliveryReport
 from providers.sms_provider import SignedRequest, SmsProvider
+from routing.rules import RoutingRules
 from store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ def create_provider_reports_router(
     settings: Settings, store: Store, client: Client, providers: Mapping[str, SmsProvider]
 ) -> APIRouter:
     router = APIRouter()
+    half_life = RoutingRules.load(settings.routing_rules_path).half_life_hours * 3600
 
     def route(name: str) -> None:
         adapter = providers[name]
@@ -83,15 +86,17 @@ def create_provider_reports_router(
                 return Response(status_code=204)
             if not outcome.changed or outcome.parts is None or outcome.first_part is None:
                 return Response(status_code=204)  # a part moved; the message did not
+            parts = outcome.parts
             await hand_over(
                 store,
                 client,
                 outcome.message_key,
                 outcome.first_part,
-                outcome.parts.status,
-                outcome.parts.error_code,
-                outcome.parts.final,
+                parts.status,
+                parts.error_code,
+                parts.final,
                 now,
+                half_life,
             )
             return Response(status_code=204)
 
@@ -113,6 +118,7 @@ async def hand_over(
     error_code: str | None,
     final: bool,
     now: datetime,
+    half_life_seconds: float,
 ) -> None:
     """The message's new status: in the store, and its first final one to the workflow."""
     report = DeliveryReport(
@@ -133,6 +139,7 @@ async def hand_over(
     )
     if reported is None or reported.repeated or not reported.first_final:
         return
+    await asyncio.to_thread(count_final_outcome, store, message_key, status, now, half_life_seconds)
     if reported.collected_by_send:
         return
     if reported.waiter and await _complete_send(client, reported, report):

@@ -23,11 +23,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.decide_and_send import DecidedSms
+from activities.sms_routing import count_final_outcome
 from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport, delivery_status_from_twilio
 from policy.senders import is_back_pressure
+from routing.rules import RoutingRules
 from store.repository import Store
 from store.statuses import ReportedMessage
 
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 
 def create_status_router(settings: Settings, store: Store, client: Client) -> APIRouter:
     router = APIRouter()
+    half_life = RoutingRules.load(settings.routing_rules_path).half_life_hours * 3600
 
     async def status_callback(request: Request) -> Response:
         message_key = request.query_params.get("message_key") or None
@@ -81,6 +84,10 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             # Not final, or a final report after the first (which the workflow keeps): in
             # the store only; the workflow needs no task.
             return Response(status_code=204)
+        # Routing learns the message's outcome (nothing when it chose no route).
+        await asyncio.to_thread(
+            count_final_outcome, store, reported.message_key, status, report.occurred_at, half_life
+        )
         if reported.collected_by_send:
             return Response(status_code=204)  # the send, registering next, returns it
         if reported.waiter and await _complete_send(client, reported, report):

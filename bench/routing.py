@@ -396,7 +396,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 async def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    settings = sandbox_settings(http_port=free_port(), sandbox_smtp_port=0)
+    settings = sandbox_settings(
+        http_port=free_port(), sandbox_smtp_port=0, sms_providers="twilio,vonage,plivo"
+    )
     settings = settings.model_copy(
         update={"public_base_url": f"http://127.0.0.1:{settings.http_port}"}
     )

@@ -156,3 +156,21 @@ def test_plivo_reports_by_the_key_in_the_signed_url(route: Any) -> None:
     assert plivo_post(http, settings, {**base, "Status": "queued", "Sequence": "1"}) == 204  # late
     [(_w, _n, report)] = client.signals
     assert (report.status, report.error_code, report.message_key) == ("undelivered", "30", KEY)
+
+
+def test_the_first_final_report_teaches_routing_once(route: Any) -> None:
+    from decimal import Decimal
+
+    from store.message_routes import MessageRoute
+
+    http, settings, store, _client = route
+    sent(store, "vonage", ["p1"])
+    store.message_routes.remember(MessageRoute(KEY, "BR", ("vonage", "plivo"), "test", "[]"))
+    store.message_routes.accepted(KEY, "vonage", datetime.now(UTC), Decimal("0.03"))
+    for _ in range(2):  # the receipt, and Vonage's retry of it
+        assert (
+            http.post("/vonage/delivery", json=vonage_dlr(settings, "p1", "delivered")).status_code
+            == 204
+        )
+    stats = store.routes.stats_for("BR")["vonage"]
+    assert stats.delivered == 1.0 and stats.cost_weight == 1.0
