@@ -142,6 +142,7 @@ async def hand_over(
     await asyncio.to_thread(count_final_outcome, store, message_key, status, now, half_life_seconds)
     if reported.collected_by_send:
         return
-    if reported.waiter and await _complete_send(client, reported, report):
+    route = await asyncio.to_thread(store.message_routes.get, message_key)
+    if reported.waiter and await _complete_send(client, reported, report, route):
         return
     await _signal(client, reported.workflow_id, report)

@@ -30,6 +30,7 @@ from config.settings import Settings
 from domain.timeline import DeliveryReport, delivery_status_from_twilio
 from policy.senders import is_back_pressure
 from routing.rules import RoutingRules
+from store.message_routes import MessageRoute
 from store.repository import Store
 from store.statuses import ReportedMessage
 
@@ -90,7 +91,8 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
         )
         if reported.collected_by_send:
             return Response(status_code=204)  # the send, registering next, returns it
-        if reported.waiter and await _complete_send(client, reported, report):
+        route = await asyncio.to_thread(store.message_routes.get, reported.message_key)
+        if reported.waiter and await _complete_send(client, reported, report, route):
             return Response(status_code=204)
         await _signal(client, reported.workflow_id, report)
         return Response(status_code=204)
@@ -128,7 +130,12 @@ def _malformed(sid: str, status: str, error_code: str | None, message_key: str |
     return ""
 
 
-async def _complete_send(client: Client, reported: ReportedMessage, report: DeliveryReport) -> bool:
+async def _complete_send(
+    client: Client,
+    reported: ReportedMessage,
+    report: DeliveryReport,
+    route: MessageRoute | None = None,
+) -> bool:
     """Hand the final report to the send activity waiting for it; False if it stopped.
 
     One result for both send activities: ``send_sms`` reads its ``SmsSent`` fields out of
@@ -145,6 +152,14 @@ async def _complete_send(client: Client, reported: ReportedMessage, report: Deli
         segments=reported.segments,
         estimated_cost_usd=reported.estimated_cost_usd,
     )
+    if route is not None and route.provider is not None:  # the route the send took
+        sent = sent.model_copy(
+            update={
+                "provider": route.provider,
+                "route_reason": route.reason,
+                "route_order": list(route.order),
+            }
+        )
     try:
         await client.get_async_activity_handle(task_token=reported.waiter).complete(sent)
     except RPCError as exc:
