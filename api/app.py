@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     providers = build_sms_providers(settings, only=("vonage", "plivo"))
     app.include_router(create_provider_reports_router(settings, store, late, providers))
     app.include_router(create_preferences_router(store, settings))
-    app.include_router(create_inbound_router(settings, store, late))
+    app.include_router(create_inbound_router(settings, store, late, providers=providers))
     app.include_router(create_codec_router(codec_for(settings), settings))
     app.include_router(create_docs_router(app, settings))
     app.add_middleware(

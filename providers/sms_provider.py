@@ -88,7 +88,9 @@ class InboundSms:
     from_: str  # E.164
     to: str
     body: str
-    parts: int = 1
+    parts: int = 1  # of a text that came in several webhooks (Vonage's concatenated SMS)
+    part: int = 1  # which one this is
+    concat_ref: str | None = None
 
 
 @dataclass(frozen=True)

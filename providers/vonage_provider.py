@@ -231,6 +231,8 @@ class VonageProvider:
             to="+" + params.get("to", "").lstrip("+"),
             body=params.get("text", ""),
             parts=int(params.get("concat-total") or 1),
+            part=int(params.get("concat-part") or 1),
+            concat_ref=params.get("concat-ref") or None,
         )
 
     def signature_is_valid(self, request: SignedRequest) -> bool:
