@@ -31,7 +31,8 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     facts = PolicyFactsActivities(deps.store, sms_renderer)
     decide_and_send = DecideAndSendActivities(facts, sms)
     conversation = ConversationActivities(deps.conversation, deps.oms, deps.support)
-    reconcile = ReconcileActivities(deps.store, deps.sms)
+    others = {n: p for n, p in deps.sms_router.providers.items() if n != "twilio"}
+    reconcile = ReconcileActivities(deps.store, deps.sms, others)
     return [
         policy.load_policy,
         sms.send_sms,

@@ -81,22 +81,37 @@ class WebhookSender:
         *,
         as_json: bool = False,
     ) -> bool:
-        """POST until a 2xx answer or the retries run out; True when one was accepted."""
-        for delay in [0.0, *self.retry_delays_seconds]:
-            if delay:
-                await asyncio.sleep(delay)
-            status, error = None, None
-            try:
-                body: dict[str, Any] = {"json": dict(params)} if as_json else {"data": dict(params)}
-                async with self.http.post(
-                    yarl.URL(url, encoded=True), headers=dict(headers), **body
-                ) as response:
-                    status = response.status
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                error = repr(exc)
-            self.attempts.append(
-                WebhookAttempt(kind, url, dict(params), status, error, time.time())
-            )
-            if status is not None and 200 <= status < 300:
-                return True
+        """POST once now; on anything but a 2xx, the retries go on in the background (the
+        message's own progress does not wait for them). True when the first was accepted."""
+        if await self._attempt(kind, url, params, headers, as_json):
+            return True
+        self.spawn(self._retry(kind, url, dict(params), dict(headers), as_json))
         return False
+
+    async def _retry(
+        self, kind: str, url: str, params: dict[str, str], headers: dict[str, str], as_json: bool
+    ) -> None:
+        for delay in self.retry_delays_seconds:
+            await asyncio.sleep(delay)
+            if await self._attempt(kind, url, params, headers, as_json):
+                return
+
+    async def _attempt(
+        self,
+        kind: str,
+        url: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        as_json: bool,
+    ) -> bool:
+        status, error = None, None
+        body: dict[str, Any] = {"json": dict(params)} if as_json else {"data": dict(params)}
+        try:
+            async with self.http.post(
+                yarl.URL(url, encoded=True), headers=dict(headers), **body
+            ) as response:
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            error = repr(exc)
+        self.attempts.append(WebhookAttempt(kind, url, dict(params), status, error, time.time()))
+        return status is not None and 200 <= status < 300

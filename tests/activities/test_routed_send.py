@@ -151,3 +151,29 @@ async def test_twilio_alone_needs_no_routing(tmp_path: Path) -> None:
         await router.providers["twilio"].close()
     finally:
         store.close()
+
+
+async def test_a_lost_plivo_report_is_reconciled_from_plivo(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    import asyncio
+
+    from activities.reconcile import ReconcileActivities, ReconcileInput
+
+    sandbox.http.put("/sandbox/world/plivo", json=[{"report_delay_seconds": 0.05}])
+    request = brazil_sms("B5").model_copy(update={"provider": "plivo"})
+    sent = await send(routed, request)
+    assert sent.provider == "plivo"
+    await asyncio.sleep(0.4)  # delivered at Plivo; its callback went nowhere
+    others = {n: p for n, p in routed.sms_router.providers.items() if n != "twilio"}
+    reconcile = ReconcileActivities(routed.store, routed.sms, others)
+    found = await (await activity_environment()).run(
+        reconcile.reconcile_delivery_report,
+        ReconcileInput(
+            message_key=identity(reference="B5").message_key,
+            provider_message_id=sent.provider_message_id,
+            provider="plivo",
+        ),
+    )
+    assert found.source == "provider" and found.report is not None
+    assert found.report.status == "delivered"
