@@ -41,11 +41,12 @@ from activities.delivery import (
     sender_busy,
 )
 from activities.report_waits import ReportWait, ReportWaits
-from activities.sms_routing import SmsRouter
+from activities.sms_routing import SenderPace, SmsRouter
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport
+from policy.rules import SenderLimit
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
@@ -186,6 +187,8 @@ class SmsActivities:
         if provider != "twilio" and adapter is None:
             raise rejected("no-route", f"{provider} is not configured here")
         sender = self._router.sender(provider, route.country) if self._router and route else None
+        # Another provider's sender keeps its own pace (routing/senders.py).
+        pace = self._router.pace(provider, route.country) if adapter and route else None  # type: ignore[union-attr]
         outbound = OutboundSms(key, request.to, request.body, self._callback(provider, key), sender)
         accepted: list[SentSms] = []
         identity = request.identity.model_copy(update={"message_key": key})
@@ -204,7 +207,7 @@ class SmsActivities:
             # The permit is taken right before the call, so nothing (such as the outbox
             # write) sits between the limiter's clock and the provider's.
             try:
-                call.permit = await self._take_send_permit()
+                call.permit = await self._take_send_permit(pace)
             except ApplicationError:  # refused: the call recorded at the claim never happened
                 await asyncio.to_thread(self._store.outbox.call_not_made, key)
                 raise
@@ -223,7 +226,7 @@ class SmsActivities:
                     accepted.append(taken)
                     sent_id = taken.provider_message_id
             except BaseException as error:
-                await asyncio.to_thread(self._settle, call.permit, time.time())
+                await asyncio.to_thread(self._settle, call.permit, time.time(), pace)
                 if isinstance(error, ProviderError):
                     if not error.may_have_reached:  # a retry need not look for it
                         await asyncio.to_thread(self._store.outbox.call_not_made, key)
@@ -239,7 +242,7 @@ class SmsActivities:
             if accepted:  # reports come per part (Vonage) and are folded in the store
                 self._store.parts.expect(key, provider, accepted[0].part_ids, now=datetime.now(UTC))
             if call.permit is not None:
-                self._settle(call.permit, call.answered_at or time.time())
+                self._settle(call.permit, call.answered_at or time.time(), pace)
             if request.report_wait_seconds > 0 and (wait := _report_wait_left(request)) > 0:
                 token = activity.info().task_token
                 call.awaited, call.wait = self._store.statuses.await_final(key, token), wait
@@ -397,15 +400,20 @@ class SmsActivities:
         if (reserved.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
             raise sender_busy(reserved.not_before_epoch, "pacing")
 
-    def _settle(self, permit: SendPermit, answered_at: float) -> None:
-        self._store.sender_limiter.settle(
-            self._settings.sms_sender, permit.at, answered_at, permit.slot
-        )
+    def _settle(
+        self, permit: SendPermit, answered_at: float, pace: SenderPace | None = None
+    ) -> None:
+        sender = pace.key if pace is not None else self._settings.sms_sender
+        self._store.sender_limiter.settle(sender, permit.at, answered_at, permit.slot)
 
-    async def _take_send_permit(self) -> SendPermit:
-        """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
-        limiter, sender = self._store.sender_limiter, self._settings.sms_sender
-        limit = effective_sender_limit(self._settings)
+    async def _take_send_permit(self, pace: SenderPace | None = None) -> SendPermit:
+        """The sender's limit, across every worker: wait briefly here, longer in the workflow.
+        ``pace``: another provider's sender and its limit (None: Herald's Twilio sender)."""
+        limiter = self._store.sender_limiter
+        if pace is None:
+            sender, limit = self._settings.sms_sender, effective_sender_limit(self._settings)
+        else:
+            sender, limit = pace.key, SenderLimit(messages_per_second=pace.messages_per_second)
         while True:
             permit = await asyncio.to_thread(
                 limiter.acquire,

@@ -13,6 +13,7 @@ import asyncio
 import json
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -25,6 +26,15 @@ from store.message_routes import MessageRoute
 from store.repository import Store
 
 FAILED_FINALS = frozenset({"undelivered", "failed"})
+DEFAULT_MESSAGES_PER_SECOND = 1.0  # a provider's sender nobody described: a long code's pace
+
+
+@dataclass(frozen=True)
+class SenderPace:
+    """A provider's sender as the send limiter keys and paces it."""
+
+    key: str
+    messages_per_second: float
 
 
 class SmsRouter:
@@ -68,6 +78,15 @@ class SmsRouter:
         scores = json.dumps([s.as_json() for s in choice.scores])
         route = MessageRoute(message_key, country, choice.order, choice.reason, scores)
         return self._store.message_routes.remember(route)
+
+    def pace(self, provider: ProviderName, country: str) -> SenderPace:
+        """The limiter's key and pace for the provider's sender to ``country``."""
+        identity = (
+            sender_for(provider, country, self._rules.senders) if self._rules.senders else None
+        )
+        if identity is None:
+            return SenderPace(f"{provider}:default", DEFAULT_MESSAGES_PER_SECOND)
+        return SenderPace(f"{provider}:{identity.value}", identity.pace)
 
     def sender(self, provider: ProviderName, country: str) -> str | None:
         if self._rules.senders is None:

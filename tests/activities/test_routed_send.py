@@ -177,3 +177,24 @@ async def test_a_lost_plivo_report_is_reconciled_from_plivo(
     )
     assert found.source == "provider" and found.report is not None
     assert found.report.status == "delivered"
+
+
+def test_each_providers_sender_keeps_its_own_pace(tmp_path: Path) -> None:
+    from activities.sms_routing import SmsRouter
+    from routing.rules import RoutingRules
+    from routing.senders import SenderIdentity
+    from store.repository import Store
+
+    settings = settings_for_tests(data_dir=tmp_path)
+    upgrade(settings.effective_database_url)
+    store = Store.connect(settings.effective_database_url)
+    try:
+        senders = [
+            SenderIdentity(provider="vonage", country="BR", kind="short_code", value="29290")
+        ]
+        router = SmsRouter(store, RoutingRules(senders=senders), {})
+        assert router.pace("vonage", "BR").key == "vonage:29290"
+        assert router.pace("vonage", "BR").messages_per_second == 100.0
+        assert router.pace("plivo", "BR").messages_per_second == 1.0  # undescribed: a long code
+    finally:
+        store.close()
