@@ -34,6 +34,11 @@ def destination_of(e164: str) -> Destination:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException as exc:
         raise ValueError(f"not a phone number: {exc}") from exc
-    country = phonenumbers.region_code_for_number(parsed) or ""
+    # A number phonenumbers cannot place (an unassigned range) still belongs to its
+    # calling code's main country: routed there rather than by the "*" rule.
+    country = phonenumbers.region_code_for_number(
+        parsed
+    ) or phonenumbers.region_code_for_country_code(parsed.country_code)
+    country = "" if country == "ZZ" else country
     kind = _TYPES.get(phonenumbers.number_type(parsed), "other")
     return Destination(country=country, number_type=kind)

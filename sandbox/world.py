@@ -51,7 +51,10 @@ def country_of(number: str) -> str:
         parsed = phonenumbers.parse("+" + number.lstrip("+"), None)
     except phonenumbers.NumberParseException:
         return ""
-    return phonenumbers.region_code_for_number(parsed) or ""
+    country = phonenumbers.region_code_for_number(
+        parsed
+    ) or phonenumbers.region_code_for_country_code(parsed.country_code)
+    return "" if country == "ZZ" else country
 
 
 class ProviderWorld:

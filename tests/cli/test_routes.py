@@ -49,7 +49,9 @@ def measured_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             "vonage", "BR", now=now - timedelta(seconds=n), settings=BreakerSettings()
         )
     store.close()
-    settings = Settings(_env_file=None, database_url=url, twilio_account_sid="")  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=url, twilio_account_sid="", sms_providers="twilio,vonage,plivo"
+    )
     monkeypatch.setattr("config.settings.get_settings", lambda: settings)
     return url
 

@@ -27,6 +27,11 @@ def test_destination_country_and_number_type(number: str, country: str, kind: st
     assert destination_of(number) == Destination(country, kind)  # type: ignore[arg-type]
 
 
+def test_a_number_in_an_unassigned_range_goes_to_its_calling_codes_country() -> None:
+    assert destination_of("+14155550000").country == "US"
+    assert destination_of("+447700000000").country == "GB"
+
+
 def test_a_non_number_is_refused() -> None:
     with pytest.raises(ValueError):
         destination_of("not a number")
