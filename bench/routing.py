@@ -241,6 +241,11 @@ class Run:
                 sent = await adapter.send(sms)
                 break
             except ProviderError as error:
+                if error.may_have_reached:  # it may have taken it: look before moving on
+                    found = await self._look_up(adapter, sms, sent_at)
+                    if found is not None:
+                        sent = found
+                        break
                 if error.outage:
                     self.strategy.outage(provider, m, self.clock)
                     if tries < self.strategy.tries_per_provider:
@@ -260,7 +265,10 @@ class Run:
                 asyncio.shield(tracked.final), self.report_timeout * self.clock.scale
             )
         except TimeoutError:
-            status = await adapter.fetch_status(sent.provider_message_id)
+            try:
+                status = await adapter.fetch_status(sent.provider_message_id)
+            except ProviderError:
+                status = "unknown"  # cannot tell: not known failed
             if status not in FAILED_STATUSES:
                 result.cost += cost
                 return "pending"
@@ -271,6 +279,15 @@ class Run:
         seconds = self.clock.world() - sent_at
         self.strategy.final(provider, m, delivered, seconds, cost, self.clock)
         return "delivered" if delivered else "failed"
+
+    async def _look_up(self, adapter: SmsProvider, sms: OutboundSms, sent_at: float) -> Any:
+        """The provider's own record of an attempt that may have reached it (the look-up
+        before a re-send); a look-up that fails counts as found nothing."""
+        since = self.clock.origin + timedelta(seconds=sent_at) - timedelta(minutes=5)
+        try:
+            return await adapter.find_sent(sms, min(since, datetime.now(UTC)))
+        except ProviderError:
+            return None
 
 
 def milestones(count: int, duration: float, seed: int) -> list[Milestone]:
