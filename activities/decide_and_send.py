@@ -85,6 +85,9 @@ class DecidedSms(BaseModel):
     estimated_cost_usd: Decimal | None = None
     render_error: str | None = None  # the SMS could not be rendered (a template bug)
     error: SendError | None = None
+    provider: str = "twilio"
+    route_reason: str | None = None
+    route_order: list[str] = []
 
     @property
     def sends_sms(self) -> bool:

@@ -14,6 +14,7 @@ Idempotent: reads, and a record of the same report twice is counted, not stored 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -23,12 +24,14 @@ from activities.delivery import as_activity_error
 from domain.timeline import DeliveryReport, delivery_status_from_twilio
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
+from providers.sms_provider import SmsProvider
 from store.repository import Store
 
 
 class ReconcileInput(BaseModel):
     message_key: str
     provider_message_id: str
+    provider: str = "twilio"  # the provider that took it (records.provider)
 
 
 class Reconciled(BaseModel):
@@ -40,9 +43,12 @@ class Reconciled(BaseModel):
 
 
 class ReconcileActivities:
-    def __init__(self, store: Store, sms: TwilioSms) -> None:
+    def __init__(
+        self, store: Store, sms: TwilioSms, others: Mapping[str, SmsProvider] | None = None
+    ) -> None:
         self._store = store
         self._sms = sms
+        self._others = others or {}  # Vonage's and Plivo's adapters, when routing is on
 
     @activity.defn(name="reconcile_delivery_report")
     async def reconcile_delivery_report(self, request: ReconcileInput) -> Reconciled:
@@ -58,27 +64,35 @@ class ReconcileActivities:
             )
             return Reconciled(report=report, source="store")
         try:
-            message = await self._sms.message(sid)
+            word, error_code = await self._provider_status(request)
         except ProviderError as error:
             raise as_activity_error(error) from error
-        status = delivery_status_from_twilio(message.status)
+        status = delivery_status_from_twilio(word)
         if status is None or not status.is_final:
-            return Reconciled(provider_status=message.status)
+            return Reconciled(provider_status=word)
         report = DeliveryReport(
             provider_message_id=sid,
-            status=message.status,
-            error_code=message.error_code,
+            status=word,
+            error_code=error_code,
             occurred_at=datetime.now(UTC),
             message_key=key,
         )
         await asyncio.to_thread(
             self._store.statuses.record,
             sid,
-            message.status,
-            message.error_code,
+            word,
+            error_code,
             report.occurred_at,
             message_key=key,
             final=True,
         )
         activity.logger.info("delivery report for %s reconciled from the provider", key)
         return Reconciled(report=report, source="provider")
+
+    async def _provider_status(self, request: ReconcileInput) -> tuple[str, str | None]:
+        """The provider's word for the message now (the common vocabulary), and its error."""
+        adapter = self._others.get(request.provider)
+        if request.provider == "twilio" or adapter is None:
+            message = await self._sms.message(request.provider_message_id)
+            return message.status, message.error_code
+        return await adapter.fetch_status(request.provider_message_id), None

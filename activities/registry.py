@@ -22,14 +22,17 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     sender_domain = deps.settings.email_sender.rpartition("@")[2].rstrip(">") or "herald.local"
     policy = PolicyActivities(deps.settings)
     sms_renderer = SmsRenderer(deps.store, deps.language_model, deps.conversation)
-    sms = SmsActivities(deps.settings, deps.store, deps.sms, deps.report_waits)
+    sms = SmsActivities(
+        deps.settings, deps.store, deps.sms, deps.report_waits, router=deps.sms_router
+    )
     email = EmailActivities(deps.store, deps.email, sender_domain, deps.settings)
     push = PushActivities(deps.store, deps.push)
     record = RecordActivities(deps.store)
     facts = PolicyFactsActivities(deps.store, sms_renderer)
     decide_and_send = DecideAndSendActivities(facts, sms)
     conversation = ConversationActivities(deps.conversation, deps.oms, deps.support)
-    reconcile = ReconcileActivities(deps.store, deps.sms)
+    others = {n: p for n, p in deps.sms_router.providers.items() if n != "twilio"}
+    reconcile = ReconcileActivities(deps.store, deps.sms, others)
     return [
         policy.load_policy,
         sms.send_sms,

@@ -43,14 +43,18 @@ from activities.delivery import (
     sender_busy,
 )
 from activities.report_waits import ReportWait, ReportWaits
+from activities.sms_routing import SenderPace, SmsRouter
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
 from config.settings import Settings
 from domain.timeline import DeliveryReport
 from observability.tracing import tracer
+from policy.rules import SenderLimit
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
+from providers.sms_provider import OutboundSms, SentSms, SmsProvider
+from store.message_routes import MessageRoute, provider_key
 from store.outbox import OutboxEntry
 from store.repository import Store
 from store.send_window import SendPermit
@@ -84,6 +88,9 @@ class SendSmsInput(BaseModel):
     # report completes this activity, for at most this long; then the worker completes it
     # with the accept. 0: return on the accept.
     report_wait_seconds: float = 0.0
+    # The provider to send through; None: routing chooses (activities/sms_routing.py),
+    # which with Twilio alone configured is Twilio.
+    provider: str | None = None
 
 
 class SmsSent(BaseModel):
@@ -92,6 +99,9 @@ class SmsSent(BaseModel):
     deduplicated: bool  # True: no new provider call, an earlier one already had it
     accepted_at: datetime | None = None  # when the provider took it (absent: the workflow's now)
     final_report: DeliveryReport | None = None  # when the activity waited for it
+    provider: str = "twilio"  # the provider that took it
+    route_reason: str | None = None  # why routing chose it (None: no choice to make)
+    route_order: list[str] = []  # the providers in the order routing would try them
 
 
 WaitResult = Callable[[SmsSent], BaseModel]
@@ -117,11 +127,13 @@ class SmsActivities:
         store: Store,
         sms: TwilioSms,
         report_waits: ReportWaits | None = None,
+        router: SmsRouter | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._sms = sms
         self._report_waits = report_waits or ReportWaits(store.statuses)
+        self._router = router
 
     @activity.defn(name="send_sms")
     async def send_sms(self, request: SendSmsInput) -> SmsSent:
@@ -143,10 +155,64 @@ class SmsActivities:
         ``completes_as``: the calling activity's result for a send, when that is not the
         ``SmsSent`` itself; a report wait that ends without a report completes with it.
         ``on_accepted``: called once when this attempt's provider call was accepted.
+
+        With several providers, the message's route (kept with it: a retry takes the same)
+        orders them; an outage that certainly did not reach a provider, or its refusal of
+        the route, moves on to the next one at once, each under its own outbox key
+        (store/message_routes.py), so each provider sends it at most once.
         """
         key = request.identity.message_key
+        router = self._router
+        if router is None or (not router.routes and request.provider in (None, "twilio")):
+            return await self._send_via(request, "twilio", key, completes_as, None, on_accepted)
+        route = await router.route_for(key, request.to, request.segments or 1)
+        order = [request.provider] if request.provider else list(route.order)
+        if not order:
+            raise rejected("no-route", route.reason)
+        for index, provider in enumerate(order):
+            try:
+                return await self._send_via(
+                    request,
+                    provider,
+                    provider_key(key, provider, order),
+                    completes_as,
+                    route,
+                    on_accepted,
+                )
+            except ApplicationError as refused:
+                cause = refused.__cause__
+                last = index == len(order) - 1
+                if last or not isinstance(cause, ProviderError) or not _moves_on(cause):
+                    raise
+                if cause.outage:
+                    await router.outage(provider, route.country)
+                activity.logger.info("%s for %s: %s; next provider", provider, key, cause)
+        raise AssertionError("unreachable: the last provider's error is raised")
+
+    async def _send_via(
+        self,
+        request: SendSmsInput,
+        provider: str,
+        key: str,
+        completes_as: WaitResult,
+        route: MessageRoute | None = None,
+        on_accepted: Callable[[], None] | None = None,
+    ) -> SmsSent:
+        """One provider's send under its outbox key ``key``."""
+        # Twilio goes through providers/sms.py itself (its answer window, its look-up).
+        adapter = None
+        if provider != "twilio" and self._router is not None:
+            adapter = self._router.providers.get(provider)  # type: ignore[call-overload]
+        if provider != "twilio" and adapter is None:
+            raise rejected("no-route", f"{provider} is not configured here")
+        sender = self._router.sender(provider, route.country) if self._router and route else None
+        # Another provider's sender keeps its own pace (routing/senders.py).
+        pace = self._router.pace(provider, route.country) if adapter and route else None  # type: ignore[union-attr]
+        outbound = OutboundSms(key, request.to, request.body, self._callback(provider, key), sender)
+        accepted: list[SentSms] = []
+        identity = request.identity.model_copy(update={"message_key": key})
         message = new_outbox_message(
-            request.identity,
+            identity,
             request.to,
             request.body,
             encoding=request.encoding,
@@ -160,7 +226,7 @@ class SmsActivities:
             # The permit is taken right before the call, so nothing (such as the outbox
             # write) sits between the limiter's clock and the provider's.
             try:
-                call.permit = await self._take_send_permit()
+                call.permit = await self._take_send_permit(pace)
             except ApplicationError:  # refused: the call recorded at the claim never happened
                 await asyncio.to_thread(self._store.outbox.call_not_made, key)
                 raise
@@ -168,55 +234,78 @@ class SmsActivities:
                 # The provider call's span; the callback URL carries it, so the delivery
                 # report joins the trace under it.
                 with tracer().start_as_current_span(
-                    "twilio messages.create",
+                    f"{provider} send",
                     kind=SpanKind.CLIENT,
-                    attributes={"herald.message_key": key},
+                    attributes={"herald.message_key": key, "herald.provider": provider},
                 ) as span:
-                    sent = await self._sms.send(
-                        request.to,
-                        request.body,
-                        self._status_callback(key),
-                        answer_within=_call_timeout(),
-                    )
-                    span.set_attribute("herald.provider_id", sent.sid)
+                    if adapter is None:  # Twilio: providers/sms.py, with its answer window
+                        sent_id = (
+                            await self._sms.send(
+                                request.to,
+                                request.body,
+                                self._status_callback(key),
+                                answer_within=_call_timeout(),
+                            )
+                        ).sid
+                    else:
+                        taken = await adapter.send(outbound)
+                        accepted.append(taken)
+                        sent_id = taken.provider_message_id
+                    span.set_attribute("herald.provider_id", sent_id)
             except BaseException as error:
-                await asyncio.to_thread(self._settle, call.permit)
+                await asyncio.to_thread(self._settle, call.permit, pace)
                 if isinstance(error, ProviderError):
                     if not error.may_have_reached:  # a retry need not look for it
                         await asyncio.to_thread(self._store.outbox.call_not_made, key)
                     await self._slow_down_if_asked(error)
                 raise
-            return sent.sid
+            return sent_id
 
         def complete(provider_id: str) -> None:
             """Every write after the provider's accept, in one thread hop: the outbox row,
             the permit's stamp and the registration for the final report."""
             self._store.outbox.complete(key, provider_id, datetime.now(UTC))
+            if accepted:  # reports come per part (Vonage) and are folded in the store
+                self._store.parts.expect(key, provider, accepted[0].part_ids, now=datetime.now(UTC))
             if call.permit is not None:
-                self._settle(call.permit)
+                self._settle(call.permit, pace)
             if request.report_wait_seconds > 0 and (wait := _report_wait_left(request)) > 0:
                 token = activity.info().task_token
                 call.awaited, call.wait = self._store.statuses.await_final(key, token), wait
 
         async def adopt(entry: OutboxEntry) -> str | None:
-            return await self._find_earlier_send(request, entry)
+            if adapter is None:
+                return await self._find_earlier_send(request, entry)
+            return await self._find_earlier_elsewhere(adapter, outbound, entry)
 
         await self._check_consent_and_pace(request)
         delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
         if on_accepted is not None and not delivered.deduplicated:
             on_accepted()
+        if route is not None and not delivered.deduplicated:
+            price = accepted[0].price if accepted and accepted[0].price else None
+            cost = price if price is not None else request.estimated_cost_usd
+            await self._router.accepted(key, provider, route.country, cost)  # type: ignore[union-attr]
         sent = SmsSent(
             provider_message_id=delivered.provider_message_id,
             provider_calls=delivered.provider_calls,
             deduplicated=delivered.deduplicated,
             accepted_at=datetime.now(UTC),
+            provider=provider,
+            route_reason=route.reason if route is not None else None,
+            route_order=list(route.order) if route is not None else [],
         )
         if request.report_wait_seconds <= 0:
             return sent
-        return await self._with_final_report(request, sent, call, completes_as)
+        return await self._with_final_report(request, sent, call, completes_as, key)
 
     async def _with_final_report(
-        self, request: SendSmsInput, sent: SmsSent, call: _ProviderCall, completes_as: WaitResult
+        self,
+        request: SendSmsInput,
+        sent: SmsSent,
+        call: _ProviderCall,
+        completes_as: WaitResult,
+        key: str,
     ) -> SmsSent:
         """Wait for the final delivery report: the HTTP service completes this activity.
 
@@ -226,7 +315,6 @@ class SmsActivities:
         signalled. A send found done (a retry, after a crash) waits no more: it returns the
         final report if it came meanwhile. Either way nothing is sent twice (send_once).
         """
-        key = request.identity.message_key
         if call.awaited is not None and not sent.deduplicated:
             if call.awaited.registered:
                 token = activity.info().task_token
@@ -290,6 +378,36 @@ class SmsActivities:
                 )
             await asyncio.sleep(LOOKUP_POLL_SECONDS)
 
+    async def _find_earlier_elsewhere(
+        self, adapter: SmsProvider, outbound: OutboundSms, entry: OutboxEntry
+    ) -> str | None:
+        """Vonage's or Plivo's look-up before a re-send (their windows: docs/routing.md)."""
+        since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
+        try:
+            found = await adapter.find_sent(outbound, since)
+        except ProviderError as error:
+            raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
+        if found is None:
+            return None
+        await asyncio.to_thread(
+            self._store.parts.expect,
+            outbound.reference,
+            adapter.name,
+            found.part_ids,
+            now=datetime.now(UTC),
+        )
+        activity.logger.info("adopting %s message %s", adapter.name, found.provider_message_id)
+        return found.provider_message_id
+
+    def _callback(self, provider: str, key: str) -> str:
+        base = self._settings.effective_public_base_url.rstrip("/")
+        quoted = quote(key, safe="")
+        return {
+            "twilio": f"{base}/twilio/status?message_key={quoted}",
+            "plivo": f"{base}/plivo/status?message_key={quoted}",
+            "vonage": f"{base}/vonage/delivery",  # the key travels as client-ref
+        }.get(provider, f"{base}/{provider}/status")
+
     async def _check_consent_and_pace(self, request: SendSmsInput) -> None:
         """Never text an opted-out number (a STOP may arrive after the policy decided), and
         keep to the sender's pace: both reads and the reservation in one thread hop.
@@ -315,14 +433,19 @@ class SmsActivities:
         if (reserved.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
             raise sender_busy(reserved.not_before_epoch, "pacing")
 
-    def _settle(self, permit: SendPermit) -> None:
+    def _settle(self, permit: SendPermit, pace: SenderPace | None = None) -> None:
         """Re-stamp the permit when the provider has answered, by the database's clock."""
-        self._store.sender_limiter.settle(self._settings.sms_sender, permit.at, None, permit.slot)
+        sender = pace.key if pace is not None else self._settings.sms_sender
+        self._store.sender_limiter.settle(sender, permit.at, None, permit.slot)
 
-    async def _take_send_permit(self) -> SendPermit:
-        """The sender's limit, across every worker: wait briefly here, longer in the workflow."""
-        limiter, sender = self._store.sender_limiter, self._settings.sms_sender
-        limit = effective_sender_limit(self._settings)
+    async def _take_send_permit(self, pace: SenderPace | None = None) -> SendPermit:
+        """The sender's limit, across every worker: wait briefly here, longer in the workflow.
+        ``pace``: another provider's sender and its limit (None: Herald's Twilio sender)."""
+        limiter = self._store.sender_limiter
+        if pace is None:
+            sender, limit = self._settings.sms_sender, effective_sender_limit(self._settings)
+        else:
+            sender, limit = pace.key, SenderLimit(messages_per_second=pace.messages_per_second)
         while True:
             permit = await asyncio.to_thread(
                 limiter.acquire,
@@ -360,6 +483,18 @@ class SmsActivities:
         if traceparent := carrier.get("traceparent"):
             url += f"&traceparent={quote(traceparent, safe='')}"
         return url
+
+
+# Refusals of the route rather than of the recipient: another provider may carry it.
+ROUTE_REFUSALS = frozenset({"403", "29", "15", "21408", "21612", "no-route"})
+
+
+def _moves_on(error: ProviderError) -> bool:
+    """Whether the next provider sends at once: an outage that certainly did not reach this
+    one, or this provider's refusal of the route."""
+    if error.outage and not error.may_have_reached:
+        return True
+    return not error.retryable and error.code in ROUTE_REFUSALS
 
 
 def _attempt_seconds_left() -> float:

@@ -22,11 +22,13 @@ from api.inbound import create_inbound_router
 from api.metrics import create_metrics_router
 from api.openapi_docs import create_docs_router, describe
 from api.preferences import create_preferences_router
+from api.provider_reports import create_provider_reports_router
 from api.stats_page import create_stats_router
 from api.status_callbacks import create_status_router
 from config import validation
 from config.settings import Settings, get_settings
 from privacy.converter import codec_for
+from providers.sms_providers import build_sms_providers
 from starter.client import connect
 from store.migrate import prepare_schema
 from store.repository import Store
@@ -66,8 +68,11 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     install_error_handlers(app)
     late = cast(Client, temporal)  # routes reach the client only when a request comes
     app.include_router(create_status_router(settings, store, late))
+    # Vonage's and Plivo's reports; the adapters here only check signatures and read.
+    providers = build_sms_providers(settings, only=("vonage", "plivo"))
+    app.include_router(create_provider_reports_router(settings, store, late, providers))
     app.include_router(create_preferences_router(store, settings))
-    app.include_router(create_inbound_router(settings, store, late))
+    app.include_router(create_inbound_router(settings, store, late, providers=providers))
     app.include_router(create_codec_router(codec_for(settings), settings))
     app.include_router(create_docs_router(app, settings))
     # Observability (issue 14): the open pixel and /metrics are public (no customer data);

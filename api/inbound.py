@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.preferences import KeywordOutcome, KeywordReply, apply_keyword_reply
+from api.provider_inbound import add_provider_inbound_routes
 from api.twilio_signature import verified_form
 from config.conversation import ConversationSettings, get_conversation_settings
 from config.settings import Settings
@@ -48,6 +49,7 @@ from domain.phone import InvalidPhoneNumber, mask_phone, normalize_e164
 from messaging.brand import Brand, default_brand
 from observability import reports as observe
 from observability.logs import logging_context
+from providers.sms_provider import SmsProvider
 from store.consent import SmsConsent
 from store.database import make_session_factory
 from store.repository import Store
@@ -176,6 +178,7 @@ def create_inbound_router(
     conversation_settings: ConversationSettings | None = None,
     brand: Brand | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    providers: Mapping[str, SmsProvider] | None = None,
 ) -> APIRouter:
     conversation_settings = conversation_settings or get_conversation_settings()
     reply_window = timedelta(seconds=conversation_settings.reply_window_seconds)
@@ -206,11 +209,18 @@ def create_inbound_router(
 
     async def inbound(request: Request) -> Response:
         form = await verified_form(request, settings)
+        return _twiml(
+            await answer(form.get("From", ""), form.get("Body", ""), form.get("MessageSid", ""))
+        )
+
+    async def answer(sender: str, text: str, message_id: str) -> str | None:
+        """What a text from ``sender`` does, and the text to answer with (None: nothing).
+        Every provider's inbound route ends here (api/provider_inbound.py)."""
         try:
-            phone = normalize_e164(form.get("From", ""))
+            phone = normalize_e164(sender)
         except InvalidPhoneNumber:
-            return _twiml(None)  # a short code or an e-mail gateway: nobody to answer
-        text, now = form.get("Body", ""), clock()
+            return None  # a short code or an e-mail gateway: nobody to answer
+        now = clock()
         conversations = await hooks.find_conversations(phone)
         locale = _latest_locale(conversations)
         intent = classify(text, locale, phone=phone)
@@ -218,28 +228,30 @@ def create_inbound_router(
             outcome = await asyncio.to_thread(
                 apply_keyword, KeywordReply(phone=phone, text=text, locale=locale)
             )
-            return _twiml(outcome.reply)
-        reply = _customer_reply(form, phone, text, intent, now)
+            return outcome.reply
+        reply = _customer_reply(message_id, phone, text, intent, now)
         if intent.kind is IntentKind.CHOICE and intent.choice is not None:
             picked = await asyncio.to_thread(pending.answer, phone, intent.choice, now)
             if picked is not None:  # the number answered "which one?": send the first reply
                 conversation, original = picked
-                return _twiml(await hooks.deliver(original, conversation))
+                return await hooks.deliver(original, conversation)
             recent = active_within(conversations, now=now, reply_window=reply_window)
             if recent:  # a bare number answers the last question texted (a slot offer...)
-                return _twiml(await hooks.deliver(reply, recent[0]))
+                return await hooks.deliver(reply, recent[0])
         route = route_reply(
             conversations, now=now, reply_window=reply_window, brand=brand, locale=locale
         )
         if isinstance(route, RouteTo):
-            return _twiml(await hooks.deliver(reply, route.conversation))
+            return await hooks.deliver(reply, route.conversation)
         if isinstance(route, AskWhichOne):
             await asyncio.to_thread(pending.ask, phone, route, reply, now)
-            return _twiml(route.prompt)
+            return route.prompt
         assert isinstance(route, NoConversation)
         await hooks.record_unrouted(reply)
-        return _twiml(route.reply)
+        return route.reply
 
+    if providers:
+        add_provider_inbound_routes(router, settings, providers, answer)
     return router
 
 
@@ -257,10 +269,10 @@ def _latest_locale(conversations: Sequence[ActiveConversation]) -> str | None:
 
 
 def _customer_reply(
-    form: dict[str, str], phone: str, text: str, intent: Intent, now: datetime
+    message_id: str, phone: str, text: str, intent: Intent, now: datetime
 ) -> CustomerReply:
     return CustomerReply(
-        message_sid=form.get("MessageSid", ""),
+        message_sid=message_id,
         phone=phone,
         text=text,
         intent=intent.kind,

@@ -25,6 +25,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.decide_and_send import DecidedSms
+from activities.sms_routing import count_final_outcome
 from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -33,6 +34,8 @@ from observability import reports as observe
 from observability.logs import logging_context
 from observability.tracing import tracer
 from policy.senders import is_back_pressure
+from routing.rules import RoutingRules
+from store.message_routes import MessageRoute
 from store.repository import Store
 from store.statuses import ReportedMessage
 
@@ -41,6 +44,7 @@ log = logging.getLogger(__name__)
 
 def create_status_router(settings: Settings, store: Store, client: Client) -> APIRouter:
     router = APIRouter()
+    half_life = RoutingRules.load(settings.routing_rules_path).half_life_hours * 3600
 
     async def status_callback(request: Request) -> Response:
         message_key = request.query_params.get("message_key") or None
@@ -108,10 +112,15 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             # the store only; the workflow needs no task.
             return Response(status_code=204), "accepted"
         await observe.final_report(store, reported, status, report.occurred_at)
+        # Routing learns the message's outcome (nothing when it chose no route).
+        await asyncio.to_thread(
+            count_final_outcome, store, reported.message_key, status, report.occurred_at, half_life
+        )
         if reported.collected_by_send:
             return Response(status_code=204), "accepted"  # the send, registering next, takes it
+        route = await asyncio.to_thread(store.message_routes.get, reported.message_key)
         try:
-            if reported.waiter and await _complete_send(client, reported, report):
+            if reported.waiter and await _complete_send(client, reported, report, route):
                 return Response(status_code=204), "accepted"
             await _signal(client, reported.workflow_id, report)
         except RPCError as exc:
@@ -156,7 +165,12 @@ def _malformed(sid: str, status: str, error_code: str | None, message_key: str |
     return ""
 
 
-async def _complete_send(client: Client, reported: ReportedMessage, report: DeliveryReport) -> bool:
+async def _complete_send(
+    client: Client,
+    reported: ReportedMessage,
+    report: DeliveryReport,
+    route: MessageRoute | None = None,
+) -> bool:
     """Hand the final report to the send activity waiting for it; False if it stopped.
 
     One result for both send activities: ``send_sms`` reads its ``SmsSent`` fields out of
@@ -173,6 +187,14 @@ async def _complete_send(client: Client, reported: ReportedMessage, report: Deli
         segments=reported.segments,
         estimated_cost_usd=reported.estimated_cost_usd,
     )
+    if route is not None and route.provider is not None:  # the route the send took
+        sent = sent.model_copy(
+            update={
+                "provider": route.provider,
+                "route_reason": route.reason,
+                "route_order": list(route.order),
+            }
+        )
     try:
         await client.get_async_activity_handle(task_token=reported.waiter).complete(sent)
     except RPCError as exc:

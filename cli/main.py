@@ -11,6 +11,7 @@ from cli.conversation import add_reply_parser
 from cli.errors import explain
 from cli.orders import add_order_parsers
 from cli.preferences import add_preferences_parser
+from cli.routes import add_routes_parser
 from cli.stats import add_stats_parser
 from cli.templates import add_templates_parser
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_preferences_parser(commands)
     add_reply_parser(commands)
     add_stats_parser(commands)
+    add_routes_parser(commands)
     migrate = commands.add_parser("migrate", help="bring the store's schema up to date")
     migrate.set_defaults(handler=migrate_command)
     return parser

@@ -17,6 +17,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SANDBOX_ACCOUNT_SID = "AC" + "0" * 32
 SANDBOX_AUTH_TOKEN = "herald-sandbox-auth-token"
+# The other SMS providers' sandbox accounts (a Plivo auth id is "MA" plus 18 characters).
+SANDBOX_VONAGE_API_KEY = "herald01"
+SANDBOX_VONAGE_API_SECRET = "herald-sandbox-vonage-secret"
+SANDBOX_VONAGE_SIGNATURE_SECRET = "herald-sandbox-vonage-signature-secret"
+SANDBOX_PLIVO_AUTH_ID = "MAHERALDSANDBOX00001"
+SANDBOX_PLIVO_AUTH_TOKEN = "herald-sandbox-plivo-auth-token"
 
 
 class Settings(BaseSettings):
@@ -74,6 +80,30 @@ class Settings(BaseSettings):
     # Overrides the sender's limit by kind (config/policy.py: a US long code 1/s, a short
     # code 100/s...). Empty: the kind's limit.
     sms_sender_messages_per_second: float | None = None
+
+    # The SMS providers routing may choose from (routing/, config/routing.toml), comma
+    # separated, e.g. "twilio,vonage,plivo"; each also needs its credentials unless Herald
+    # runs against the sandbox. Twilio alone: no routing, Herald as before.
+    sms_providers: str = "twilio"
+    routing_rules_path: Path = PROJECT_ROOT / "config" / "routing.toml"
+
+    # Vonage SMS API (official SDK). No key: the sandbox. Webhooks are signed with the
+    # signature secret (HMAC, ``vonage_signature_method``), which also signs API requests.
+    vonage_api_key: str = ""
+    vonage_api_secret: SecretStr = SecretStr("")
+    vonage_signature_secret: SecretStr = SecretStr("")
+    vonage_signature_method: str = "sha256"
+    vonage_rest_base_url: str = ""  # SMS API; default https://rest.nexmo.com or the sandbox
+    vonage_api_base_url: str = ""  # Reports API (look-up); default https://api.nexmo.com
+    # A number (digits, no "+") or an alphanumeric id (not in the US, Canada or Brazil);
+    # routing's senders per country (config/routing.toml) override it per message.
+    vonage_sender: str = "18005550100"
+
+    # Plivo Message API (official SDK). No auth id: the sandbox.
+    plivo_auth_id: str = ""
+    plivo_auth_token: SecretStr = SecretStr("")
+    plivo_api_base_url: str = ""  # default https://api.plivo.com or the sandbox
+    plivo_sender: str = "+15005550007"
 
     # Local sandbox (Twilio-compatible Messages API, SMTP sink, push sink)
     sandbox_host: str = "127.0.0.1"
@@ -168,6 +198,45 @@ class Settings(BaseSettings):
         if self.twilio_api_base_url:
             return self.twilio_api_base_url
         return self.sandbox_base_url if self.uses_sandbox else "https://api.twilio.com"
+
+    @property
+    def effective_vonage_credentials(self) -> tuple[str, str, str]:
+        """API key, API secret and signature secret: the sandbox's without a key."""
+        if not self.vonage_api_key:
+            return (
+                SANDBOX_VONAGE_API_KEY,
+                SANDBOX_VONAGE_API_SECRET,
+                SANDBOX_VONAGE_SIGNATURE_SECRET,
+            )
+        return (
+            self.vonage_api_key,
+            self.vonage_api_secret.get_secret_value(),
+            self.vonage_signature_secret.get_secret_value(),
+        )
+
+    @property
+    def effective_vonage_rest_base_url(self) -> str:
+        if self.vonage_rest_base_url:
+            return self.vonage_rest_base_url
+        return self.sandbox_base_url if not self.vonage_api_key else "https://rest.nexmo.com"
+
+    @property
+    def effective_vonage_api_base_url(self) -> str:
+        if self.vonage_api_base_url:
+            return self.vonage_api_base_url
+        return self.sandbox_base_url if not self.vonage_api_key else "https://api.nexmo.com"
+
+    @property
+    def effective_plivo_credentials(self) -> tuple[str, str]:
+        if not self.plivo_auth_id:
+            return SANDBOX_PLIVO_AUTH_ID, SANDBOX_PLIVO_AUTH_TOKEN
+        return self.plivo_auth_id, self.plivo_auth_token.get_secret_value()
+
+    @property
+    def effective_plivo_api_base_url(self) -> str:
+        if self.plivo_api_base_url:
+            return self.plivo_api_base_url
+        return self.sandbox_base_url if not self.plivo_auth_id else "https://api.plivo.com"
 
     @property
     def effective_public_base_url(self) -> str:

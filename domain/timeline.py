@@ -88,6 +88,9 @@ class MessageRecord(BaseModel):
     segments: int | None = None
     estimated_cost_usd: Decimal | None = None
     purpose: str | None = None  # a conversation reply: slot_offer, callback_promise...
+    provider: str | None = None  # the SMS provider that took it (None: before routing)
+    route_reason: str | None = None  # why routing chose that provider
+    route_order: list[str] = Field(default_factory=list)  # the providers in routing's order
 
 
 class EntryKind(StrEnum):
@@ -102,6 +105,7 @@ class EntryKind(StrEnum):
     MERGED = "merged"  # another message carries the news
     SUPPRESSED = "suppressed"  # not sent: a duplicate, consent, a preference, a cap
     FALLBACK = "fallback"
+    FAILOVER = "failover"  # the SMS failed through one provider: the next one sends it
     UNMATCHED_REPORT = "unmatched_report"
     CONTINUED_AS_NEW = "continued_as_new"
     REPLY_RECEIVED = "reply_received"  # the customer texted back

@@ -1,4 +1,5 @@
-"""Wires the Twilio stand-in, the push sink and the SMTP sink into one FastAPI app."""
+"""Wires the SMS providers' stand-ins (Twilio, Vonage, Plivo), the push sink and the SMTP
+sink into one FastAPI app."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sandbox.language_model import (
     create_stub_router,
 )
 from sandbox.oms import SandboxOms, create_oms_router
+from sandbox.plivo_api import PlivoSandbox, create_plivo_router
 from sandbox.push_sink import PushSink, create_push_router
 from sandbox.rules import DestinationRule, RuleBook
 from sandbox.smtp_sink import DEFAULT_MAX_EMAILS, EmailSink, create_email_router
@@ -26,6 +28,8 @@ from sandbox.twilio_api import (
     create_twilio_router,
 )
 from sandbox.twilio_refusals import AccountSenders
+from sandbox.vonage_api import VonageSandbox, create_vonage_router
+from sandbox.world import ProviderWorld
 
 
 def create_sandbox_app(
@@ -62,6 +66,16 @@ def create_sandbox_app(
         ),
         trial=settings.sandbox_trial_account,
     )
+    vonage_key, vonage_secret, vonage_signature = settings.effective_vonage_credentials
+    vonage = VonageSandbox(
+        api_key=vonage_key,
+        api_secret=vonage_secret,
+        signature_secret=vonage_signature,
+        signature_method=settings.vonage_signature_method,
+        world=ProviderWorld(seed=seed),
+    )
+    plivo_id, plivo_token = settings.effective_plivo_credentials
+    plivo = PlivoSandbox(auth_id=plivo_id, auth_token=plivo_token, world=ProviderWorld(seed=seed))
     push = PushSink(RuleBook(push_rules or (), seed=seed), required_key=push_api_key)
     email = EmailSink(max_emails=max_emails)
 
@@ -75,9 +89,12 @@ def create_sandbox_app(
         finally:
             await email.stop()
             await twilio.stop()
+            await vonage.webhooks.stop()
+            await plivo.webhooks.stop()
 
     app = FastAPI(title="Herald sandbox", lifespan=lifespan)
     app.state.twilio = twilio
+    app.state.vonage, app.state.plivo = vonage, plivo
     app.state.push = push
     app.state.email = email
     oms, support = SandboxOms(), SandboxSupport()
@@ -85,6 +102,8 @@ def create_sandbox_app(
     language_model = LanguageModelStub(answer=None)  # written from the facts it is given
     app.state.language_model = language_model
     app.include_router(create_twilio_router(twilio))
+    app.include_router(create_vonage_router(vonage))
+    app.include_router(create_plivo_router(plivo))
     app.include_router(create_oms_router(oms))
     app.include_router(create_support_router(support))
     app.include_router(create_stub_router(language_model))
@@ -96,6 +115,8 @@ def create_sandbox_app(
     async def reset() -> dict[str, Any]:
         """Forget messages, e-mails and pushes; rules go back to those the app started with."""
         await twilio.reset()
+        await vonage.reset()
+        await plivo.reset()
         push.reset()
         email.reset()
         oms.reset()

@@ -11,10 +11,13 @@ from store.conversations import Conversations
 from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
 from store.message_facts import MessageFactsStore
+from store.message_parts import PartReports
+from store.message_routes import MessageRoutes
 from store.outbox import Outbox
 from store.preferences import NotificationPreferences, RecentSends
 from store.recipient_locks import RecipientLocks
 from store.reply_questions import ReplyQuestions
+from store.route_measurements import RouteMeasurements
 from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
 from store.timeline import Timeline
@@ -35,6 +38,9 @@ class Store:
     reply_questions: ReplyQuestions
     recipient_locks: RecipientLocks
     message_facts: MessageFactsStore
+    routes: RouteMeasurements
+    parts: PartReports
+    message_routes: MessageRoutes
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -54,6 +60,9 @@ class Store:
             reply_questions=ReplyQuestions(sessions),
             recipient_locks=RecipientLocks(engine),
             message_facts=MessageFactsStore(engine),
+            routes=RouteMeasurements(sessions),
+            parts=PartReports(sessions),
+            message_routes=MessageRoutes(sessions),
         )
 
     def ping(self) -> None:

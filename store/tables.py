@@ -274,3 +274,71 @@ class MessageFactsRow(Base):
     open_tracked: Mapped[bool] = mapped_column(default=False)
     opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# ---- routing between SMS providers (issue #17) ----------------------------------------------
+
+
+class RouteStatsRow(Base):
+    """What Herald measured on one provider's route to one country: exponentially decayed
+    sums (routing/estimates.py), as of ``updated_at``."""
+
+    __tablename__ = "route_stats"
+
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    delivered: Mapped[float] = mapped_column(Float)
+    failed: Mapped[float] = mapped_column(Float)
+    seconds_sum: Mapped[float] = mapped_column(Float)
+    seconds_weight: Mapped[float] = mapped_column(Float)
+    cost_sum: Mapped[float] = mapped_column(Float)
+    cost_weight: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RouteBreakerRow(Base):
+    """The circuit breaker of one provider's route to one country (routing/breaker.py)."""
+
+    __tablename__ = "route_breakers"
+
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    failures: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    probed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class MessagePartRow(Base):
+    """One part of a message as its provider reports it (Vonage reports each part of a long
+    message on its own). The send registers the parts it was given (``expected``); a report
+    that beats it is kept and counted once the send registers."""
+
+    __tablename__ = "message_parts"
+    __table_args__ = (Index("ix_message_parts_message_key", "message_key"),)
+
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    part_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: not expected yet
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MessageRouteRow(Base):
+    """The route an SMS took: chosen once (a retried send keeps it), with its reason, the
+    provider that took it, and whether its outcome has been counted in ``route_stats``."""
+
+    __tablename__ = "message_routes"
+
+    message_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    route_order: Mapped[str] = mapped_column(String(100))  # providers, comma separated
+    reason: Mapped[str] = mapped_column(Text)
+    scores: Mapped[str] = mapped_column(Text)  # JSON, for support
+    provider: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(10, 6), nullable=True)
+    counted: Mapped[int] = mapped_column(Integer, default=0)  # 1: outcome in route_stats

@@ -7,12 +7,14 @@ reports signalled later (``delivery_report``), reports that beat their send's re
 durable deadline after which the message's status is fetched from the provider (Twilio's
 advice for a missed callback: ``reconcile_delivery_report``), and only a message still
 without a final status counts as a failure. A report saying "delivered" settles the order;
-"undelivered", "failed" or no report at all hands the message to fallback.py, within the
+"undelivered" or "failed" hands it to the next provider of its route (sms_send.py) when
+there is one; that, or no report at all, hands the message to fallback.py, within the
 channels its send policy allowed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -49,6 +51,8 @@ class DeliveryReports:
     def __init__(self, ctx: RunContext, fallback: Fallback) -> None:
         self._ctx = ctx
         self._fallback = fallback
+        # The next provider for an SMS reported failed (sms_send.py), set once both exist.
+        self.failover: Callable[[AwaitingReport, MessageRecord], Awaitable[bool]] | None = None
 
     def on_report(self, report: DeliveryReport) -> None:
         """A report signalled by the HTTP service."""
@@ -151,6 +155,11 @@ class DeliveryReports:
         """The message's report is final (or overdue): fall back if it failed."""
         state, history = self._ctx.state, self._ctx.history
         state.awaiting = [a for a in state.awaiting if a.message_key != record.message_key]
+        if record.status.is_failure and self.failover is not None:
+            with self._ctx.sending():
+                if await self.failover(awaiting, record):
+                    self._ctx.publish()
+                    return
         if record.status.is_failure:
             with self._ctx.sending():
                 await self._fallback.after_failed_sms(

@@ -62,6 +62,7 @@ class NotificationWorkflow:
         fallback = Fallback(ctx)
         self._reports = DeliveryReports(ctx, fallback)
         sms = SmsSend(ctx, self._reports, fallback)
+        self._reports.failover = sms.after_failed_report
         self._policy = SendPolicy(ctx, sms, fallback)
         self._deciding_send = DecidingSend(ctx, self._policy, sms)
         self._replies = CustomerReplies(ctx, sms)

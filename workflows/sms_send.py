@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.delivery_reports import DeliveryReports
     from workflows.fallback import Fallback
     from workflows.run_context import RunContext
+    from workflows.state import AwaitingReport
 
 
 class SmsOutcome(StrEnum):
@@ -112,6 +113,7 @@ class SmsSend:
         reserve_slot: bool,
         report_wait: float = 0.0,
         first: DecidedSms | None = None,
+        provider: str | None = None,
     ) -> SmsSent | None:
         """Hand the SMS to the provider, waiting while the sender is at its limit; None (and
         the record failed) when the provider refused it or every attempt failed.
@@ -133,7 +135,7 @@ class SmsSend:
             await self._wait_before_retry(error, event)
         while sent is None:
             outcome, result = await self._attempt(
-                record, event, phone, text, reserve_slot, report_wait, attempts_made
+                record, event, phone, text, reserve_slot, report_wait, attempts_made, provider
             )
             if outcome is SmsOutcome.ACCEPTED:
                 assert isinstance(result, SmsSent)
@@ -151,6 +153,8 @@ class SmsSend:
             sent.provider_message_id,
             sent.provider_calls,
         )
+        record.provider, record.route_reason = sent.provider, sent.route_reason
+        record.route_order = list(sent.route_order)
         records.set_status(
             self._ctx,
             record,
@@ -170,6 +174,7 @@ class SmsSend:
         reserve_slot: bool,
         report_wait: float,
         attempts_made: int,
+        provider: str | None = None,
     ) -> tuple[SmsOutcome, SmsSent | ActivityError]:
         """One ``send_sms`` activity, with the provider retries left in its retry policy."""
         try:
@@ -184,6 +189,7 @@ class SmsSend:
                     estimated_cost_usd=text.estimated_cost_usd,
                     reserve_slot=reserve_slot,
                     report_wait_seconds=report_wait,
+                    provider=provider,
                 ),
                 result_type=SmsSent,
                 start_to_close_timeout=self._ctx.send_timeout + timedelta(seconds=report_wait),
@@ -194,6 +200,63 @@ class SmsSend:
             busy = records.sender_busy_until(err) is not None
             return (SmsOutcome.SENDER_BUSY if busy else SmsOutcome.REFUSED), err
         return SmsOutcome.ACCEPTED, sent
+
+    async def after_failed_report(self, awaiting: AwaitingReport, failed: MessageRecord) -> bool:
+        """An SMS reported undelivered or failed: the next provider of its route sends it,
+        under its own key, before e-mail; False when there is none (or it was not known to
+        have failed: no report is no proof, and a second SMS could arrive twice)."""
+        if failed.status not in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED):
+            return False
+        root = failed.message_key.split("@", 1)[0]
+        tried = {
+            m.provider for m in self._ctx.history.messages if m.message_key.split("@", 1)[0] == root
+        }
+        following = next((p for p in failed.route_order if p not in tried), None)
+        # Patched in after 1.0 (history order-replay-failover.1.1): orders started before it
+        # fall back to e-mail as they did.
+        if following is None or not workflow.patched("sms-failover-on-failed-report"):
+            return False
+        event, ctx = awaiting.event, self._ctx
+        record = MessageRecord(
+            message_key=f"{root}@{following}",
+            milestone=failed.milestone,
+            channel=Channel.SMS,
+            attempt=failed.attempt + 1,
+            recipient=failed.recipient,
+            body=failed.body,
+            encoding=failed.encoding,
+            segments=failed.segments,
+            estimated_cost_usd=failed.estimated_cost_usd,
+        )
+        ctx.history.messages.append(record)
+        why = f"SMS {failed.status.value} via {failed.provider}"
+        ctx.note(EntryKind.FAILOVER, f"{why}: sending through {following}", event)
+        text = RenderedMessage(
+            channel=Channel.SMS,
+            locale=event.customer.locale,
+            text=failed.body,
+            encoding=failed.encoding,
+            segments=failed.segments,
+            estimated_cost_usd=failed.estimated_cost_usd,
+        )
+        sent = await self.send_within_limit(
+            record,
+            event,
+            event.customer.phone or "",
+            text,
+            reserve_slot=False,
+            report_wait=ctx.policy.delivery_report_wait_seconds,
+            provider=following,
+        )
+        if sent is None:
+            await self._fallback.after_failed_sms(
+                event, record, awaiting.fallback_channels, awaiting.occurrence
+            )
+            return True
+        await self._reports.after_accept(
+            record, sent, event, awaiting.fallback_channels, awaiting.occurrence
+        )
+        return True
 
     def _retry_policy(self, attempts_made: int) -> RetryPolicy:
         policy = self._ctx.policy

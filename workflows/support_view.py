@@ -67,6 +67,10 @@ def current_details(history: MessagingHistory) -> str:
             "|---|---|---|---|---|",
         ]
         lines += [_row(m) for m in history.messages[-DETAIL_MESSAGES:]]
+        routed = [m for m in history.messages[-DETAIL_MESSAGES:] if m.route_reason]
+        if routed:  # why each SMS went the way it did (several providers configured)
+            lines += ["", "Routing:"]
+            lines += [f"- {m.message_key.split(':')[1]}: {m.route_reason}" for m in routed]
     notable = [e for e in history.entries if e.kind.value != "milestone_received"]
     if notable:
         lines += ["", "Recent decisions:"]
@@ -101,7 +105,10 @@ def plain_timeline(history: MessagingHistory) -> list[str]:
 
 def _row(message: MessageRecord) -> str:
     at = f"{message.statuses[0].at:%H:%M:%S}" if message.statuses else "—"
-    cells = [at, _about(message), CHANNEL_WORDS.get(message.channel.value, message.channel.value)]
+    by = CHANNEL_WORDS.get(message.channel.value, message.channel.value)
+    if message.provider and message.route_reason:  # routing chose among several providers
+        by += f" via {message.provider}"
+    cells = [at, _about(message), by]
     cells += [message.recipient, _outcome(message)]
     return "| " + f" |{GAP}".join(cells) + " |"
 

@@ -286,6 +286,17 @@ async def redecisions(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowH
     return handle
 
 
+async def failover(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowHandle:
+    """Undelivered through the first provider of its route: the second one sends it (1.1)."""
+    fake.route_order = ["vonage", "twilio"]
+    fake.reports_in_send = [("undelivered", "1"), ("delivered", None)]
+    async with new_worker(env.client, fake.activities()) as worker:
+        event = order_event("shipped", "replay-failover")
+        handle = await signal_milestone(env.client, event, task_queue=worker.task_queue)
+        await until(handle, lambda h: h.state.value == "delivered" and len(h.messages) == 2)
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {  # each uses the reference replay-<name>
     "full": full_order,
     "return": full_return,
@@ -300,6 +311,7 @@ SCENARIOS: dict[str, Scenario] = {  # each uses the reference replay-<name>
     "conversation": conversation,
     "holds": holds,
     "redecided": redecisions,
+    "failover": failover,
 }
 
 

@@ -66,6 +66,8 @@ class FakeChannels:
     # (status, error code) in order; none left: the message is still on its way ("sent").
     reconciled: list[tuple[str, str | None]] = field(default_factory=list)
     reconcile_requests: list[ReconcileInput] = field(default_factory=list)
+    # Routing's order for every SMS (activities/sms_routing.py); empty: Twilio alone.
+    route_order: list[str] = field(default_factory=list)
     # decide_and_send_sms: crash (its worker died), or come back as the HTTP service
     # completes it with a final report: the SMS as sent, no decision.
     deciding_send_crashes: bool = False
@@ -209,6 +211,11 @@ class FakeChannels:
         sent = SmsSent(
             provider_message_id=f"SM{next(self._ids):032d}", provider_calls=1, deduplicated=False
         )
+        if self.route_order:
+            provider = request.provider or self.route_order[0]
+            reason = f"{provider} by best score (stand-in)"
+            update = {"provider": provider, "route_reason": reason, "route_order": self.route_order}
+            sent = sent.model_copy(update=update)
         if request.report_wait_seconds <= 0 or not self.reports_in_send:
             return sent  # no accept time: the workflow stamps it, in the server's skipped time
         # The provider's own times, as a real send and callback carry them (these tests

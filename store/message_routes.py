@@ -1,0 +1,115 @@
+"""The route each SMS took, kept so a retried send keeps its route and support sees why.
+
+An SMS's message key owns one row: the order of providers chosen for it, the reason and
+the scores, and once a provider took it, which one, when and at what price. A failover
+within the send uses the key ``<key>@<provider>`` for the next provider's outbox row
+(:func:`provider_key`); its reports lead back to this row (:func:`root_key`). The first
+final report counts the route's outcome in ``route_stats`` exactly once (``counted``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.tables import MessageRouteRow
+
+SEPARATOR = "@"
+
+
+def provider_key(message_key: str, provider: str, order: Sequence[str]) -> str:
+    """The outbox key of ``provider``'s attempt: the message key for the first choice."""
+    return (
+        message_key if not order or provider == order[0] else f"{message_key}{SEPARATOR}{provider}"
+    )
+
+
+def root_key(key: str) -> str:
+    return key.split(SEPARATOR, 1)[0]
+
+
+@dataclass(frozen=True)
+class MessageRoute:
+    message_key: str
+    country: str
+    order: tuple[str, ...]
+    reason: str
+    scores: str
+    provider: str | None = None
+    accepted_at: datetime | None = None
+    cost_usd: Decimal | None = None
+    counted: bool = False
+
+
+class MessageRoutes:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def remember(self, route: MessageRoute) -> MessageRoute:
+        """Keep ``route`` unless the message has one already; returns the one kept."""
+        try:
+            with self._sessions.begin() as session:
+                existing = session.get(MessageRouteRow, route.message_key)
+                if existing is not None:
+                    return _route(existing)
+                session.add(
+                    MessageRouteRow(
+                        message_key=route.message_key,
+                        country=route.country,
+                        route_order=",".join(route.order),
+                        reason=route.reason,
+                        scores=route.scores,
+                        counted=0,
+                    )
+                )
+        except IntegrityError:  # another attempt of the same send kept its route first
+            kept = self.get(route.message_key)
+            assert kept is not None
+            return kept
+        return route
+
+    def get(self, key: str) -> MessageRoute | None:
+        with self._sessions() as session:
+            row = session.get(MessageRouteRow, root_key(key))
+            return _route(row) if row is not None else None
+
+    def accepted(self, key: str, provider: str, at: datetime, cost_usd: Decimal | None) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(MessageRouteRow)
+                .where(MessageRouteRow.message_key == root_key(key))
+                .values(provider=provider, accepted_at=at, cost_usd=cost_usd)
+            )
+
+    def count_outcome(self, key: str) -> MessageRoute | None:
+        """The route, the first time its outcome is counted; None every later time."""
+        with self._sessions.begin() as session:
+            taken = session.execute(
+                update(MessageRouteRow)
+                .where(MessageRouteRow.message_key == root_key(key), MessageRouteRow.counted == 0)
+                .values(counted=1)
+            )
+            if taken.rowcount != 1:
+                return None
+            row = session.get(MessageRouteRow, root_key(key))
+            return _route(row) if row is not None else None
+
+
+def _route(row: MessageRouteRow) -> MessageRoute:
+    return MessageRoute(
+        message_key=row.message_key,
+        country=row.country,
+        order=tuple(p for p in row.route_order.split(",") if p),
+        reason=row.reason,
+        scores=row.scores,
+        provider=row.provider,
+        accepted_at=row.accepted_at,
+        cost_usd=row.cost_usd,
+        counted=bool(row.counted),
+    )

@@ -1,0 +1,200 @@
+"""The send activity with several providers: the route chosen once and kept, the send
+through the chosen provider's SDK, failover on an outage at once, outcomes measured."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from temporalio.exceptions import ApplicationError
+
+from activities.dependencies import Dependencies, sms_router
+from activities.sms import SendSmsInput, SmsActivities, SmsSent
+from activities.sms_routing import count_final_outcome
+from store.migrate import upgrade
+from tests.activities.test_send_activities import activity_environment, identity
+from tests.helpers.temporal import settings_for_tests
+from tests.sandbox.conftest import RunningSandbox
+
+BRAZIL = "+5511987654321"
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+async def routed(sandbox: RunningSandbox, tmp_path: Path):  # type: ignore[no-untyped-def]
+    box = sandbox.settings
+    settings = settings_for_tests(
+        data_dir=tmp_path,
+        sandbox_port=box.sandbox_port,
+        sandbox_smtp_port=box.sandbox_smtp_port,
+        public_base_url="http://127.0.0.1:9",
+        sms_sender_messages_per_second=1000.0,
+        sms_providers="twilio,vonage,plivo",
+    )
+    upgrade(settings.effective_database_url)
+    deps = Dependencies.create(settings)
+    deps.sms_router._rng = random.Random(3)
+    try:
+        yield deps
+    finally:
+        await deps.close()
+
+
+def measured(deps: Dependencies, provider: str, delivered: int, failed: int) -> None:
+    for n in range(delivered + failed):
+        deps.store.routes.record_outcome(
+            provider,
+            "BR",
+            "delivered" if n < delivered else "failed",
+            now=NOW,
+            half_life_seconds=3600,
+            cost_usd=Decimal("0.03"),
+        )
+
+
+def brazil_sms(reference: str = "B1") -> SendSmsInput:
+    return SendSmsInput(
+        identity=identity(reference=reference), to=BRAZIL, body="Shipped!", segments=1
+    )
+
+
+async def send(deps: Dependencies, request: SendSmsInput) -> SmsSent:
+    activities = SmsActivities(
+        deps.settings, deps.store, deps.sms, deps.report_waits, router=deps.sms_router
+    )
+    return await (await activity_environment()).run(activities.send_sms, request)
+
+
+async def test_the_measured_best_route_sends_and_the_choice_is_kept(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    measured(routed, "vonage", 97, 3)
+    measured(routed, "twilio", 60, 40)
+    measured(routed, "plivo", 50, 50)
+    routed.sms_router._rules = routed.sms_router._rules.model_copy(
+        update={"exploration_share": 0.0}
+    )
+    sent = await send(routed, brazil_sms())
+
+    assert sent.provider == "vonage" and sent.route_order[0] == "vonage"
+    assert sent.route_reason is not None and "vonage by best score" in sent.route_reason
+    parts = sandbox.http.get("/sandbox/vonage/messages").json()["parts"]
+    assert [p["client_ref"] for p in parts] == [identity(reference="B1").message_key]
+    kept = routed.store.message_routes.get(identity(reference="B1").message_key)
+    assert kept is not None and kept.provider == "vonage" and kept.country == "BR"
+
+    again = await send(routed, brazil_sms())  # a retry: same route, no second SMS
+    assert again.deduplicated and again.provider == "vonage"
+    assert len(sandbox.http.get("/sandbox/vonage/messages").json()["parts"]) == 1
+
+
+async def test_an_outage_moves_to_the_next_provider_at_once(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    measured(routed, "plivo", 99, 1)
+    measured(routed, "vonage", 80, 20)
+    measured(routed, "twilio", 10, 90)
+    routed.sms_router._rules = routed.sms_router._rules.model_copy(
+        update={"exploration_share": 0.0}
+    )
+    sandbox.http.put(
+        "/sandbox/world/plivo", json=[{"outages": [{"start": 0, "end": 4_000_000_000}]}]
+    )
+    sent = await send(routed, brazil_sms("B2"))
+
+    assert sent.provider == "vonage" and sent.route_order[:2] == ["plivo", "vonage"]
+    assert routed.store.routes.breakers_for("BR")["plivo"].failures == 1
+    key = identity(reference="B2").message_key
+    assert routed.store.outbox.get(f"{key}@vonage") is not None  # its own outbox row
+    assert sandbox.http.get("/sandbox/plivo/messages").json()["messages"] == []
+
+
+async def test_when_every_provider_is_down_the_last_error_is_raised(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    down = [{"outages": [{"start": 0, "end": 4_000_000_000}]}]
+    sandbox.http.put("/sandbox/world/plivo", json=down)
+    sandbox.http.put("/sandbox/world/vonage", json=down)
+    sandbox.http.put(
+        "/sandbox/rules", json=[{"to": "+55*", "api_error_status": 503, "api_error_code": 20503}]
+    )
+    with pytest.raises(ApplicationError):
+        await send(routed, brazil_sms("B3"))
+    breakers = routed.store.routes.breakers_for("BR")
+    assert sum(b.failures for b in breakers.values()) == 2  # the last one's is the retry's
+
+
+async def test_the_first_final_report_is_counted_once_on_the_route(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    sent = await send(routed, brazil_sms("B4"))
+    key = identity(reference="B4").message_key
+    later = datetime.now(UTC)
+    count_final_outcome(routed.store, key, "delivered", later, 3600)
+    count_final_outcome(routed.store, key, "delivered", later, 3600)  # a replayed report
+    stats = routed.store.routes.stats_for("BR")[sent.provider]
+    assert stats.delivered == pytest.approx(1.0) and stats.seconds_weight == pytest.approx(1.0)
+
+
+async def test_twilio_alone_needs_no_routing(tmp_path: Path) -> None:
+    settings = settings_for_tests(data_dir=tmp_path)
+    upgrade(settings.effective_database_url)
+    from store.repository import Store
+
+    store = Store.connect(settings.effective_database_url)
+    try:
+        router = sms_router(settings, store, sms=None)  # type: ignore[arg-type]
+        assert list(router.providers) == ["twilio"] and not router.routes
+        await router.providers["twilio"].close()
+    finally:
+        store.close()
+
+
+async def test_a_lost_plivo_report_is_reconciled_from_plivo(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    import asyncio
+
+    from activities.reconcile import ReconcileActivities, ReconcileInput
+
+    sandbox.http.put("/sandbox/world/plivo", json=[{"report_delay_seconds": 0.05}])
+    request = brazil_sms("B5").model_copy(update={"provider": "plivo"})
+    sent = await send(routed, request)
+    assert sent.provider == "plivo"
+    await asyncio.sleep(0.4)  # delivered at Plivo; its callback went nowhere
+    others = {n: p for n, p in routed.sms_router.providers.items() if n != "twilio"}
+    reconcile = ReconcileActivities(routed.store, routed.sms, others)
+    found = await (await activity_environment()).run(
+        reconcile.reconcile_delivery_report,
+        ReconcileInput(
+            message_key=identity(reference="B5").message_key,
+            provider_message_id=sent.provider_message_id,
+            provider="plivo",
+        ),
+    )
+    assert found.source == "provider" and found.report is not None
+    assert found.report.status == "delivered"
+
+
+def test_each_providers_sender_keeps_its_own_pace(tmp_path: Path) -> None:
+    from activities.sms_routing import SmsRouter
+    from routing.rules import RoutingRules
+    from routing.senders import SenderIdentity
+    from store.repository import Store
+
+    settings = settings_for_tests(data_dir=tmp_path)
+    upgrade(settings.effective_database_url)
+    store = Store.connect(settings.effective_database_url)
+    try:
+        senders = [
+            SenderIdentity(provider="vonage", country="BR", kind="short_code", value="29290")
+        ]
+        router = SmsRouter(store, RoutingRules(senders=senders), {})
+        assert router.pace("vonage", "BR").key == "vonage:29290"
+        assert router.pace("vonage", "BR").messages_per_second == 100.0
+        assert router.pace("plivo", "BR").messages_per_second == 1.0  # undescribed: a long code
+    finally:
+        store.close()
