@@ -115,13 +115,12 @@ class DeliveryReports:
                 timeout_summary=support_view.report_timer_summary(record.message_key),
             )
         except TimeoutError:
-            if workflow.patched("reconcile-report"):
-                # A lost callback is not a failed SMS: ask before falling back (counted as
-                # a send in progress, so the run does not continue as new meanwhile).
-                with self._ctx.sending():
-                    report = await self._reconcile(record)
-                if report is not None:
-                    apply_report(record, report)
+            # A lost callback is not a failed SMS: ask before falling back (counted as a
+            # send in progress, so the run does not continue as new meanwhile).
+            with self._ctx.sending():
+                report = await self._reconcile(record)
+            if report is not None:
+                apply_report(record, report)
             if not record.status.is_final:
                 limit = self._ctx.policy.delivery_report_timeout_seconds
                 detail = f"no final delivery report within {limit:.0f}s"

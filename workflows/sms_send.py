@@ -212,9 +212,7 @@ class SmsSend:
             m.provider for m in self._ctx.history.messages if m.message_key.split("@", 1)[0] == root
         }
         following = next((p for p in failed.route_order if p not in tried), None)
-        # Patched in after 1.0 (history order-replay-failover.1.1): orders started before it
-        # fall back to e-mail as they did.
-        if following is None or not workflow.patched("sms-failover-on-failed-report"):
+        if following is None:
             return False
         event, ctx = awaiting.event, self._ctx
         record = MessageRecord(

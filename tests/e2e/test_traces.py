@@ -115,6 +115,6 @@ async def test_a_milestones_trace_joins_signal_send_and_callback(in_process: InP
     callbacks = [s for s in trace_spans if s.name == "twilio status callback"]
     assert {s.attributes["herald.status"] for s in callbacks} >= {"delivered"}
     activity = next(s for s in trace_spans if s.name == "RunActivity:decide_and_send_sms")
-    call = next(s for s in trace_spans if s.name == "twilio messages.create")
+    call = next(s for s in trace_spans if s.name == "twilio send")
     assert call.parent is not None and call.parent.span_id == activity.context.span_id
     assert all(c.parent is not None and c.parent.span_id == call.context.span_id for c in callbacks)

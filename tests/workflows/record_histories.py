@@ -287,7 +287,7 @@ async def redecisions(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowH
 
 
 async def failover(env: WorkflowEnvironment, fake: FakeChannels) -> WorkflowHandle:
-    """Undelivered through the first provider of its route: the second one sends it (1.1)."""
+    """Undelivered through the first provider of its route: the second one sends it."""
     fake.route_order = ["vonage", "twilio"]
     fake.reports_in_send = [("undelivered", "1"), ("delivered", None)]
     async with new_worker(env.client, fake.activities()) as worker:

@@ -43,7 +43,12 @@ async def test_undelivered_through_one_provider_is_delivered_once_through_the_ne
     assert any(e.kind is EntryKind.FAILOVER for e in history.entries)
     assert fake.emails == []  # delivered by SMS: no e-mail
     details = current_details(history)
-    assert f"| vonage: {first.provider_message_id} |" in details
+    rows = {
+        via: next(line for line in details.splitlines() if f"SMS via {via}" in line)
+        for via in ("vonage", "twilio")
+    }
+    assert "undelivered" in rows["vonage"]
+    assert "delivered" in rows["twilio"] and "undelivered" not in rows["twilio"]
     assert "Routing:" in details and "twilio by best score" in details
 
 
