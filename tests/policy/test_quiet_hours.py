@@ -341,3 +341,12 @@ def test_zones_with_no_common_daytime_decide_in_the_middle_one() -> None:
 
     assert verdict.zones == ("Europe/London",)
     assert verdict.opens_at == datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
+
+
+def test_the_zones_describe_themselves_for_support() -> None:
+    one = RecipientZones(zones=("Europe/Berlin",), source=ZoneSource.PROFILE)
+    three = RecipientZones(zones=("A/a", "B/b", "C/c"), source=ZoneSource.COUNTRY)
+    four = RecipientZones(zones=("A/a", "B/b", "C/c", "D/d"), source=ZoneSource.PHONE_NUMBER)
+    assert one.describe() == "Europe/Berlin (from the profile)"
+    assert three.describe() == "A/a, B/b, C/c (from the country)"
+    assert four.describe() == "A/a, B/b, C/c ... (from the phone number)"
