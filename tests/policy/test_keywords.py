@@ -476,3 +476,8 @@ def test_canonical_spelling_of_keywords() -> None:
     assert canonical("ｽﾄｯﾌﾟ") == "ストップ"
     assert canonical("إلغاء") == "الغاء"
     assert canonical("") == ""
+
+
+def test_help_is_answered_in_the_language_asked() -> None:
+    assert help_text(BRAND, "de").startswith("Herald Shop: Infos zu Ihren Bestellungen")
+    assert help_text(BRAND, "ja").startswith("【Herald Shop】")
