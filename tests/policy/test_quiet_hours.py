@@ -350,3 +350,14 @@ def test_the_zones_describe_themselves_for_support() -> None:
     assert one.describe() == "Europe/Berlin (from the profile)"
     assert three.describe() == "A/a, B/b, C/c (from the country)"
     assert four.describe() == "A/a, B/b, C/c ... (from the phone number)"
+
+
+def test_an_overnight_window_with_no_common_hour_is_not_shared() -> None:
+    overnight = SendingWindow(start=time(22, 0), end=time(7, 0))  # wraps: 9 h
+    assert not share_daytime(("Asia/Tokyo", "Etc/UTC"), overnight)  # 9 h apart
+
+
+def test_a_mobile_keeps_its_own_zone_beside_the_countrys() -> None:
+    rules = PolicyRules(country_time_zones={"ID": ("Asia/Makassar", "Asia/Jayapura")})
+    found = recipient_zones(None, "+6281234567890", rules)
+    assert found.zones == ("Asia/Jakarta", "Asia/Jayapura", "Asia/Makassar")
