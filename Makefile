@@ -23,10 +23,12 @@ MUTATION_MODULES ?= policy.duplicates policy.frequency policy.coalescing policy.
 	messaging.content_filter messaging.bidi conversation.dialogue
 
 mutation: $(INSTALLED)  ## mutation scores of the pure compliance modules (slow; not in `make test`)
+	mkdir -p mutants/results
 	for module in $(MUTATION_MODULES); do \
 		nice -n 10 $(BIN)/mutmut run "$$module.*" > /dev/null || exit 1; \
+		$(BIN)/mutmut results --all true | grep " $$module\." > mutants/results/$$module.txt; \
 	done
-	$(BIN)/python -m bench.mutation_scores $(MUTATION_MODULES)
+	$(BIN)/python -m bench.mutation_scores -v $(MUTATION_MODULES)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -1,60 +1,56 @@
-"""Mutation scores per module from mutmut's results (``make mutation`` prints them).
+"""Mutation scores per module (``make mutation`` prints them).
 
-A module's score counts killed mutants over the mutants that are not equivalent: the
-ones listed in ``tests/mutation_equivalents.txt`` change nothing any caller could see
-(each with the reason), so no test can kill them. Mutants mutmut could not run (no test
-reaches them, time-outs) count as survivors.
+``make mutation`` saves ``mutmut results --all true`` for each module right after its
+run, in ``mutants/results/<module>.txt``. A module's score counts killed mutants over
+the mutants that are not equivalent: those listed in ``tests/mutation_equivalents.txt``
+change nothing any caller could see (each with the reason), so no test can kill them.
+Mutants mutmut could not run (no test reaches them) count as survivors; time-outs as
+killed, as mutmut counts them.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MUTANTS = ROOT / "mutants"
+RESULTS = ROOT / "mutants" / "results"
 EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.txt"
-KILLED_EXIT_CODES = frozenset({1, 3, -24, 24, 36, 152, 255})  # a test failed, or timed out
+KILLED = frozenset({"killed", "timeout", "caught by type check"})
+NOT_RUN = frozenset({"not checked", "checked"})  # not run, or a run stopped before its end
 
 
 def equivalents() -> set[str]:
-    if not EQUIVALENTS.exists():
-        return set()
     lines = EQUIVALENTS.read_text(encoding="utf-8").splitlines()
     return {line.split()[0] for line in lines if line.strip() and not line.startswith("#")}
 
 
-def scores(modules: list[str]) -> dict[str, tuple[int, int, list[str]]]:
-    """Per module: killed, counted (non-equivalent, run) and the survivors' names."""
+def score(module: str) -> tuple[int, int, list[str]]:
+    """Killed, counted (run and not equivalent) and the survivors' names."""
     skip = equivalents()
-    found: dict[str, tuple[int, int, list[str]]] = {}
-    for module in modules:
-        meta = MUTANTS / (module.replace(".", "/") + ".py.meta")
-        if not meta.exists():
+    killed, counted, survivors = 0, 0, []
+    path = RESULTS / f"{module}.txt"
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        name, _, status = line.strip().partition(": ")
+        if not name.startswith(f"{module}.") or name in skip or status in NOT_RUN:
             continue
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        killed, counted, survivors = 0, 0, []
-        for name, code in sorted(codes.items()):
-            if name in skip or code is None:
-                continue
-            counted += 1
-            if code in KILLED_EXIT_CODES:
-                killed += 1
-            else:
-                survivors.append(name)
-        found[module] = (killed, counted, survivors)
-    return found
+        counted += 1
+        if status in KILLED:
+            killed += 1
+        else:
+            survivors.append(f"{name} ({status})")
+    return killed, counted, survivors
 
 
-def main(modules: list[str]) -> None:
-    for module, (killed, counted, survivors) in scores(modules).items():
-        score = killed / counted if counted else 1.0
-        print(f"{module:32} {killed:>5}/{counted:<5} {score:6.1%}")
-        if "-v" in sys.argv:
-            for name in survivors:
-                print(f"    survived: {name}")
+def main(modules: list[str], verbose: bool) -> None:
+    for module in modules:
+        killed, counted, survivors = score(module)
+        shown = f"{killed / counted:6.1%}" if counted else "   n/a"
+        print(f"{module:32} {killed:>5}/{counted:<5} {shown}")
+        if verbose:
+            print("".join(f"    survived: {name}\n" for name in survivors), end="")
 
 
 if __name__ == "__main__":
-    main([argument for argument in sys.argv[1:] if not argument.startswith("-")])
+    arguments = sys.argv[1:]
+    main([a for a in arguments if not a.startswith("-")], verbose="-v" in arguments)

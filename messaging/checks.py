@@ -181,7 +181,9 @@ def _render_problems(
             return [Problem(where or f"{channel.value} {label}", RENDER, str(error))]
         if channel is Channel.SMS and message.segments is not None:
             name = milestone_template_name(message.locale, channel, event.milestone)
-            budget = sms_budget(library.get(name), Encoding(message.encoding), settings)
+            budget = sms_budget(
+                library.get(name), Encoding(message.encoding), settings, opt_out=first_sms
+            )
             if budget is not None and message.segments > budget:
                 opt_out = " with opt-out" if first_sms else ""
                 problems.append(

@@ -220,12 +220,19 @@ def people_and_oms_data(context: dict[str, Any]) -> list[str]:
 
 
 def sms_budget(
-    body: CompiledTemplate, encoding: Encoding, settings: MessagingSettings
+    body: CompiledTemplate,
+    encoding: Encoding,
+    settings: MessagingSettings,
+    *,
+    opt_out: bool = False,
 ) -> int | None:
-    """The template's segment budget for ``encoding``; None means automatic."""
+    """The template's segment budget for ``encoding``; None means automatic. With
+    ``opt_out`` (checking a first SMS), UCS-2 allows one segment more: the renderer still
+    drops parts to fit the budget, but the mandatory opt-out line may overflow it."""
     if encoding is Encoding.GSM7:
         return body.budget("budget", settings.sms_segment_budget)
-    return body.budget("budget_ucs2", settings.sms_ucs2_segment_budget)
+    budget = body.budget("budget_ucs2", settings.sms_ucs2_segment_budget)
+    return budget + 1 if budget is not None and opt_out else budget
 
 
 _SPACE_RUN = re.compile(r"[ \t]{2,}")

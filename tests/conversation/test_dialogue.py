@@ -35,6 +35,7 @@ OFFERED = DialogueState().with_offer(("d1-am", "d1-pm", "d2-am"), NOW)
         (IntentKind.CHOICE, HandToSupport()),  # no open question
         (IntentKind.STOP, Nothing()),
         (IntentKind.START, Nothing()),
+        (IntentKind.CONFIRM_STOP, Nothing()),  # its one clarifying question was the answer
     ],
 )
 def test_with_no_open_question(intent: IntentKind, expected: Step) -> None:

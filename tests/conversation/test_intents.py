@@ -224,3 +224,18 @@ def test_normalize_folds_case_accents_and_punctuation() -> None:
     assert normalize("  Rückruf, BITTE!! ") == "ruckruf bitte"
     assert normalize("don't") == "dont"
     assert normalize("Zadzwoń, proszę") == "zadzwon prosze"
+
+
+def test_an_opt_out_sentence_goes_to_the_consent_store() -> None:
+    intent = classify("please stop texting me", "en-US")
+    assert (intent.kind, intent.is_consent_keyword) == (IntentKind.STOP, True)
+
+
+def test_a_possible_opt_out_gets_the_clarifying_question() -> None:
+    intent = classify("wrong number", "en-US")
+    assert (intent.kind, intent.is_consent_keyword) == (IntentKind.CONFIRM_STOP, True)
+
+
+def test_a_national_keyword_follows_the_phone_number() -> None:
+    assert classify("RET", "en", phone="+905321234567").kind is IntentKind.STOP
+    assert classify("RET", "en", phone="+14155550100").kind is not IntentKind.STOP

@@ -87,9 +87,9 @@ LANGUAGES = {
 }
 ANSWERS = {  # slot offer, confirmation, call-back promise, help text
     "en": ("choose a new", "done,", "we will call", "Help:"),
-    "es": ("elige", "listo", "te llamaremos", "Ayuda:"),
-    "fr": ("choisissez", "c'est fait", "nous vous appellerons", "Aide:"),
-    "de": ("Waehle", "Erledigt", "Wir rufen dich", "Hilfe:"),
+    "es": ("elige", "hecho", "te llamaremos", "Ayuda:"),
+    "fr": ("choisissez", "c'est noté", "nous vous appellerons", "Aide :"),
+    "de": ("Wählen Sie", "Erledigt", "Wir rufen Sie", "Hilfe:"),
     "ja": ("新しいお届け日時", "承りました", "お電話します", "お問い合わせ"),
     "ar": ("اختر موعداً", "تم،", "سنتصل بك", "للمساعدة"),
 }

@@ -185,3 +185,15 @@ def test_septets_and_units_of_single_characters() -> None:
     assert utf16_units("\U00010000") == 2
     assert is_gsm7_character("€") and is_gsm7_character("@") and not is_gsm7_character("ł")
     assert is_gsm7("") and not is_gsm7("ał")
+
+
+def test_a_cluster_exactly_one_segment_long_is_never_split() -> None:
+    whole = "a" + "\u0301" * 66  # 67 units: fits one segment exactly
+    assert count_segments("x" * 10 + whole + "x" * 57).segments == 3  # 10 | 67 | 57
+
+
+def test_text_after_an_oversized_cluster_continues_where_it_ended() -> None:
+    marks = "a" + "\u0301" * 140  # 141 units: 67 + 67 + 7
+    assert count_segments(marks + "x" * 60).segments == 3  # 7 + 60 = 67 fills the third
+    assert count_segments(marks + "x" * 61).segments == 4
+    assert count_segments(marks + "x" * 70).segments == 4

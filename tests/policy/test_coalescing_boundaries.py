@@ -46,3 +46,10 @@ def test_superseding_skips_what_does_not_count_and_returns_the_first_that_does()
     assert superseding(OUT, [Milestone.SHIPPED], both) is None
     assert superseding(OUT, [], both) is None
     assert supersedes(DELIVERED, OUT, both) and not supersedes(OUT, DELIVERED, both)
+
+
+def test_zero_seconds_of_hold_is_no_hold_even_with_something_to_wait_for() -> None:
+    zero = rules(0, (DELIVERED,))
+    assert coalescing_rule(OUT, zero) is None
+    assert hold_until(OUT, AT, zero) is None
+    assert supersedes(DELIVERED, OUT, zero)  # the rule still says what supersedes

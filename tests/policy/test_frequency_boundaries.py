@@ -56,6 +56,7 @@ def test_the_oldest_that_must_leave_decides_when_a_place_frees() -> None:
     verdict = check_frequency("order_progress", recent, NOW, cap_two)
     # Three inside, cap two: two must leave; the second oldest (30 min ago) frees a place.
     assert verdict.frees_at == NOW + timedelta(minutes=30)
+    assert verdict.cap == cap_two.type_rule("order_progress").frequency_cap
     assert verdict.reason == "frequency cap: 3 messages to this number in the last 1h (cap 2)"
 
 

@@ -11,6 +11,7 @@ from policy.keywords import (
     KEYWORDS,
     REPLIES,
     KeywordIntent,
+    canonical,
     classify_reply,
     customer_language,
     help_text,
@@ -434,3 +435,49 @@ def test_chinese_texts_name_the_same_keyword_everywhere() -> None:
         assert "回复TD" in reply_text(intent, BRAND, "zh") or "请回复TD" in reply_text(
             intent, BRAND, "zh"
         )
+
+
+def test_a_sentence_is_recorded_by_its_first_forty_characters_spaces_collapsed() -> None:
+    text = "please   stop texting me, I moved and this is no longer my phone at all"
+    match = classify_reply(text, "en")
+    assert match is not None and match.sentence
+    assert match.keyword == "please stop texting me, I moved and this"
+    assert len(match.keyword) == 40
+
+
+def test_an_unshipped_language_is_answered_in_english() -> None:
+    assert reply_text(OUT, BRAND, "ko").startswith("Herald Shop: you are unsubscribed")
+    assert help_text(BRAND, "xx") == help_text(BRAND)
+    match = classify_reply("STOP", "ko-KR")
+    assert match is not None and reply_language(match, "ko-KR") == "en"
+
+
+def test_the_keyword_languages_list_the_customers_first_then_every_other() -> None:
+    stop = classify_reply("STOP", "fr-FR")
+    assert stop is not None and stop.languages[0] == "fr" and "en" in stop.languages
+    stopp = classify_reply("STOPP", None)
+    assert stopp is not None and stopp.languages == ("de", "en")
+    stop_unknown = classify_reply("STOP", None)
+    assert stop_unknown is not None and stop_unknown.languages[0] == "en"
+
+
+def test_the_countries_come_from_the_locale_and_the_number() -> None:
+    from_locale = keywords_for("en-TR")
+    from_number = keywords_for("en", "+905321234567")
+    neither = keywords_for("en")
+    assert "RET" in from_locale[OUT] and "RET" in from_number[OUT]
+    assert "RET" not in neither[OUT]
+    assert keywords_for("en", "not a number")[OUT] == neither[OUT]
+
+
+def test_canonical_spelling_of_keywords() -> None:
+    assert canonical(" s.t.o.p! ") == "STOP"
+    assert canonical("Başla") == "BASLA"
+    assert canonical("ｽﾄｯﾌﾟ") == "ストップ"
+    assert canonical("إلغاء") == "الغاء"
+    assert canonical("") == ""
+
+
+def test_help_is_answered_in_the_language_asked() -> None:
+    assert help_text(BRAND, "de").startswith("Herald Shop: Infos zu Ihren Bestellungen")
+    assert help_text(BRAND, "ja").startswith("【Herald Shop】")

@@ -341,3 +341,23 @@ def test_zones_with_no_common_daytime_decide_in_the_middle_one() -> None:
 
     assert verdict.zones == ("Europe/London",)
     assert verdict.opens_at == datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
+
+
+def test_the_zones_describe_themselves_for_support() -> None:
+    one = RecipientZones(zones=("Europe/Berlin",), source=ZoneSource.PROFILE)
+    three = RecipientZones(zones=("A/a", "B/b", "C/c"), source=ZoneSource.COUNTRY)
+    four = RecipientZones(zones=("A/a", "B/b", "C/c", "D/d"), source=ZoneSource.PHONE_NUMBER)
+    assert one.describe() == "Europe/Berlin (from the profile)"
+    assert three.describe() == "A/a, B/b, C/c (from the country)"
+    assert four.describe() == "A/a, B/b, C/c ... (from the phone number)"
+
+
+def test_an_overnight_window_with_no_common_hour_is_not_shared() -> None:
+    overnight = SendingWindow(start=time(22, 0), end=time(7, 0))  # wraps: 9 h
+    assert not share_daytime(("Asia/Tokyo", "Etc/UTC"), overnight)  # 9 h apart
+
+
+def test_a_mobile_keeps_its_own_zone_beside_the_countrys() -> None:
+    rules = PolicyRules(country_time_zones={"ID": ("Asia/Makassar", "Asia/Jayapura")})
+    found = recipient_zones(None, "+6281234567890", rules)
+    assert found.zones == ("Asia/Jakarta", "Asia/Jayapura", "Asia/Makassar")
