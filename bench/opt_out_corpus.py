@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.corpus_files import load_sections
 from policy.keywords import KeywordIntent, classify_reply
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpora" / "opt_out"
@@ -36,19 +37,7 @@ LOCALES = {
 
 def load(language: str, folder: Path = CORPUS) -> dict[str, list[str]]:
     """The corpus of one language, by section."""
-    sections: dict[str, list[str]] = {name: [] for name in SECTIONS}
-    current: str | None = None
-    for raw in (folder / f"{language}.txt").read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1]
-            if current not in sections:
-                raise ValueError(f"{language}.txt: unknown section {line}")
-        elif line:
-            if current is None:
-                raise ValueError(f"{language}.txt: {line!r} before any section")
-            sections[current].append(line)
-    return sections
+    return load_sections(folder / f"{language}.txt", SECTIONS)
 
 
 @dataclass
