@@ -161,7 +161,7 @@ class Settings(BaseSettings):
     # Workflows a worker keeps in memory between their tasks (the SDK's sticky cache; its
     # default is 1000). An order waits days between milestones: one evicted from the cache
     # is rebuilt from its history when its next task comes (a replay, a little CPU). About
-    # 0.12 MB each: 250 keeps the worker near 230 MB however many orders are open
+    # 0.12 MB each: 250 kept the worker at 235 MB with 10,000 orders open (bench/README.md)
     # (bench/open_orders.py). Keep it above the orders busy at once: milestones/s times
     # (send time + report wait).
     workflow_cache_size: int = Field(default=250, ge=0)
