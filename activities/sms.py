@@ -43,7 +43,7 @@ from activities.delivery import (
     sender_busy,
 )
 from activities.report_waits import ReportWait, ReportWaits
-from activities.sms_routing import SenderPace, SmsRouter
+from activities.sms_routing import SenderPace, SmsRouter, take_early_reports
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -266,7 +266,9 @@ class SmsActivities:
             the permit's stamp and the registration for the final report."""
             self._store.outbox.complete(key, provider_id, datetime.now(UTC))
             if accepted:  # reports come per part (Vonage) and are folded in the store
-                self._store.parts.expect(key, provider, accepted[0].part_ids, now=datetime.now(UTC))
+                now = datetime.now(UTC)
+                parts = self._store.parts.expect(key, provider, accepted[0].part_ids, now=now)
+                take_early_reports(self._store, parts, now)
             if call.permit is not None:
                 self._settle(call.permit, pace)
             if request.report_wait_seconds > 0 and (wait := _report_wait_left(request)) > 0:
@@ -389,13 +391,15 @@ class SmsActivities:
             raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
         if found is None:
             return None
-        await asyncio.to_thread(
-            self._store.parts.expect,
-            outbound.reference,
-            adapter.name,
-            found.part_ids,
-            now=datetime.now(UTC),
-        )
+
+        def expect() -> None:  # the dead worker's reports came long ago: take them now
+            now = datetime.now(UTC)
+            parts = self._store.parts.expect(
+                outbound.reference, adapter.name, found.part_ids, now=now
+            )
+            take_early_reports(self._store, parts, now)
+
+        await asyncio.to_thread(expect)
         activity.logger.info("adopting %s message %s", adapter.name, found.provider_message_id)
         return found.provider_message_id
 
