@@ -43,7 +43,7 @@ from activities.delivery import (
     sender_busy,
 )
 from activities.report_waits import ReportWait, ReportWaits
-from activities.sms_routing import SenderPace, SmsRouter
+from activities.sms_routing import SenderPace, SmsRouter, take_early_reports
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -266,7 +266,9 @@ class SmsActivities:
             the permit's stamp and the registration for the final report."""
             self._store.outbox.complete(key, provider_id, datetime.now(UTC))
             if accepted:  # reports come per part (Vonage) and are folded in the store
-                self._store.parts.expect(key, provider, accepted[0].part_ids, now=datetime.now(UTC))
+                now = datetime.now(UTC)
+                parts = self._store.parts.expect(key, provider, accepted[0].part_ids, now=now)
+                take_early_reports(self._store, parts, now)
             if call.permit is not None:
                 self._settle(call.permit, pace)
             if request.report_wait_seconds > 0 and (wait := _report_wait_left(request)) > 0:
@@ -278,7 +280,7 @@ class SmsActivities:
                 return await self._find_earlier_send(request, entry)
             return await self._find_earlier_elsewhere(adapter, outbound, entry)
 
-        await self._check_consent_and_pace(request)
+        await self._check_consent_and_pace(request, pace)
         delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
         if on_accepted is not None and not delivered.deduplicated:
             on_accepted()
@@ -389,13 +391,15 @@ class SmsActivities:
             raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
         if found is None:
             return None
-        await asyncio.to_thread(
-            self._store.parts.expect,
-            outbound.reference,
-            adapter.name,
-            found.part_ids,
-            now=datetime.now(UTC),
-        )
+
+        def expect() -> None:  # the dead worker's reports came long ago: take them now
+            now = datetime.now(UTC)
+            parts = self._store.parts.expect(
+                outbound.reference, adapter.name, found.part_ids, now=now
+            )
+            take_early_reports(self._store, parts, now)
+
+        await asyncio.to_thread(expect)
         activity.logger.info("adopting %s message %s", adapter.name, found.provider_message_id)
         return found.provider_message_id
 
@@ -408,7 +412,9 @@ class SmsActivities:
             "vonage": f"{base}/vonage/delivery",  # the key travels as client-ref
         }.get(provider, f"{base}/{provider}/status")
 
-    async def _check_consent_and_pace(self, request: SendSmsInput) -> None:
+    async def _check_consent_and_pace(
+        self, request: SendSmsInput, pace: SenderPace | None = None
+    ) -> None:
         """Never text an opted-out number (a STOP may arrive after the policy decided), and
         keep to the sender's pace: both reads and the reservation in one thread hop.
 
@@ -416,12 +422,13 @@ class SmsActivities:
         the retry policy (and still takes a permit right before the provider call), so a
         crash or a provider error does not take a second slot. A short wait for the slot
         happens here; a slot too far away is handed back as SENDER_BUSY, and the workflow
-        sleeps until it and calls again without reserving.
+        sleeps until it and calls again without reserving. ``pace``: the chosen provider's
+        sender (None: Herald's Twilio sender), whose slot it is.
         """
         reserve = request.reserve_slot and activity.info().attempt == 1
 
         def check() -> tuple[bool, float | None]:
-            slot = reserve_slot(self._settings, self._store) if reserve else None
+            slot = reserve_slot(self._settings, self._store, pace) if reserve else None
             return self._store.consent.is_opted_out(request.to), slot
 
         opted_out, slot = await asyncio.to_thread(check)
@@ -429,7 +436,8 @@ class SmsActivities:
             raise rejected(OPTED_OUT, "the number replied STOP: no SMS until it replies START")
         if slot is None:
             return
-        reserved = await wait_for_slot(self._settings.sms_sender, slot)
+        sender = pace.key if pace is not None else self._settings.sms_sender
+        reserved = await wait_for_slot(sender, slot)
         if (reserved.wait_seconds or 0.0) >= NEGLIGIBLE_WAIT_SECONDS:
             raise sender_busy(reserved.not_before_epoch, "pacing")
 

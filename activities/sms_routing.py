@@ -22,6 +22,7 @@ from routing.choose import choose_route
 from routing.destination import destination_of
 from routing.rules import RoutingRules
 from routing.senders import sender_for
+from store.message_parts import PartsOutcome
 from store.message_routes import MessageRoute
 from store.repository import Store
 
@@ -131,4 +132,22 @@ def count_final_outcome(
         half_life_seconds=half_life_seconds,
         seconds_to_final=max(seconds, 0.0) if seconds is not None else None,
         cost_usd=route.cost_usd,
+    )
+
+
+def take_early_reports(store: Store, outcome: PartsOutcome, now: datetime) -> None:
+    """Reports that beat the send's registration of its parts (a slow answer, or a worker
+    that died before it): the HTTP service kept them but could not fold them into a
+    status. Now that the parts are known, the message's status is recorded from them, so
+    the wait for the final report that follows finds it."""
+    parts, first = outcome.parts, outcome.first_part
+    if parts is None or first is None or parts.status == "queued" or not outcome.changed:
+        return
+    store.statuses.record(
+        first,
+        parts.status,
+        parts.error_code,
+        now,
+        message_key=outcome.message_key,
+        final=parts.final,
     )

@@ -7,6 +7,7 @@ import time
 
 from pydantic import BaseModel
 
+from activities.sms_routing import SenderPace
 from config.policy import get_policy_settings
 from config.settings import Settings
 from policy.rules import SenderLimit
@@ -36,12 +37,19 @@ def effective_sender_limit(settings: Settings) -> SenderLimit:
     return limit
 
 
-def reserve_slot(settings: Settings, store: Store) -> float:
-    """The sender's next slot (epoch seconds). Blocking: one write to the store."""
+def reserve_slot(settings: Settings, store: Store, pace: SenderPace | None = None) -> float:
+    """The sender's next slot (epoch seconds). Blocking: one write to the store.
+    ``pace``: the chosen provider's sender and its pace (None: Herald's Twilio sender)."""
     # Slots a little under the limit: the permit before each send is the hard limit,
     # and slots that leave it headroom are rarely refused one.
-    rate = effective_sender_limit(settings).messages_per_second * PACING_SHARE
-    return store.sender_limiter.reserve(settings.sms_sender, rate, time.time())
+    if pace is None:
+        sender, per_second = (
+            settings.sms_sender,
+            effective_sender_limit(settings).messages_per_second,
+        )
+    else:
+        sender, per_second = pace.key, pace.messages_per_second
+    return store.sender_limiter.reserve(sender, per_second * PACING_SHARE, time.time())
 
 
 async def wait_for_slot(sender: str, slot: float) -> SendSlot:

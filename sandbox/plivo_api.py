@@ -181,6 +181,8 @@ class PlivoSandbox:
         while len(self.messages) > MAX_MESSAGES:
             del self.messages[next(iter(self.messages))]
         self.webhooks.spawn(self._play_carrier(message, conditions))
+        if conditions.answer_delay_seconds:  # taken already: a caller that gives up sent it
+            await asyncio.sleep(conditions.answer_delay_seconds)
         return JSONResponse(
             {
                 "api_id": str(uuid.uuid4()),

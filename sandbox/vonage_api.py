@@ -189,6 +189,8 @@ class VonageSandbox:
         while len(self.parts) > MAX_MESSAGES:
             del self.parts[next(iter(self.parts))]
         self.webhooks.spawn(self._play_carrier(parts, conditions))
+        if conditions.answer_delay_seconds:  # taken already: a caller that gives up sent it
+            await asyncio.sleep(conditions.answer_delay_seconds)
         answer = {
             "message-count": str(len(parts)),
             "messages": [

@@ -38,6 +38,12 @@ class RouteConditions(BaseModel):
     country: str = Field(default="*", description="ISO 3166 code, or '*' for the rest")
     delivery_rate: float = Field(default=1.0, ge=0.0, le=1.0)
     report_delay_seconds: float = Field(default=0.2, ge=0.0)
+    answer_delay_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="how long the API takes to answer once it has taken a message: a call "
+        "the caller gives up on (or dies during) has still sent it",
+    )
     price: Decimal = Field(default=Decimal("0.0075"), ge=0, description="per part, USD")
     failure_status: str = Field(default="", description="'' = the provider's usual one")
     failure_code: str = ""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from activities.delivery import SENDER_BUSY
 from activities.dependencies import Dependencies, sms_router
 from activities.sms import SendSmsInput, SmsActivities, SmsSent
 from activities.sms_routing import count_final_outcome
@@ -198,3 +199,25 @@ def test_each_providers_sender_keeps_its_own_pace(tmp_path: Path) -> None:
         assert router.pace("plivo", "BR").messages_per_second == 1.0  # undescribed: a long code
     finally:
         store.close()
+
+
+async def test_the_first_attempts_pacing_slot_is_the_chosen_providers_senders(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    now, slow = datetime.now(UTC).timestamp(), 1 / 30  # a slot every 30 s
+    pace = routed.sms_router.pace("plivo", "BR")
+    # Herald's Twilio sender booked for the next 30 s: no matter to Plivo's sender.
+    routed.store.sender_limiter.reserve(routed.settings.sms_sender, slow, now)
+    first = brazil_sms("P1").model_copy(update={"provider": "plivo", "reserve_slot": True})
+    sent = await send(routed, first)
+    assert sent.provider == "plivo" and not sent.deduplicated
+
+    # Plivo's sender booked: its slot is 30 s away, handed to the workflow's timer.
+    routed.store.sender_limiter.reserve(pace.key, slow, now)
+    second = brazil_sms("P2").model_copy(update={"provider": "plivo", "reserve_slot": True})
+    with pytest.raises(ApplicationError) as raised:
+        await send(routed, second)
+    assert raised.value.type == SENDER_BUSY and raised.value.details[0]["code"] == "pacing"
+    assert raised.value.details[0]["retry_at"] > now + 25
+    listed = sandbox.http.get("/sandbox/plivo/messages").json()["messages"]
+    assert [m["message_uuid"] for m in listed] == [sent.provider_message_id]

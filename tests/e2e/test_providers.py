@@ -4,6 +4,7 @@ after an undelivered report that delivers exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 import uuid
@@ -23,8 +24,9 @@ from sandbox.plivo_api import PlivoSandbox
 from starter.client import connect, signal_milestone
 from store.repository import Store
 from tests.e2e.conftest import E2E_POLICY_ENV, e2e_settings
-from tests.e2e.test_stack import history_when, new_reference
+from tests.e2e.test_stack import all_final, history_when, new_reference
 from tests.helpers.events import order_event
+from tests.helpers.temporal import assert_eventually
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -171,3 +173,61 @@ async def test_forged_vonage_and_plivo_reports_are_refused(routed_stack: Stack) 
         plivo_genuine = await http.post(url, data=callback, headers=headers)
     assert (forged.status_code, plivo_forged.status_code) == (403, 403)
     assert (genuine.status_code, plivo_genuine.status_code) == (204, 204)  # unknown: harmless
+
+
+async def sandbox_sent(box: httpx.AsyncClient, provider: str, to: str) -> list[str]:
+    """The ids of what ``provider``'s sandbox took for ``to``: Vonage's parts, Plivo's
+    messages."""
+    number = to.lstrip("+")
+    if provider == "vonage":
+        parts = (await box.get("/sandbox/vonage/messages")).json()["parts"]
+        return [p["message_id"] for p in parts if p["to"] == number]
+    listed = (await box.get("/sandbox/plivo/messages")).json()["messages"]
+    return [m["message_uuid"] for m in listed if m["to_number"] == number]
+
+
+@pytest.mark.parametrize(
+    ("provider", "country", "prefix", "digits"),
+    [("vonage", "US", "+1415555", 4), ("plivo", "BR", "+55119", 8)],
+)
+async def test_a_worker_killed_mid_send_produces_exactly_one_sms(
+    routed_client: Client,
+    routed_stack: Stack,
+    box: httpx.AsyncClient,
+    provider: str,
+    country: str,
+    prefix: str,
+    digits: int,
+) -> None:
+    # The provider takes the message at once and answers 3 s later: the worker is killed
+    # only once the provider holds the message and before its answer reached the worker,
+    # so the restarted worker can only learn of it through the provider's look-up.
+    world = [{"country": country, "answer_delay_seconds": 3.0}]
+    await box.put(f"/sandbox/world/{provider}", json=world)
+    to, reference = phone(prefix, digits), new_reference()
+    key = f"order-{reference}:shipped:1:sms"
+    store = Store.connect(routed_stack.settings.effective_database_url)
+    try:
+        await signal_milestone(routed_client, order_event("shipped", reference, phone=to))
+
+        async def taken_but_unanswered() -> None:
+            assert await sandbox_sent(box, provider, to)
+            entry = store.outbox.get(key)
+            assert entry is not None and entry.provider_calls == 1
+            assert entry.provider_message_id is None  # the answer has not come back yet
+
+        await assert_eventually(taken_but_unanswered, timeout=30, interval=0.05)
+        routed_stack.workers.pop(0).kill()
+        routed_stack.start_worker()
+
+        history = await history_when(routed_client, Kind.ORDER, reference, all_final(1))
+        await asyncio.sleep(2)  # time for a second send, were there one, to arrive
+        entry = store.outbox.get(key)
+    finally:
+        store.close()
+    [sms] = history.messages
+    assert sms.provider == provider and sms.status is DeliveryStatus.DELIVERED
+    assert await sandbox_sent(box, provider, to) == [sms.provider_message_id]
+    # One provider call in all: the restarted worker looked the message up and adopted it.
+    assert entry is not None and entry.provider_calls == 1
+    assert any(s.detail == "deduplicated" for s in sms.statuses)
