@@ -481,3 +481,5 @@ def test_canonical_spelling_of_keywords() -> None:
 def test_help_is_answered_in_the_language_asked() -> None:
     assert help_text(BRAND, "de").startswith("Herald Shop: Infos zu Ihren Bestellungen")
     assert help_text(BRAND, "ja").startswith("【Herald Shop】")
+    # The language is passed on, not dropped: French HELP is the French text, not English.
+    assert help_text(BRAND, "fr") == reply_text(HELP, BRAND, "fr") != help_text(BRAND)
