@@ -96,3 +96,12 @@ def test_the_corpus_holds_300_prohibited_and_300_ordinary_texts() -> None:
             prohibited += len(sections["prohibited"]) + len(sections["obfuscated"])
             ordinary += len(sections["ordinary"])
     assert prohibited >= 300 and ordinary >= 300, (prohibited, ordinary)
+
+
+def test_each_rule_a_line_breaks_is_found_once_however_many_readings_show_it() -> None:
+    # "claim your prize" is in both readings (as written and with 0 read as o).
+    found = findings("Claim your prize now, payday l0an")
+    assert [(f.rule.rule, f.found, f.line) for f in found] == [
+        ("prize-scam", "claim your prize", 0),
+        ("loans-debt", "payday loan", 0),
+    ]
