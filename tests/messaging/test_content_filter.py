@@ -105,3 +105,9 @@ def test_each_rule_a_line_breaks_is_found_once_however_many_readings_show_it() -
         ("prize-scam", "claim your prize", 0),
         ("loans-debt", "payday loan", 0),
     ]
+
+
+def test_a_false_friend_is_read_as_a_neutral_mark_not_as_the_filtered_word() -> None:
+    # Turkish "gün" (day) must not become "gun"; a mark stands where it was.
+    assert skeleton("Teslimat 2 gün içinde") == "teslimat 2.icinde"
+    assert findings("Teslimat 2 gün içinde, gün ışığında") == []
