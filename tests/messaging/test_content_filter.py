@@ -111,3 +111,14 @@ def test_a_false_friend_is_read_as_a_neutral_mark_not_as_the_filtered_word() -> 
     # Turkish "gün" (day) must not become "gun"; a mark stands where it was.
     assert skeleton("Teslimat 2 gün içinde") == "teslimat 2.icinde"
     assert findings("Teslimat 2 gün içinde, gün ışığında") == []
+
+
+def test_arabic_stretched_with_tatweel_is_read_as_written_without_it() -> None:
+    stretched = "ربحـت في اليـانصيب"  # "you won the lottery", with U+0640 inside two words
+    assert skeleton(stretched) == "ربحت في اليانصيب"
+    assert [f.found for f in findings(stretched)] == ["ربحت", "يانصيب"]
+
+
+def test_an_exclamation_mark_inside_a_word_is_read_as_an_i() -> None:
+    assert readings("V!AGRA cheap") == ["v!agra cheap", "viagra cheap"]
+    assert rules("V!AGRA cheap") == {"medical-claim"}
