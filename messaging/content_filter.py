@@ -131,8 +131,7 @@ def _undo_digits(text: str, one: str) -> str:
     """Digits and signs read as letters, in words that have letters ("fr33", "l0an")."""
     table = {**_LEET, "1": one, "!": "i"}
 
-    def letters(match: re.Match[str]) -> str:
-        token = match.group()
-        return "".join(table.get(c, c) for c in token) if any(c.isalpha() for c in token) else token
+    def letters(match: re.Match[str]) -> str:  # a token always holds a letter (_MIXED_TOKEN)
+        return "".join(table.get(c, c) for c in match.group())
 
     return _MIXED_TOKEN.sub(letters, text)

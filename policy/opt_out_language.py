@@ -66,7 +66,7 @@ def _revokes(normalized: str, cues: LanguageCues) -> bool:
     if any(pattern.search(normalized) for pattern in cues.revocations):
         return True
     words = normalized.split(" ") if cues.spaced else _characters(normalized)
-    return _only_stop_words(words, cues) or _verb_near_noun(normalized, words, cues)
+    return _only_stop_words(words, cues) or _verb_near_noun(words, cues)
 
 
 def _characters(normalized: str) -> list[str]:
@@ -82,7 +82,7 @@ def _only_stop_words(words: list[str], cues: LanguageCues) -> bool:
     return has_verb and all(word in allowed for word in words)
 
 
-def _verb_near_noun(normalized: str, words: list[str], cues: LanguageCues) -> bool:
+def _verb_near_noun(words: list[str], cues: LanguageCues) -> bool:
     """A stop verb and a messaging noun within a few words: 'stop sending these texts'."""
     if not cues.spaced:
         text = words[0]

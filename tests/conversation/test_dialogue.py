@@ -70,3 +70,21 @@ def test_the_state_survives_serialization_and_closes() -> None:
 def test_nothing_to_reschedule_goes_to_a_person() -> None:
     step = next_step(DialogueState(), IntentKind.RESCHEDULE, None, NOW, reschedulable=False)
     assert step == HandToSupport()
+
+
+def test_an_offer_takes_numbers_until_exactly_24_hours_then_not() -> None:
+    at_the_limit = NOW + SLOT_CHOICE_VALID_FOR
+    assert next_step(OFFERED, IntentKind.CHOICE, 1, at_the_limit) == BookSlot("d1-am")
+    just_after = at_the_limit + timedelta(microseconds=1)
+    assert next_step(OFFERED, IntentKind.CHOICE, 1, just_after) == HandToSupport()
+
+
+@pytest.mark.parametrize(("choice", "slot"), [(1, "d1-am"), (3, "d2-am")])
+def test_the_first_and_the_last_numbers_offered_book_their_slots(choice: int, slot: str) -> None:
+    assert next_step(OFFERED, IntentKind.CHOICE, choice, NOW) == BookSlot(slot)
+
+
+def test_no_slots_or_no_offer_time_is_no_open_question() -> None:
+    assert not DialogueState().with_offer((), NOW).awaits_slot_choice(NOW)
+    assert not DialogueState(offered_slot_ids=("d1-am",)).awaits_slot_choice(NOW)
+    assert DialogueState().with_offer(("d1-am",), NOW).awaits_slot_choice(NOW)

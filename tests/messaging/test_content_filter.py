@@ -96,3 +96,29 @@ def test_the_corpus_holds_300_prohibited_and_300_ordinary_texts() -> None:
             prohibited += len(sections["prohibited"]) + len(sections["obfuscated"])
             ordinary += len(sections["ordinary"])
     assert prohibited >= 300 and ordinary >= 300, (prohibited, ordinary)
+
+
+def test_each_rule_a_line_breaks_is_found_once_however_many_readings_show_it() -> None:
+    # "claim your prize" is in both readings (as written and with 0 read as o).
+    found = findings("Claim your prize now, payday l0an")
+    assert [(f.rule.rule, f.found, f.line) for f in found] == [
+        ("prize-scam", "claim your prize", 0),
+        ("loans-debt", "payday loan", 0),
+    ]
+
+
+def test_a_false_friend_is_read_as_a_neutral_mark_not_as_the_filtered_word() -> None:
+    # Turkish "gün" (day) must not become "gun"; a mark stands where it was.
+    assert skeleton("Teslimat 2 gün içinde") == "teslimat 2.icinde"
+    assert findings("Teslimat 2 gün içinde, gün ışığında") == []
+
+
+def test_arabic_stretched_with_tatweel_is_read_as_written_without_it() -> None:
+    stretched = "ربحـت في اليـانصيب"  # "you won the lottery", with U+0640 inside two words
+    assert skeleton(stretched) == "ربحت في اليانصيب"
+    assert [f.found for f in findings(stretched)] == ["ربحت", "يانصيب"]
+
+
+def test_an_exclamation_mark_inside_a_word_is_read_as_an_i() -> None:
+    assert readings("V!AGRA cheap") == ["v!agra cheap", "viagra cheap"]
+    assert rules("V!AGRA cheap") == {"medical-claim"}

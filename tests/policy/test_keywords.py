@@ -7,6 +7,7 @@ import pytest
 from messaging.linter import lint_text
 from messaging.locales import parse_tag
 from messaging.segments import Encoding, count_segments
+from policy.keyword_table import BY_LANGUAGE, UNIVERSAL
 from policy.keywords import (
     KEYWORDS,
     REPLIES,
@@ -481,3 +482,28 @@ def test_canonical_spelling_of_keywords() -> None:
 def test_help_is_answered_in_the_language_asked() -> None:
     assert help_text(BRAND, "de").startswith("Herald Shop: Infos zu Ihren Bestellungen")
     assert help_text(BRAND, "ja").startswith("【Herald Shop】")
+    # The language is passed on, not dropped: French HELP is the French text, not English.
+    assert help_text(BRAND, "fr") == reply_text(HELP, BRAND, "fr") != help_text(BRAND)
+
+
+def test_an_english_sentence_is_recorded_in_english_once() -> None:
+    match = classify_reply("please stop texting me", "en-US")
+    assert match is not None and match.sentence and match.languages == ("en",)
+    french = classify_reply("ne m'envoyez plus de SMS", "fr-FR")
+    assert french is not None and french.languages == ("fr", "en")
+
+
+def test_an_unknown_language_reads_sentences_in_every_shipped_language() -> None:
+    match = classify_reply("ne m'envoyez plus de SMS", None)
+    assert match is not None and match.intent is OUT and match.sentence
+    assert classify_reply("ne m'envoyez plus de SMS", "en") is None
+
+
+def test_the_universal_words_are_in_no_language_table_but_englishs() -> None:
+    # So a universal keyword is recorded as English first, whatever the customer's language.
+    universal = {canonical(word) for words in UNIVERSAL.values() for word in words}
+    assert next(iter(BY_LANGUAGE)) == "en"
+    for language, table in BY_LANGUAGE.items():
+        if language == "en":
+            continue
+        assert not universal & {canonical(word) for words in table.values() for word in words}

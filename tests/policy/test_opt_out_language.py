@@ -143,3 +143,17 @@ def test_the_corpus_is_large_enough_in_every_language() -> None:
         assert len(sections["opt_out"]) >= 20, language
         assert len(sections["near_miss"]) >= 6, language
         assert len(sections["ordinary"]) >= 14, language
+
+
+def test_a_messaging_noun_may_come_three_words_before_the_stop_verb_not_four() -> None:
+    assert opt_out_meaning("texts from mom stop", ("en",)) is OUT  # 3 words before
+    assert opt_out_meaning("texts from my mother stop", ("en",)) is None  # 4 words before
+
+
+@pytest.mark.parametrize(
+    ("text", "language"), [("やめて ください", "ja"), ("停止 吧", "zh"), ("别 发 了", "zh")]
+)
+def test_spaces_typed_inside_a_japanese_or_chinese_reply_are_ignored(
+    text: str, language: str
+) -> None:
+    assert opt_out_meaning(text, (language,)) is OUT
