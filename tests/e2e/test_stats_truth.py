@@ -38,7 +38,6 @@ from tests.helpers.browser import headless_chromium
 from tests.helpers.temporal import assert_eventually
 
 FAST, SLOW = 0.2, 1.5  # seconds from the provider's accept to its delivery report
-LAG = 0.15  # at most between the sandbox's accept and the worker's record of it
 EVENT_AGE = timedelta(seconds=120)
 
 
@@ -161,12 +160,14 @@ async def test_the_kpis_match_a_known_mix_driven_through_the_sandbox(
     assert kpis.p95_delivery_seconds == nearest_rank_p95(delivery)
     assert kpis.average_first_update_seconds == math.fsum(first) / 100
     assert kpis.p95_first_update_seconds == nearest_rank_p95(first)
-    # Where the set delays put them: 90 fast and 7 slow reports, rank 93 of 97 is slow. The
-    # sandbox's delay starts at its accept, a moment before the worker stamps sent_at (the
-    # answer's trip back): LAG allows for that; upper bounds allow for a loaded machine.
-    assert sorted(delivery)[0] >= FAST - LAG and sorted(delivery)[90] >= SLOW - LAG
-    assert SLOW - LAG <= kpis.p95_delivery_seconds < SLOW + 10
-    assert FAST - LAG <= kpis.average_delivery_seconds < (90 * FAST + 7 * SLOW) / 97 + 10
+    # Where the set delays put them: 90 fast and 7 slow reports, so rank 93 of 97 (the p95)
+    # is a slow one, above the average. No bound in seconds: the sandbox's delay starts at
+    # its accept, and how long before the worker stamps sent_at depends on the machine's
+    # load (0.03 s was seen for a 0.2 s delay on a crowded CI machine).
+    assert all(d >= 0 for d in delivery)
+    assert kpis.p95_delivery_seconds > kpis.average_delivery_seconds
+    assert kpis.p95_delivery_seconds < SLOW + 10
+    assert kpis.average_delivery_seconds < (90 * FAST + 7 * SLOW) / 97 + 10
     assert all(EVENT_AGE.total_seconds() <= t < EVENT_AGE.total_seconds() + 300 for t in first)
     print(f"\ntruth test figures: {json.dumps(kpis.as_json()['figures'], indent=1)}")
 
