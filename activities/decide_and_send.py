@@ -58,10 +58,10 @@ class DecideAndSendInput(BaseModel):
 class SendError(BaseModel):
     """Why the send did not go through: an ApplicationError of the send, as data."""
 
-    type: str  # REJECTED, SENDER_BUSY or UNAVAILABLE (activities/delivery.py)
+    type: str  # REJECTED, SENDER_BUSY, AWAITING_PROVIDER or UNAVAILABLE (delivery.py)
     message: str
     code: str | None = None
-    retry_at: float | None = None  # SENDER_BUSY: when to ask again (epoch seconds)
+    retry_at: float | None = None  # SENDER_BUSY, AWAITING_PROVIDER: when to ask again (epoch s)
     retry_after_seconds: float | None = None  # UNAVAILABLE: the provider's Retry-After
 
 

@@ -24,6 +24,9 @@ from store.tables import OutboxState
 REJECTED = "DeliveryRejected"  # the provider refused for good: non-retryable
 UNAVAILABLE = "ProviderUnavailable"  # try again with the activity's back-off
 SENDER_BUSY = "SenderBusy"  # the sender's limit: the workflow waits, then asks again
+# An earlier call may still reach the provider: not a provider try, so the workflow waits
+# (a durable timer) and looks again, without spending one of the SMS's attempts.
+AWAITING_PROVIDER = "AwaitingProvider"
 OPTED_OUT = "opted-out"  # a REJECTED code: the number replied STOP
 
 
@@ -94,6 +97,19 @@ def sender_busy(retry_at_epoch: float, refusal: str) -> ApplicationError:
     message = f"sender at its limit ({refusal}): ask again at {retry_at_epoch:.3f}"
     detail = {"code": refusal, "message": message, "retry_at": retry_at_epoch}
     return ApplicationError(message, detail, type=SENDER_BUSY, non_retryable=True)
+
+
+def awaiting_provider(retry_at_epoch: float, message: str, provider_calls: int) -> ApplicationError:
+    """The look-up after an unanswered call found nothing yet and the provider may still
+    take that call's message: look again at ``retry_at``. ``provider_calls``: the calls
+    made for this message so far (the outbox row's count), which are the attempts spent."""
+    detail = {
+        "code": "awaiting-provider",
+        "message": message,
+        "retry_at": retry_at_epoch,
+        "provider_calls": provider_calls,
+    }
+    return ApplicationError(message, detail, type=AWAITING_PROVIDER, non_retryable=True)
 
 
 def as_activity_error(error: ProviderError) -> ApplicationError:

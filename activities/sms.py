@@ -8,7 +8,9 @@ Twilio's Messages API takes no idempotency key, so the outbox row stands in for 
    recipient and body first (queued messages included: providers/sms.py), and adopts the
    message it finds. Not found, it keeps looking until the earlier call's acceptance
    window has passed (``sms_accept_window_seconds`` after that call: a slow provider may
-   take the message long after our client gave up), and only then calls again;
+   take the message long after our client gave up), and only then calls again. A
+   look-up is not a provider try: past its attempt's time it hands the rest of the
+   window to the workflow's durable timer (AWAITING_PROVIDER), spending no attempt;
 4. the provider's id completes the row.
 A call that certainly never reached the provider (a refused connection, an error answer)
 is taken back at once, so an outage costs no wait. The first call itself waits for the
@@ -34,9 +36,9 @@ from temporalio.exceptions import ApplicationError
 
 from activities.delivery import (
     OPTED_OUT,
-    UNAVAILABLE,
     MessageIdentity,
     as_activity_error,
+    awaiting_provider,
     new_outbox_message,
     rejected,
     send_once,
@@ -343,7 +345,7 @@ class SmsActivities:
 
         None (call again) only once the provider would have listed it: the earlier call's
         acceptance window has passed. Until then this looks again every second while the
-        attempt lasts, then hands the rest to the retry policy.
+        attempt lasts, then hands the rest of the window to the workflow (AWAITING_PROVIDER).
         """
         since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
         called_at = entry.provider_called_at or entry.created_at
@@ -370,14 +372,11 @@ class SmsActivities:
             if _attempt_seconds_left() < LOOKUP_POLL_SECONDS + CALL_MARGIN_SECONDS:
                 message = (
                     f"the provider may still accept the earlier call until "
-                    f"{window_ends.isoformat(timespec='seconds')}: looking again"
+                    f"{window_ends.isoformat(timespec='seconds')}: looking again then"
                 )
-                raise ApplicationError(
-                    message,
-                    {"code": "awaiting-provider", "message": message},
-                    type=UNAVAILABLE,
-                    next_retry_delay=timedelta(seconds=LOOKUP_POLL_SECONDS),
-                )
+                # Not a provider try: the workflow waits out the window on a durable timer
+                # and asks again, without spending the SMS's attempts (workflows/sms_send.py).
+                raise awaiting_provider(window_ends.timestamp(), message, entry.provider_calls)
             await asyncio.sleep(LOOKUP_POLL_SECONDS)
 
     async def _find_earlier_elsewhere(

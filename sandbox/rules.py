@@ -26,6 +26,9 @@ class DestinationRule(BaseModel):
 
     to: str = Field(min_length=1, description="exact value, a prefix ending in '*', or '*'")
     latency_ms: int = Field(default=0, ge=0, description="delay before the API answers")
+    # The message is taken at once and the answer comes this much later: a caller that
+    # dies or gives up meanwhile has had its message accepted (latency_ms: not yet).
+    answer_delay_ms: int = Field(default=0, ge=0, description="delay after the message is taken")
     api_error_status: int | None = Field(default=None, ge=400, le=599)
     api_error_code: int | None = None
     api_error_message: str = "Sandbox rule error"

@@ -355,7 +355,10 @@ class TwilioSandbox:
         )
         self._store(message)
         self._spawn(self._play_carrier(message, rule))
-        return JSONResponse(message.resource(), status_code=201)
+        resource = message.resource()  # as it was when taken: the callbacks may run meanwhile
+        if rule is not None and rule.answer_delay_ms:
+            await asyncio.sleep(rule.answer_delay_ms / 1000)
+        return JSONResponse(resource, status_code=201)
 
     def _store(self, message: SandboxMessage) -> None:
         self.messages[message.sid] = message

@@ -14,7 +14,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.delivery import REJECTED, SENDER_BUSY, MessageIdentity
+    from activities.delivery import AWAITING_PROVIDER, REJECTED, SENDER_BUSY, MessageIdentity
     from activities.record import DecidedStatus
     from domain.events import MilestoneEvent
     from domain.timeline import Channel, DeliveryStatus, MessageRecord, StatusChange
@@ -143,6 +143,17 @@ def sender_busy_until(err: ActivityError) -> float | None:
         retry_at = error_detail(err).get("retry_at")
         return float(str(retry_at)) if retry_at is not None else None
     return None
+
+
+def awaiting_provider(err: ActivityError) -> tuple[float, int] | None:
+    """When to look for an unanswered call's message again, and the provider calls made
+    so far, if the send only waited for the provider's acceptance window."""
+    cause = err.cause
+    if not isinstance(cause, ApplicationError) or cause.type != AWAITING_PROVIDER:
+        return None
+    detail = error_detail(err)
+    retry_at = float(str(detail.get("retry_at") or workflow.now().timestamp()))
+    return retry_at, int(str(detail.get("provider_calls") or 0))
 
 
 def error_detail(err: ActivityError) -> dict[str, object]:

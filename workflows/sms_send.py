@@ -36,7 +36,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.decide_and_send import DecidedSms, SendError
-    from activities.delivery import REJECTED, SENDER_BUSY, UNAVAILABLE
+    from activities.delivery import AWAITING_PROVIDER, REJECTED, SENDER_BUSY, UNAVAILABLE
     from activities.sms import SendSmsInput, SmsSent
     from domain.events import MilestoneEvent
     from domain.phone import mask_phone
@@ -56,6 +56,9 @@ class SmsOutcome(StrEnum):
     ACCEPTED = "accepted"  # the provider took it: delivery_reports.py takes over
     REFUSED = "refused"  # for good (invalid number, opted out) or out of attempts
     SENDER_BUSY = "sender_busy"  # the sender's limit: wait for the slot, then ask again
+    # An unanswered call's message not found yet: wait out the provider's acceptance
+    # window, then look again (or call again), without spending an attempt.
+    AWAITING_PROVIDER = "awaiting_provider"
 
 
 class SmsSend:
@@ -145,6 +148,12 @@ class SmsSend:
                 reserve_slot = False  # a refused first call reserved it: retry_at is the slot
                 busy_until = records.sender_busy_until(result) or workflow.now().timestamp()
                 await self._wait_for_sender(busy_until, records.error_text(result), event)
+            elif outcome is SmsOutcome.AWAITING_PROVIDER:
+                assert isinstance(result, ActivityError)
+                retry_at, calls = records.awaiting_provider(result) or (0.0, attempts_made)
+                # The attempts spent are the calls made; the look-ups spent none.
+                reserve_slot, attempts_made = False, max(attempts_made, calls)
+                await self._wait_for_provider(retry_at, records.error_text(result), event)
             else:
                 assert isinstance(result, ActivityError)
                 records.fail(self._ctx, record, result, attempts_before=attempts_made)
@@ -197,8 +206,11 @@ class SmsSend:
                 summary=support_view.sms_summary(event, record.recipient),
             )
         except ActivityError as err:
-            busy = records.sender_busy_until(err) is not None
-            return (SmsOutcome.SENDER_BUSY if busy else SmsOutcome.REFUSED), err
+            if records.sender_busy_until(err) is not None:
+                return SmsOutcome.SENDER_BUSY, err
+            if records.awaiting_provider(err) is not None:
+                return SmsOutcome.AWAITING_PROVIDER, err
+            return SmsOutcome.REFUSED, err
         return SmsOutcome.ACCEPTED, sent
 
     async def after_failed_report(self, awaiting: AwaitingReport, failed: MessageRecord) -> bool:
@@ -263,7 +275,7 @@ class SmsSend:
             backoff_coefficient=2.0,
             maximum_interval=timedelta(seconds=policy.sms_retry_max_seconds),
             maximum_attempts=max(policy.sms_max_attempts - attempts_made, 1),
-            non_retryable_error_types=[REJECTED, SENDER_BUSY],
+            non_retryable_error_types=[REJECTED, SENDER_BUSY, AWAITING_PROVIDER],
         )
 
     async def _wait_before_retry(self, error: SendError, event: MilestoneEvent) -> None:
@@ -271,8 +283,16 @@ class SmsSend:
         if error.type == SENDER_BUSY and error.retry_at is not None:
             await self._wait_for_sender(error.retry_at, error.message, event)
             return
+        if error.type == AWAITING_PROVIDER and error.retry_at is not None:
+            await self._wait_for_provider(error.retry_at, error.message, event)
+            return
         backoff = error.retry_after_seconds or self._ctx.policy.sms_retry_initial_seconds
         await workflow.sleep(backoff, summary=support_view.backoff_timer_summary())
+
+    async def _wait_for_provider(self, retry_at: float, why: str, event: MilestoneEvent) -> None:
+        wait = max(retry_at - workflow.now().timestamp(), 0.001)
+        self._ctx.note(EntryKind.THROTTLED, f"{why} (in {wait:.1f}s)", event)
+        await workflow.sleep(wait, summary=support_view.lookup_timer_summary())
 
     async def _wait_for_sender(self, retry_at: float, why: str, event: MilestoneEvent) -> None:
         wait = max(retry_at - workflow.now().timestamp(), 0.001)

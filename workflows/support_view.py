@@ -198,5 +198,9 @@ def backoff_timer_summary() -> str:
     return "wait after an SMS provider error (back-off)"
 
 
+def lookup_timer_summary() -> str:
+    return "wait for the provider's acceptance window, then look for the SMS again"
+
+
 def sender_timer_summary() -> str:
     return "wait for the sender's next send slot"

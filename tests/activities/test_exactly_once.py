@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from activities.delivery import UNAVAILABLE
+from activities.delivery import AWAITING_PROVIDER, UNAVAILABLE
 from activities.dependencies import Dependencies
 from tests.activities.test_send_activities import PHONE, crashed_mid_call, send_sms, sms_input
 from tests.sandbox.conftest import RunningSandbox
@@ -61,14 +61,20 @@ async def test_a_slow_provider_gets_one_send_however_late_it_answers(
 async def test_within_the_window_a_retry_keeps_looking_and_never_calls(
     deps: Dependencies, sandbox: RunningSandbox
 ) -> None:
+    """The look-up outlasts the attempt: the workflow is told when the window ends and
+    that the wait spent no provider try (the one earlier call is all there was)."""
     request = sms_input()
-    crashed_mid_call(deps, request, called_at=datetime.now(UTC))  # nothing listed yet
+    called_at = datetime.now(UTC)
+    crashed_mid_call(deps, request, called_at=called_at)  # nothing listed yet
 
     with pytest.raises(ApplicationError) as waiting:
         await send_sms(deps, request, timeout_seconds=6.0)
 
-    assert waiting.value.type == UNAVAILABLE and not waiting.value.non_retryable
-    assert waiting.value.details[0]["code"] == "awaiting-provider"
+    assert waiting.value.type == AWAITING_PROVIDER and waiting.value.non_retryable
+    detail = waiting.value.details[0]
+    assert detail["code"] == "awaiting-provider" and detail["provider_calls"] == 1
+    window = deps.settings.sms_accept_window_seconds
+    assert detail["retry_at"] == pytest.approx(called_at.timestamp() + window, abs=0.01)
     assert sandbox.messages(PHONE) == []
 
 

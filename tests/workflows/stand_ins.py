@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.conversation import ConversationActivities
 from activities.decide_and_send import DecideAndSendInput, DecidedSms, send_error
-from activities.delivery import as_activity_error, rejected, sender_busy
+from activities.delivery import as_activity_error, awaiting_provider, rejected, sender_busy
 from activities.email import EmailSent, SendEmailInput
 from activities.policy import LoadPolicyInput, WorkflowPolicy
 from activities.policy_facts import PolicyFacts, PolicyFactsInput
@@ -56,6 +56,10 @@ class FakeChannels:
     sms_render_error: str | None = None  # a template that cannot render the SMS
     sms_errors: list[ProviderError] = field(default_factory=list)  # raised in order, then success
     sender_busy_until: list[float] = field(default_factory=list)  # epochs: "ask again then"
+    # Seconds left of an unanswered call's acceptance window, one per look-up that finds
+    # nothing yet (send_sms raises AWAITING_PROVIDER); then the look-up finds the message.
+    awaiting_provider_seconds: list[float] = field(default_factory=list)
+    lookups: list[float] = field(default_factory=list)  # when each look-up ran (epochs)
     slot_delay_seconds: float = 0.0
     sms: list[SendSmsInput] = field(default_factory=list)
     sms_calls: int = 0
@@ -205,6 +209,11 @@ class FakeChannels:
             raise sender_busy(now + self.slot_delay_seconds, "pacing")
         if self.sender_busy_until:
             raise sender_busy(self.sender_busy_until.pop(0), "daily_cap")
+        if self.awaiting_provider_seconds:
+            now = activity.info().current_attempt_scheduled_time.timestamp()
+            self.lookups.append(now)
+            left = self.awaiting_provider_seconds.pop(0)
+            raise awaiting_provider(now + left, "the provider may still accept it", 1)
         if self.sms_errors:
             raise as_activity_error(self.sms_errors.pop(0))
         self.sms.append(request)

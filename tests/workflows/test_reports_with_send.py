@@ -7,11 +7,14 @@ to the signalled report and its durable deadline.
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.timeline import Channel, DeliveryStatus, NotificationState
+from domain.timeline import Channel, DeliveryStatus, EntryKind, NotificationState
 from starter.client import signal_milestone
 from tests.helpers.events import order_event
 from tests.helpers.temporal import new_worker
@@ -145,6 +148,34 @@ async def test_a_deciding_send_that_crashed_is_decided_and_sent_again_the_usual_
         assert sms.status is DeliveryStatus.DELIVERED and len(fake.sms) == 1
         assert fake.sms[0].identity.message_key == sms.message_key  # the same outbox row
         assert [r.sms_of is not None for r in fake.fact_requests] == [True]  # the local one
+
+
+async def test_waiting_for_the_providers_window_spends_no_attempt(
+    env: WorkflowEnvironment,
+) -> None:
+    """The deciding send died inside its call; the retry's look-ups find nothing for more
+    rounds than the SMS has attempts (the provider's 90 s window outlasts them). Each round
+    waits on a durable timer until the window's end and costs no attempt, so the SMS is
+    still sent (or adopted) once, and no e-mail goes out."""
+    fake = waiting_fake()
+    fake.deciding_send_crashes = True
+    fake.awaiting_provider_seconds = [30.0, 30.0, 30.0, 30.0]  # sms_max_attempts is 3
+    fake.reports_in_send = [("delivered", None)]
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "W235"), task_queue=worker.task_queue
+        )
+        for _ in range(4):
+            await env.sleep(timedelta(seconds=31))
+        history = await wait_for(handle, lambda h: h.state == NotificationState.DELIVERED)
+
+    [sms] = history.messages
+    assert sms.status is DeliveryStatus.DELIVERED and fake.emails == []
+    assert len(fake.sms) == 1 and len(fake.lookups) == 4
+    gaps = [b - a for a, b in itertools.pairwise(fake.lookups)]
+    assert all(gap >= 30.0 for gap in gaps)  # each wait lasted until the window's end
+    waits = [e for e in history.entries if e.kind is EntryKind.THROTTLED]
+    assert len(waits) == 4 and "may still accept" in waits[0].detail
 
 
 async def test_a_deciding_send_that_stopped_after_its_claim_is_finished_as_claimed(
