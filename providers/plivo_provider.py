@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
 import plivo
 import requests
@@ -45,6 +44,12 @@ from providers.sms_provider import (
     SignedRequest,
     requests_unreachable,
 )
+from providers.webhook_params import (
+    InboundFields,
+    decimal_or_none,
+    error_code,
+    parse_inbound_params,
+)
 
 PLIVO_ORIGIN = "https://api.plivo.com"
 REQUEST_TIMEOUT_SECONDS = 15
@@ -59,6 +64,9 @@ STATUS = {
     "failed": "failed",
     "rejected": "failed",
 }
+INBOUND_FIELDS = InboundFields(
+    message_id="MessageUUID", from_="From", to="To", text="Text", parts="Units"
+)
 # Plivo error codes (https://www.plivo.com/docs/messaging/troubleshooting/error-codes/)
 # are delivery outcomes; an API refusal is an HTTP status.
 _STATUS_CODE = re.compile(r"status code (\d{3})")
@@ -158,29 +166,20 @@ class PlivoProvider:
         message_id, status = params.get("MessageUUID"), str(params.get("Status", "")).lower()
         if not message_id or status not in STATUS:
             raise ValueError("a Plivo status callback needs MessageUUID and a known Status")
-        error = params.get("ErrorCode")
         sequence = params.get("Sequence")
         return PartReport(
             provider="plivo",
             message_id=message_id,
             parent_id=params.get("ParentMessageUUID") or message_id,
             status=STATUS[status],
-            error_code=error if error not in (None, "", "000") else None,
-            price=_decimal(params.get("TotalAmount")),
+            error_code=error_code(params.get("ErrorCode"), "000"),
+            price=decimal_or_none(params.get("TotalAmount")),
             sequence=int(sequence) if sequence and sequence.isdigit() else None,
         )
 
     def parse_inbound(self, request: SignedRequest) -> InboundSms:
-        params = request.params
-        if not params.get("MessageUUID") or not params.get("From"):
-            raise ValueError("a Plivo inbound message needs MessageUUID and From")
-        return InboundSms(
-            provider="plivo",
-            provider_message_id=params["MessageUUID"],
-            from_="+" + params["From"].lstrip("+"),
-            to="+" + params.get("To", "").lstrip("+"),
-            body=params.get("Text", ""),
-            parts=int(params.get("Units") or 1),
+        return parse_inbound_params(
+            "plivo", request.params, INBOUND_FIELDS, "a Plivo inbound message"
         )
 
     def signature_is_valid(self, request: SignedRequest) -> bool:
@@ -214,13 +213,6 @@ class PlivoProvider:
 
 def _digits(number: object) -> str:
     return "".join(ch for ch in str(number or "") if ch.isdigit())
-
-
-def _decimal(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
 
 
 def _classify(exc: Exception) -> ProviderError:

@@ -23,8 +23,10 @@ import asyncio
 import hashlib
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 import requests
 from vonage import Auth, HttpClientOptions, Vonage
@@ -44,6 +46,12 @@ from providers.sms_provider import (
     SentSms,
     SignedRequest,
     requests_unreachable,
+)
+from providers.webhook_params import (
+    InboundFields,
+    decimal_or_none,
+    error_code,
+    parse_inbound_params,
 )
 
 REQUEST_TIMEOUT_SECONDS = 15
@@ -68,6 +76,9 @@ DLR_STATUS = {
     "rejected": "failed",
     "unknown": "sent",
 }
+INBOUND_FIELDS = InboundFields(
+    message_id="messageId", from_="msisdn", to="to", text="text", parts="concat-total"
+)
 _ERROR_CODE = re.compile(r"error code (\d+)")
 
 
@@ -136,7 +147,7 @@ class VonageProvider:
             raise requests_unreachable("Vonage", exc) from exc
         parts = tuple(m.message_id for m in response.messages if m.message_id)
         price = sum(
-            (_decimal(m.message_price) or Decimal(0) for m in response.messages), Decimal(0)
+            (decimal_or_none(m.message_price) or Decimal(0) for m in response.messages), Decimal(0)
         )
         return SentSms(
             provider="vonage",
@@ -163,16 +174,7 @@ class VonageProvider:
             "date_start": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "date_end": (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
-        http = self._client.http_client
-        try:
-            answer = await asyncio.to_thread(
-                http.get, http.api_host, "/v2/reports/records", params, "basic"
-            )
-        except HttpRequestError as exc:
-            raise _classify_http(exc) from exc
-        except requests.RequestException as exc:
-            raise requests_unreachable("Vonage", exc) from exc
-        records = [r for r in (answer or {}).get("records", []) if r.get("client_ref") == ref]
+        records = [r for r in await self._report_records(params) if r.get("client_ref") == ref]
         if not records:
             return None
         parts = tuple(str(r["message_id"]) for r in records)
@@ -187,9 +189,17 @@ class VonageProvider:
         )
 
     async def fetch_status(self, provider_message_id: str) -> str:
-        http = self._client.http_client
         params = {"account_id": self._key, "product": "SMS", "direction": "outbound"}
         params["id"] = provider_message_id
+        records = await self._report_records(params)
+        if not records:
+            return "queued"
+        return DLR_STATUS.get(str(records[0].get("status", "")).lower(), "sent")
+
+    async def _report_records(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        """The Reports API's records for ``params`` (through the SDK's HTTP client: the
+        SDK has no Reports package)."""
+        http = self._client.http_client
         try:
             answer = await asyncio.to_thread(
                 http.get, http.api_host, "/v2/reports/records", params, "basic"
@@ -198,10 +208,7 @@ class VonageProvider:
             raise _classify_http(exc) from exc
         except requests.RequestException as exc:
             raise requests_unreachable("Vonage", exc) from exc
-        records = (answer or {}).get("records", [])
-        if not records:
-            return "queued"
-        return DLR_STATUS.get(str(records[0].get("status", "")).lower(), "sent")
+        return (answer or {}).get("records", [])
 
     def parse_delivery_report(self, request: SignedRequest) -> PartReport:
         params = request.params
@@ -209,28 +216,22 @@ class VonageProvider:
         status = str(params.get("status", "")).lower()
         if not message_id or status not in DLR_STATUS:
             raise ValueError("a Vonage DLR needs messageId and a known status")
-        error = params.get("err-code")
         return PartReport(
             provider="vonage",
             message_id=message_id,
             status=DLR_STATUS[status],
-            error_code=error if error not in (None, "", "0") else None,
+            error_code=error_code(params.get("err-code"), "0"),
             reference=params.get("client-ref") or None,
-            price=_decimal(params.get("price")),
+            price=decimal_or_none(params.get("price")),
             occurred_at=_timestamp(params.get("message-timestamp")),
         )
 
     def parse_inbound(self, request: SignedRequest) -> InboundSms:
         params = request.params
-        if not params.get("messageId") or not params.get("msisdn"):
-            raise ValueError("a Vonage inbound SMS needs messageId and msisdn")
-        return InboundSms(
-            provider="vonage",
-            provider_message_id=params["messageId"],
-            from_="+" + params["msisdn"].lstrip("+"),
-            to="+" + params.get("to", "").lstrip("+"),
-            body=params.get("text", ""),
-            parts=int(params.get("concat-total") or 1),
+        inbound = parse_inbound_params("vonage", params, INBOUND_FIELDS, "a Vonage inbound SMS")
+        # Only Vonage says which part of a concatenated SMS this webhook carries.
+        return replace(
+            inbound,
             part=int(params.get("concat-part") or 1),
             concat_ref=params.get("concat-ref") or None,
         )
@@ -254,13 +255,6 @@ class VonageProvider:
 
 def _host(base_url: str) -> str:
     return base_url.split("://", 1)[-1].rstrip("/")
-
-
-def _decimal(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
 
 
 def _timestamp(value: str | None) -> datetime | None:
