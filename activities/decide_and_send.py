@@ -70,7 +70,7 @@ class DecidedSms(BaseModel):
 
     Its fields after ``decision`` are those of ``SmsSent`` plus the SMS's text. The HTTP
     service completes a send waiting for its report with them, for this activity and for
-    ``send_sms`` alike (api/status_callbacks.py), and then ``decision`` is None.
+    ``send_sms`` alike (api/report_handover.py), and then ``decision`` is None.
     """
 
     decision: PolicyDecision | None = None

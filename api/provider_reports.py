@@ -6,7 +6,7 @@
    parts: a long Vonage message is delivered when every part is, failed when one part is.
 4. When the message's status changes, it is recorded on the message like a Twilio report
    and, the first time it is final, completes the waiting send or is signalled, exactly as
-   api/status_callbacks.py does.
+   for Twilio (api/report_handover.py).
 The message is found by Herald's key: Vonage echoes it as ``client-ref`` in every part's
 report; Plivo's callback URL carries it (covered by the signature).
 Vonage may be set to call by GET, POST form or POST JSON; all three are read.
@@ -25,7 +25,7 @@ from fastapi import APIRouter, Request, Response
 from temporalio.client import Client
 
 from activities.sms_routing import count_final_outcome
-from api.status_callbacks import _complete_send, _signal
+from api.report_handover import complete_send, signal_report
 from config.settings import Settings
 from domain.timeline import DeliveryReport
 from providers.sms_provider import SignedRequest, SmsProvider
@@ -143,6 +143,6 @@ async def hand_over(
     if reported.collected_by_send:
         return
     route = await asyncio.to_thread(store.message_routes.get, message_key)
-    if reported.waiter and await _complete_send(client, reported, report, route):
+    if reported.waiter and await complete_send(client, reported, report, route):
         return
-    await _signal(client, reported.workflow_id, report)
+    await signal_report(client, reported.workflow_id, report)

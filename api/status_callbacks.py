@@ -22,10 +22,10 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from opentelemetry import propagate
 from opentelemetry.trace import SpanKind
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
-from activities.decide_and_send import DecidedSms
 from activities.sms_routing import count_final_outcome
+from api.report_handover import complete_send, signal_report
 from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -35,9 +35,7 @@ from observability.logs import logging_context
 from observability.tracing import tracer
 from policy.senders import is_back_pressure
 from routing.rules import RoutingRules
-from store.message_routes import MessageRoute
 from store.repository import Store
-from store.statuses import ReportedMessage
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +118,9 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             return Response(status_code=204), "accepted"  # the send, registering next, takes it
         route = await asyncio.to_thread(store.message_routes.get, reported.message_key)
         try:
-            if reported.waiter and await _complete_send(client, reported, report, route):
+            if reported.waiter and await complete_send(client, reported, report, route):
                 return Response(status_code=204), "accepted"
-            await _signal(client, reported.workflow_id, report)
+            await signal_report(client, reported.workflow_id, report)
         except RPCError as exc:
             # Temporal unreachable: the report is in the store, where the workflow finds it
             # at its report deadline (reconcile_delivery_report). Twilio does not retry.
@@ -163,59 +161,6 @@ def _malformed(sid: str, status: str, error_code: str | None, message_key: str |
     if message_key is not None and (len(message_key) > 300 or not message_key.isprintable()):
         return "message_key is not one of Herald's message keys"
     return ""
-
-
-async def _complete_send(
-    client: Client,
-    reported: ReportedMessage,
-    report: DeliveryReport,
-    route: MessageRoute | None = None,
-) -> bool:
-    """Hand the final report to the send activity waiting for it; False if it stopped.
-
-    One result for both send activities: ``send_sms`` reads its ``SmsSent`` fields out of
-    it, ``decide_and_send_sms`` all of it (without a decision, which stays in its worker).
-    """
-    sent = DecidedSms(
-        provider_message_id=report.provider_message_id,
-        provider_calls=reported.provider_calls,
-        deduplicated=False,
-        accepted_at=reported.sent_at,
-        final_report=report,
-        body=reported.body,
-        encoding=reported.encoding,
-        segments=reported.segments,
-        estimated_cost_usd=reported.estimated_cost_usd,
-    )
-    if route is not None and route.provider is not None:  # the route the send took
-        sent = sent.model_copy(
-            update={
-                "provider": route.provider,
-                "route_reason": route.reason,
-                "route_order": list(route.order),
-            }
-        )
-    try:
-        await client.get_async_activity_handle(task_token=reported.waiter).complete(sent)
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise
-        log.info("send of %s no longer waits; signalling", reported.message_key)
-        return False
-    return True
-
-
-async def _signal(client: Client, workflow_id: str, report: DeliveryReport) -> None:
-    try:
-        await client.get_workflow_handle(workflow_id).signal("delivery_report", report)
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
-            log.warning("status callback names no valid workflow (%r); kept in the store", report)
-            return
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise  # Temporal is unreachable: the workflow reconciles with the provider
-        # The workflow has completed; the report is in the store, which is what is left.
-        log.info("workflow %s has closed; report for %s kept in the store", workflow_id, report)
 
 
 def _workflow_of(message_key: str | None) -> str | None:
