@@ -42,6 +42,7 @@ from twilio.request_validator import RequestValidator
 
 from sandbox.rules import DestinationRule, FinalOutcome, RuleBook, create_rules_router
 from sandbox.twilio_refusals import AccountSenders
+from sandbox.webhooks import WebhookAttempt
 
 log = logging.getLogger(__name__)
 
@@ -104,26 +105,6 @@ def new_sid(prefix: str) -> str:
 
 
 @dataclass(slots=True)
-class CallbackAttempt:
-    """One status callback the sandbox tried to deliver."""
-
-    message_status: str
-    url: str
-    http_status: int | None
-    error: str | None
-    at: float
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "message_status": self.message_status,
-            "url": self.url,
-            "http_status": self.http_status,
-            "error": self.error,
-            "at": self.at,
-        }
-
-
-@dataclass(slots=True)
 class SandboxMessage:
     sid: str
     account_sid: str
@@ -140,7 +121,7 @@ class SandboxMessage:
     updated: datetime | None = None
     sent: datetime | None = None  # date_sent: when the carrier took it; None before
     error_code: int | None = None
-    callbacks: list[CallbackAttempt] = field(default_factory=list)
+    callbacks: list[WebhookAttempt] = field(default_factory=list)
 
     def move_to(self, status: str, error_code: int | None = None) -> None:
         self.status = status
@@ -502,8 +483,13 @@ class TwilioSandbox:
             for attempt in range(1 + CALLBACK_CONNECTION_RETRIES):
                 status_code, error, _ = await self.post_signed(message.status_callback, params)
                 message.callbacks.append(
-                    CallbackAttempt(
-                        status, message.status_callback, status_code, error, time.time()
+                    WebhookAttempt(
+                        status,
+                        message.status_callback,
+                        status_code,
+                        error,
+                        time.time(),
+                        kind_key="message_status",
                     )
                 )
                 if status_code is not None or attempt == CALLBACK_CONNECTION_RETRIES:
