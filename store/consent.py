@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +41,15 @@ class ConsentRecord:
         return self.state is ConsentState.OPTED_OUT
 
 
+class ConsentChange(TypedDict):
+    """What :meth:`SmsConsent.record` takes besides the number and the state."""
+
+    at: datetime
+    source: str
+    keyword: NotRequired[str | None]
+    authoritative: NotRequired[bool]
+
+
 class SmsConsent:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -58,41 +67,13 @@ class SmsConsent:
         current = self.get(phone)
         return current is not None and current.opted_out
 
-    def opt_out(
-        self,
-        phone: str,
-        *,
-        at: datetime,
-        source: str,
-        keyword: str | None = None,
-        authoritative: bool = False,
-    ) -> ConsentRecord:
-        return self.record(
-            phone,
-            ConsentState.OPTED_OUT,
-            at=at,
-            source=source,
-            keyword=keyword,
-            authoritative=authoritative,
-        )
+    def opt_out(self, phone: str, **change: Unpack[ConsentChange]) -> ConsentRecord:
+        """An opt-out (a STOP), through :meth:`record`."""
+        return self.record(phone, ConsentState.OPTED_OUT, **change)
 
-    def opt_in(
-        self,
-        phone: str,
-        *,
-        at: datetime,
-        source: str,
-        keyword: str | None = None,
-        authoritative: bool = False,
-    ) -> ConsentRecord:
-        return self.record(
-            phone,
-            ConsentState.OPTED_IN,
-            at=at,
-            source=source,
-            keyword=keyword,
-            authoritative=authoritative,
-        )
+    def opt_in(self, phone: str, **change: Unpack[ConsentChange]) -> ConsentRecord:
+        """An opt-in (a START), through :meth:`record`."""
+        return self.record(phone, ConsentState.OPTED_IN, **change)
 
     def record(
         self,
