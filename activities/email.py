@@ -19,13 +19,12 @@ from activities.delivery import (
     new_outbox_message,
     rejected,
     render_or_reject,
-    send_once,
 )
+from activities.other_channel import send_other_channel
 from config.settings import Settings
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
 from observability import sends as observe
-from observability.logs import logging_context
 from providers.email import SmtpEmail
 from reporting.open_tracking import with_pixel
 from store.repository import Store
@@ -78,25 +77,21 @@ class EmailActivities:
             if tracked and rendered.html is not None
             else rendered.html
         )
-        recorded = await observe.record_facts(
-            self._store,
-            identity.message_key,
-            identity.workflow_id,
-            request.event,
-            channel="email",
-            provider=observe.EMAIL_PROVIDER,
-            open_tracked=tracked,
-        )
 
         async def send() -> str:
             await self._email.send(address, subject, rendered.text, html, message_id)
             return message_id
 
-        with logging_context(workflow_id=identity.workflow_id, message_key=identity.message_key):
-            delivered = await send_once(self._store, message, send)
-        if not delivered.deduplicated:
-            first = bool(recorded and recorded.first_of_event)
-            observe.other_channel_sent(request.event, "email", observe.EMAIL_PROVIDER, first)
+        delivered = await send_other_channel(
+            self._store,
+            identity,
+            request.event,
+            message,
+            send,
+            channel="email",
+            provider=observe.EMAIL_PROVIDER,
+            open_tracked=tracked,
+        )
         return EmailSent(
             message_id=delivered.provider_message_id,
             subject=subject,

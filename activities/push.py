@@ -14,12 +14,11 @@ from activities.delivery import (
     new_outbox_message,
     rejected,
     render_or_reject,
-    send_once,
 )
+from activities.other_channel import send_other_channel
 from domain.events import MilestoneEvent
 from domain.timeline import Channel
 from observability import sends as observe
-from observability.logs import logging_context
 from providers.push import PushProvider
 from store.repository import Store
 
@@ -54,19 +53,15 @@ class PushActivities:
         async def send() -> str:
             return await self._push.send(token, title, rendered.text, data, identity.message_key)
 
-        recorded = await observe.record_facts(
+        delivered = await send_other_channel(
             self._store,
-            identity.message_key,
-            identity.workflow_id,
+            identity,
             request.event,
+            message,
+            send,
             channel="push",
             provider=observe.PUSH_PROVIDER,
         )
-        with logging_context(workflow_id=identity.workflow_id, message_key=identity.message_key):
-            delivered = await send_once(self._store, message, send)
-        if not delivered.deduplicated:
-            first = bool(recorded and recorded.first_of_event)
-            observe.other_channel_sent(request.event, "push", observe.PUSH_PROVIDER, first)
         return PushSent(
             provider_message_id=delivered.provider_message_id,
             title=title,
