@@ -10,7 +10,8 @@ Twilio's Messages API takes no idempotency key, so the outbox row stands in for 
    window has passed (``sms_accept_window_seconds`` after that call: a slow provider may
    take the message long after our client gave up), and only then calls again. A
    look-up is not a provider try: past its attempt's time it hands the rest of the
-   window to the workflow's durable timer (AWAITING_PROVIDER), spending no attempt;
+   window to the workflow's durable timer (AWAITING_PROVIDER), spending no attempt
+   (activities/earlier_sends.py);
 4. the provider's id completes the row.
 A call that certainly never reached the provider (a refused connection, an error answer)
 is taken back at once, so an outage costs no wait. The first call itself waits for the
@@ -24,7 +25,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -34,16 +35,16 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.attempt_clock import call_timeout
 from activities.delivery import (
     OPTED_OUT,
     MessageIdentity,
-    as_activity_error,
-    awaiting_provider,
     new_outbox_message,
     rejected,
     send_once,
     sender_busy,
 )
+from activities.earlier_sends import find_earlier_elsewhere, find_earlier_send
 from activities.report_waits import ReportWait, ReportWaits
 from activities.sms_routing import SenderPace, SmsRouter, take_early_reports
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
@@ -55,25 +56,19 @@ from policy.rules import SenderLimit
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
-from providers.sms_provider import OutboundSms, SentSms, SmsProvider
+from providers.sms_provider import OutboundSms, SentSms
 from store.message_routes import MessageRoute, provider_key
 from store.outbox import OutboxEntry
 from store.repository import Store
 from store.send_window import SendPermit
 from store.statuses import AwaitedReport
 
-# How far before the claim to look for our own message: provider and worker clocks differ.
-CLOCK_SLACK_SECONDS = 300
 # A sender busy for longer than this hands the wait to the workflow's durable timer.
 MAX_WAIT_IN_ACTIVITY_SECONDS = 2.0
 NEGLIGIBLE_WAIT_SECONDS = 0.05  # less left of a slot's wait is not worth a durable timer
 # A report wait ends this long before the activity's timeout: the worker's own completion
 # must reach the server first, or the activity times out and is retried.
 REPORT_WAIT_MARGIN_SECONDS = 2.0
-# The provider call, and a look-up's polling, end this long before the attempt's timeout.
-CALL_MARGIN_SECONDS = 3.0
-MIN_CALL_TIMEOUT_SECONDS = 2.0
-LOOKUP_POLL_SECONDS = 1.0
 
 
 class SendSmsInput(BaseModel):
@@ -246,7 +241,7 @@ class SmsActivities:
                                 request.to,
                                 request.body,
                                 self._status_callback(key),
-                                answer_within=_call_timeout(),
+                                answer_within=call_timeout(),
                             )
                         ).sid
                     else:
@@ -279,8 +274,11 @@ class SmsActivities:
 
         async def adopt(entry: OutboxEntry) -> str | None:
             if adapter is None:
-                return await self._find_earlier_send(request, entry)
-            return await self._find_earlier_elsewhere(adapter, outbound, entry)
+                window = self._settings.sms_accept_window_seconds
+                return await find_earlier_send(
+                    self._sms, self._store, window, request.to, request.body, entry
+                )
+            return await find_earlier_elsewhere(self._store, adapter, outbound, entry)
 
         await self._check_consent_and_pace(request, pace)
         delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
@@ -339,68 +337,6 @@ class SmsActivities:
             message_key=key,
         )
         return sent.model_copy(update={"final_report": report})
-
-    async def _find_earlier_send(self, request: SendSmsInput, entry: OutboxEntry) -> str | None:
-        """After a call that may have reached the provider, find the message it made.
-
-        None (call again) only once the provider would have listed it: the earlier call's
-        acceptance window has passed. Until then this looks again every second while the
-        attempt lasts, then hands the rest of the window to the workflow (AWAITING_PROVIDER).
-        """
-        since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
-        called_at = entry.provider_called_at or entry.created_at
-        window_ends = called_at + timedelta(seconds=self._settings.sms_accept_window_seconds)
-        while True:
-            try:
-                recent = await self._sms.recent_messages(request.to, since=since)
-            except ProviderError as error:
-                raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
-            match = None
-            for candidate in (m for m in recent if m.carries(request.body)):
-                owner = await asyncio.to_thread(self._store.outbox.owner_of, candidate.sid)
-                if owner in (None, entry.message_key):  # not another message's SMS
-                    match = candidate
-                    break
-            if match is not None:
-                activity.logger.info(
-                    "adopting provider message %s for %s", match.sid, entry.message_key
-                )
-                return match.sid
-            now = datetime.now(UTC)
-            if now >= window_ends:
-                return None  # the earlier call never reached the provider: call again
-            if _attempt_seconds_left() < LOOKUP_POLL_SECONDS + CALL_MARGIN_SECONDS:
-                message = (
-                    f"the provider may still accept the earlier call until "
-                    f"{window_ends.isoformat(timespec='seconds')}: looking again then"
-                )
-                # Not a provider try: the workflow waits out the window on a durable timer
-                # and asks again, without spending the SMS's attempts (workflows/sms_send.py).
-                raise awaiting_provider(window_ends.timestamp(), message, entry.provider_calls)
-            await asyncio.sleep(LOOKUP_POLL_SECONDS)
-
-    async def _find_earlier_elsewhere(
-        self, adapter: SmsProvider, outbound: OutboundSms, entry: OutboxEntry
-    ) -> str | None:
-        """Vonage's or Plivo's look-up before a re-send (their windows: docs/routing.md)."""
-        since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
-        try:
-            found = await adapter.find_sent(outbound, since)
-        except ProviderError as error:
-            raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
-        if found is None:
-            return None
-
-        def expect() -> None:  # the dead worker's reports came long ago: take them now
-            now = datetime.now(UTC)
-            parts = self._store.parts.expect(
-                outbound.reference, adapter.name, found.part_ids, now=now
-            )
-            take_early_reports(self._store, parts, now)
-
-        await asyncio.to_thread(expect)
-        activity.logger.info("adopting %s message %s", adapter.name, found.provider_message_id)
-        return found.provider_message_id
 
     def _callback(self, provider: str, key: str) -> str:
         base = self._settings.effective_public_base_url.rstrip("/")
@@ -502,21 +438,6 @@ def _moves_on(error: ProviderError) -> bool:
     if error.outage and not error.may_have_reached:
         return True
     return not error.retryable and error.code in ROUTE_REFUSALS
-
-
-def _attempt_seconds_left() -> float:
-    """Seconds until this attempt's start-to-close timeout (a day when it has none)."""
-    info = activity.info()
-    if not info.start_to_close_timeout:
-        return 86400.0
-    deadline = info.started_time + info.start_to_close_timeout
-    return (deadline - datetime.now(UTC)).total_seconds()
-
-
-def _call_timeout() -> float:
-    """How long the provider call may wait: as long as the attempt allows, so a slow
-    provider's answer is awaited rather than made ambiguous by our own client."""
-    return max(_attempt_seconds_left() - CALL_MARGIN_SECONDS, MIN_CALL_TIMEOUT_SECONDS)
 
 
 def _report_wait_left(request: SendSmsInput) -> float:
