@@ -17,6 +17,8 @@ A call that certainly never reached the provider (a refused connection, an error
 is taken back at once, so an outage costs no wait. The first call itself waits for the
 provider's answer for as long as the attempt's timeout allows. What remains: a provider
 that accepts a message later than the window after the call, or whose list never shows it.
+
+With several providers the route chooses which one carries it (activities/routed_send.py).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from activities.delivery import (
 )
 from activities.earlier_sends import find_earlier_elsewhere, find_earlier_send
 from activities.report_waits import ReportWait, ReportWaits
+from activities.routed_send import provider_leg, record_accept, send_along_route
 from activities.sms_routing import SenderPace, SmsRouter, take_early_reports
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
@@ -56,8 +59,8 @@ from policy.rules import SenderLimit
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
-from providers.sms_provider import OutboundSms, SentSms
-from store.message_routes import MessageRoute, provider_key
+from providers.sms_provider import SentSms
+from store.message_routes import MessageRoute
 from store.outbox import OutboxEntry
 from store.repository import Store
 from store.send_window import SendPermit
@@ -156,35 +159,21 @@ class SmsActivities:
         With several providers, the message's route (kept with it: a retry takes the same)
         orders them; an outage that certainly did not reach a provider, or its refusal of
         the route, moves on to the next one at once, each under its own outbox key
-        (store/message_routes.py), so each provider sends it at most once.
+        (store/message_routes.py), so each provider sends it at most once
+        (activities/routed_send.py).
         """
         key = request.identity.message_key
         router = self._router
         if router is None or (not router.routes and request.provider in (None, "twilio")):
             return await self._send_via(request, "twilio", key, completes_as, None, on_accepted)
-        route = await router.route_for(key, request.to, request.segments or 1)
-        order = [request.provider] if request.provider else list(route.order)
-        if not order:
-            raise rejected("no-route", route.reason)
-        for index, provider in enumerate(order):
-            try:
-                return await self._send_via(
-                    request,
-                    provider,
-                    provider_key(key, provider, order),
-                    completes_as,
-                    route,
-                    on_accepted,
-                )
-            except ApplicationError as refused:
-                cause = refused.__cause__
-                last = index == len(order) - 1
-                if last or not isinstance(cause, ProviderError) or not _moves_on(cause):
-                    raise
-                if cause.outage:
-                    await router.outage(provider, route.country)
-                activity.logger.info("%s for %s: %s; next provider", provider, key, cause)
-        raise AssertionError("unreachable: the last provider's error is raised")
+
+        async def send_via(provider: str, provider_key: str, route: MessageRoute) -> SmsSent:
+            return await self._send_via(
+                request, provider, provider_key, completes_as, route, on_accepted
+            )
+
+        parts = request.segments or 1
+        return await send_along_route(router, key, request.to, parts, request.provider, send_via)
 
     async def _send_via(
         self,
@@ -196,16 +185,10 @@ class SmsActivities:
         on_accepted: Callable[[], None] | None = None,
     ) -> SmsSent:
         """One provider's send under its outbox key ``key``."""
-        # Twilio goes through providers/sms.py itself (its answer window, its look-up).
-        adapter = None
-        if provider != "twilio" and self._router is not None:
-            adapter = self._router.providers.get(provider)  # type: ignore[call-overload]
-        if provider != "twilio" and adapter is None:
-            raise rejected("no-route", f"{provider} is not configured here")
-        sender = self._router.sender(provider, route.country) if self._router and route else None
-        # Another provider's sender keeps its own pace (routing/senders.py).
-        pace = self._router.pace(provider, route.country) if adapter and route else None  # type: ignore[union-attr]
-        outbound = OutboundSms(key, request.to, request.body, self._callback(provider, key), sender)
+        leg = provider_leg(
+            self._settings, self._router, provider, key, request.to, request.body, route
+        )
+        adapter, outbound, pace = leg.adapter, leg.outbound, leg.pace
         accepted: list[SentSms] = []
         identity = request.identity.model_copy(update={"message_key": key})
         message = new_outbox_message(
@@ -285,9 +268,14 @@ class SmsActivities:
         if on_accepted is not None and not delivered.deduplicated:
             on_accepted()
         if route is not None and not delivered.deduplicated:
-            price = accepted[0].price if accepted and accepted[0].price else None
-            cost = price if price is not None else request.estimated_cost_usd
-            await self._router.accepted(key, provider, route.country, cost)  # type: ignore[union-attr]
+            await record_accept(
+                self._router,  # type: ignore[arg-type]
+                key,
+                provider,
+                route,
+                accepted,
+                request.estimated_cost_usd,
+            )
         sent = SmsSent(
             provider_message_id=delivered.provider_message_id,
             provider_calls=delivered.provider_calls,
@@ -337,15 +325,6 @@ class SmsActivities:
             message_key=key,
         )
         return sent.model_copy(update={"final_report": report})
-
-    def _callback(self, provider: str, key: str) -> str:
-        base = self._settings.effective_public_base_url.rstrip("/")
-        quoted = quote(key, safe="")
-        return {
-            "twilio": f"{base}/twilio/status?message_key={quoted}",
-            "plivo": f"{base}/plivo/status?message_key={quoted}",
-            "vonage": f"{base}/vonage/delivery",  # the key travels as client-ref
-        }.get(provider, f"{base}/{provider}/status")
 
     async def _check_consent_and_pace(
         self, request: SendSmsInput, pace: SenderPace | None = None
@@ -426,18 +405,6 @@ class SmsActivities:
         if traceparent := carrier.get("traceparent"):
             url += f"&traceparent={quote(traceparent, safe='')}"
         return url
-
-
-# Refusals of the route rather than of the recipient: another provider may carry it.
-ROUTE_REFUSALS = frozenset({"403", "29", "15", "21408", "21612", "no-route"})
-
-
-def _moves_on(error: ProviderError) -> bool:
-    """Whether the next provider sends at once: an outage that certainly did not reach this
-    one, or this provider's refusal of the route."""
-    if error.outage and not error.may_have_reached:
-        return True
-    return not error.retryable and error.code in ROUTE_REFUSALS
 
 
 def _report_wait_left(request: SendSmsInput) -> float:
