@@ -18,7 +18,8 @@ is taken back at once, so an outage costs no wait. The first call itself waits f
 provider's answer for as long as the attempt's timeout allows. What remains: a provider
 that accepts a message later than the window after the call, or whose list never shows it.
 
-With several providers the route chooses which one carries it (activities/routed_send.py).
+With several providers the route chooses which one carries it (activities/routed_send.py);
+a send asked to wait for its final report waits after step 4 (activities/final_report.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from urllib.parse import quote
 
 from opentelemetry import propagate
@@ -40,20 +40,20 @@ from temporalio.exceptions import ApplicationError
 from activities.attempt_clock import call_timeout
 from activities.delivery import (
     OPTED_OUT,
-    MessageIdentity,
     new_outbox_message,
     rejected,
     send_once,
     sender_busy,
 )
 from activities.earlier_sends import find_earlier_elsewhere, find_earlier_send
-from activities.report_waits import ReportWait, ReportWaits
+from activities.final_report import WaitResult, with_final_report
+from activities.report_waits import ReportWaits
 from activities.routed_send import provider_leg, record_accept, send_along_route
+from activities.sms_payloads import SendSmsInput, SmsSent  # importers find them here too
 from activities.sms_routing import SenderPace, SmsRouter, take_early_reports
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
 from config.settings import Settings
-from domain.timeline import DeliveryReport
 from observability.tracing import tracer
 from policy.rules import SenderLimit
 from policy.senders import is_back_pressure
@@ -72,39 +72,6 @@ NEGLIGIBLE_WAIT_SECONDS = 0.05  # less left of a slot's wait is not worth a dura
 # A report wait ends this long before the activity's timeout: the worker's own completion
 # must reach the server first, or the activity times out and is retried.
 REPORT_WAIT_MARGIN_SECONDS = 2.0
-
-
-class SendSmsInput(BaseModel):
-    identity: MessageIdentity
-    to: str  # E.164; only the provider call sees it unmasked
-    body: str
-    encoding: str | None = None
-    segments: int | None = None
-    estimated_cost_usd: Decimal | None = None
-    # Reserve the sender's pacing slot (on the first attempt): a milestone's SMS does;
-    # a reply, awaited by the customer, does not (the permit still keeps the limit).
-    reserve_slot: bool = False
-    # Above 0: stay open (asynchronously, holding no worker slot) until the final delivery
-    # report completes this activity, for at most this long; then the worker completes it
-    # with the accept. 0: return on the accept.
-    report_wait_seconds: float = 0.0
-    # The provider to send through; None: routing chooses (activities/sms_routing.py),
-    # which with Twilio alone configured is Twilio.
-    provider: str | None = None
-
-
-class SmsSent(BaseModel):
-    provider_message_id: str
-    provider_calls: int
-    deduplicated: bool  # True: no new provider call, an earlier one already had it
-    accepted_at: datetime | None = None  # when the provider took it (absent: the workflow's now)
-    final_report: DeliveryReport | None = None  # when the activity waited for it
-    provider: str = "twilio"  # the provider that took it
-    route_reason: str | None = None  # why routing chose it (None: no choice to make)
-    route_order: list[str] = []  # the providers in the order routing would try them
-
-
-WaitResult = Callable[[SmsSent], BaseModel]
 
 
 def _itself(sent: SmsSent) -> BaseModel:
@@ -287,44 +254,9 @@ class SmsActivities:
         )
         if request.report_wait_seconds <= 0:
             return sent
-        return await self._with_final_report(request, sent, call, completes_as, key)
-
-    async def _with_final_report(
-        self,
-        request: SendSmsInput,
-        sent: SmsSent,
-        call: _ProviderCall,
-        completes_as: WaitResult,
-        key: str,
-    ) -> SmsSent:
-        """Wait for the final delivery report: the HTTP service completes this activity.
-
-        A fresh send registered this attempt's task token on the message row (``complete``
-        above) and completes asynchronously; if no report comes within the wait, the worker
-        completes it with the accept (activities/report_waits.py) and a later report is
-        signalled. A send found done (a retry, after a crash) waits no more: it returns the
-        final report if it came meanwhile. Either way nothing is sent twice (send_once).
-        """
-        if call.awaited is not None and not sent.deduplicated:
-            if call.awaited.registered:
-                token = activity.info().task_token
-                self._report_waits.end_after(
-                    ReportWait(activity.client(), key, token, completes_as(sent)), call.wait
-                )
-                activity.raise_complete_async()
-            final = call.awaited.final
-        else:
-            final = await asyncio.to_thread(self._store.statuses.stop_awaiting, key)
-        if final is None:
-            return sent
-        report = DeliveryReport(
-            provider_message_id=sent.provider_message_id,
-            status=final.status,
-            error_code=final.error_code,
-            occurred_at=final.at,
-            message_key=key,
+        return await with_final_report(
+            self._store, self._report_waits, sent, call.awaited, call.wait, completes_as, key
         )
-        return sent.model_copy(update={"final_report": report})
 
     async def _check_consent_and_pace(
         self, request: SendSmsInput, pace: SenderPace | None = None
