@@ -10,12 +10,16 @@ Twilio's Messages API takes no idempotency key, so the outbox row stands in for 
    window has passed (``sms_accept_window_seconds`` after that call: a slow provider may
    take the message long after our client gave up), and only then calls again. A
    look-up is not a provider try: past its attempt's time it hands the rest of the
-   window to the workflow's durable timer (AWAITING_PROVIDER), spending no attempt;
+   window to the workflow's durable timer (AWAITING_PROVIDER), spending no attempt
+   (activities/earlier_sends.py);
 4. the provider's id completes the row.
 A call that certainly never reached the provider (a refused connection, an error answer)
 is taken back at once, so an outage costs no wait. The first call itself waits for the
 provider's answer for as long as the attempt's timeout allows. What remains: a provider
 that accepts a message later than the window after the call, or whose list never shows it.
+
+With several providers the route chooses which one carries it (activities/routed_send.py);
+a send asked to wait for its final report waits after step 4 (activities/final_report.py).
 """
 
 from __future__ import annotations
@@ -24,8 +28,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from opentelemetry import propagate
@@ -34,79 +37,41 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.attempt_clock import call_timeout
 from activities.delivery import (
     OPTED_OUT,
-    MessageIdentity,
-    as_activity_error,
-    awaiting_provider,
     new_outbox_message,
     rejected,
     send_once,
     sender_busy,
 )
-from activities.report_waits import ReportWait, ReportWaits
+from activities.earlier_sends import find_earlier_elsewhere, find_earlier_send
+from activities.final_report import WaitResult, with_final_report
+from activities.report_waits import ReportWaits
+from activities.routed_send import provider_leg, record_accept, send_along_route
+from activities.sms_payloads import SendSmsInput, SmsSent  # importers find them here too
 from activities.sms_routing import SenderPace, SmsRouter, take_early_reports
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
 from config.policy import get_policy_settings
 from config.settings import Settings
-from domain.timeline import DeliveryReport
 from observability.tracing import tracer
 from policy.rules import SenderLimit
 from policy.senders import is_back_pressure
 from providers.errors import ProviderError
 from providers.sms import TwilioSms
-from providers.sms_provider import OutboundSms, SentSms, SmsProvider
-from store.message_routes import MessageRoute, provider_key
+from providers.sms_provider import SentSms
+from store.message_routes import MessageRoute
 from store.outbox import OutboxEntry
 from store.repository import Store
 from store.send_window import SendPermit
 from store.statuses import AwaitedReport
 
-# How far before the claim to look for our own message: provider and worker clocks differ.
-CLOCK_SLACK_SECONDS = 300
 # A sender busy for longer than this hands the wait to the workflow's durable timer.
 MAX_WAIT_IN_ACTIVITY_SECONDS = 2.0
 NEGLIGIBLE_WAIT_SECONDS = 0.05  # less left of a slot's wait is not worth a durable timer
 # A report wait ends this long before the activity's timeout: the worker's own completion
 # must reach the server first, or the activity times out and is retried.
 REPORT_WAIT_MARGIN_SECONDS = 2.0
-# The provider call, and a look-up's polling, end this long before the attempt's timeout.
-CALL_MARGIN_SECONDS = 3.0
-MIN_CALL_TIMEOUT_SECONDS = 2.0
-LOOKUP_POLL_SECONDS = 1.0
-
-
-class SendSmsInput(BaseModel):
-    identity: MessageIdentity
-    to: str  # E.164; only the provider call sees it unmasked
-    body: str
-    encoding: str | None = None
-    segments: int | None = None
-    estimated_cost_usd: Decimal | None = None
-    # Reserve the sender's pacing slot (on the first attempt): a milestone's SMS does;
-    # a reply, awaited by the customer, does not (the permit still keeps the limit).
-    reserve_slot: bool = False
-    # Above 0: stay open (asynchronously, holding no worker slot) until the final delivery
-    # report completes this activity, for at most this long; then the worker completes it
-    # with the accept. 0: return on the accept.
-    report_wait_seconds: float = 0.0
-    # The provider to send through; None: routing chooses (activities/sms_routing.py),
-    # which with Twilio alone configured is Twilio.
-    provider: str | None = None
-
-
-class SmsSent(BaseModel):
-    provider_message_id: str
-    provider_calls: int
-    deduplicated: bool  # True: no new provider call, an earlier one already had it
-    accepted_at: datetime | None = None  # when the provider took it (absent: the workflow's now)
-    final_report: DeliveryReport | None = None  # when the activity waited for it
-    provider: str = "twilio"  # the provider that took it
-    route_reason: str | None = None  # why routing chose it (None: no choice to make)
-    route_order: list[str] = []  # the providers in the order routing would try them
-
-
-WaitResult = Callable[[SmsSent], BaseModel]
 
 
 def _itself(sent: SmsSent) -> BaseModel:
@@ -161,35 +126,21 @@ class SmsActivities:
         With several providers, the message's route (kept with it: a retry takes the same)
         orders them; an outage that certainly did not reach a provider, or its refusal of
         the route, moves on to the next one at once, each under its own outbox key
-        (store/message_routes.py), so each provider sends it at most once.
+        (store/message_routes.py), so each provider sends it at most once
+        (activities/routed_send.py).
         """
         key = request.identity.message_key
         router = self._router
         if router is None or (not router.routes and request.provider in (None, "twilio")):
             return await self._send_via(request, "twilio", key, completes_as, None, on_accepted)
-        route = await router.route_for(key, request.to, request.segments or 1)
-        order = [request.provider] if request.provider else list(route.order)
-        if not order:
-            raise rejected("no-route", route.reason)
-        for index, provider in enumerate(order):
-            try:
-                return await self._send_via(
-                    request,
-                    provider,
-                    provider_key(key, provider, order),
-                    completes_as,
-                    route,
-                    on_accepted,
-                )
-            except ApplicationError as refused:
-                cause = refused.__cause__
-                last = index == len(order) - 1
-                if last or not isinstance(cause, ProviderError) or not _moves_on(cause):
-                    raise
-                if cause.outage:
-                    await router.outage(provider, route.country)
-                activity.logger.info("%s for %s: %s; next provider", provider, key, cause)
-        raise AssertionError("unreachable: the last provider's error is raised")
+
+        async def send_via(provider: str, provider_key: str, route: MessageRoute) -> SmsSent:
+            return await self._send_via(
+                request, provider, provider_key, completes_as, route, on_accepted
+            )
+
+        parts = request.segments or 1
+        return await send_along_route(router, key, request.to, parts, request.provider, send_via)
 
     async def _send_via(
         self,
@@ -201,16 +152,10 @@ class SmsActivities:
         on_accepted: Callable[[], None] | None = None,
     ) -> SmsSent:
         """One provider's send under its outbox key ``key``."""
-        # Twilio goes through providers/sms.py itself (its answer window, its look-up).
-        adapter = None
-        if provider != "twilio" and self._router is not None:
-            adapter = self._router.providers.get(provider)  # type: ignore[call-overload]
-        if provider != "twilio" and adapter is None:
-            raise rejected("no-route", f"{provider} is not configured here")
-        sender = self._router.sender(provider, route.country) if self._router and route else None
-        # Another provider's sender keeps its own pace (routing/senders.py).
-        pace = self._router.pace(provider, route.country) if adapter and route else None  # type: ignore[union-attr]
-        outbound = OutboundSms(key, request.to, request.body, self._callback(provider, key), sender)
+        leg = provider_leg(
+            self._settings, self._router, provider, key, request.to, request.body, route
+        )
+        adapter, outbound, pace = leg.adapter, leg.outbound, leg.pace
         accepted: list[SentSms] = []
         identity = request.identity.model_copy(update={"message_key": key})
         message = new_outbox_message(
@@ -246,7 +191,7 @@ class SmsActivities:
                                 request.to,
                                 request.body,
                                 self._status_callback(key),
-                                answer_within=_call_timeout(),
+                                answer_within=call_timeout(),
                             )
                         ).sid
                     else:
@@ -279,17 +224,25 @@ class SmsActivities:
 
         async def adopt(entry: OutboxEntry) -> str | None:
             if adapter is None:
-                return await self._find_earlier_send(request, entry)
-            return await self._find_earlier_elsewhere(adapter, outbound, entry)
+                window = self._settings.sms_accept_window_seconds
+                return await find_earlier_send(
+                    self._sms, self._store, window, request.to, request.body, entry
+                )
+            return await find_earlier_elsewhere(self._store, adapter, outbound, entry)
 
         await self._check_consent_and_pace(request, pace)
         delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
         if on_accepted is not None and not delivered.deduplicated:
             on_accepted()
         if route is not None and not delivered.deduplicated:
-            price = accepted[0].price if accepted and accepted[0].price else None
-            cost = price if price is not None else request.estimated_cost_usd
-            await self._router.accepted(key, provider, route.country, cost)  # type: ignore[union-attr]
+            await record_accept(
+                self._router,  # type: ignore[arg-type]
+                key,
+                provider,
+                route,
+                accepted,
+                request.estimated_cost_usd,
+            )
         sent = SmsSent(
             provider_message_id=delivered.provider_message_id,
             provider_calls=delivered.provider_calls,
@@ -301,115 +254,9 @@ class SmsActivities:
         )
         if request.report_wait_seconds <= 0:
             return sent
-        return await self._with_final_report(request, sent, call, completes_as, key)
-
-    async def _with_final_report(
-        self,
-        request: SendSmsInput,
-        sent: SmsSent,
-        call: _ProviderCall,
-        completes_as: WaitResult,
-        key: str,
-    ) -> SmsSent:
-        """Wait for the final delivery report: the HTTP service completes this activity.
-
-        A fresh send registered this attempt's task token on the message row (``complete``
-        above) and completes asynchronously; if no report comes within the wait, the worker
-        completes it with the accept (activities/report_waits.py) and a later report is
-        signalled. A send found done (a retry, after a crash) waits no more: it returns the
-        final report if it came meanwhile. Either way nothing is sent twice (send_once).
-        """
-        if call.awaited is not None and not sent.deduplicated:
-            if call.awaited.registered:
-                token = activity.info().task_token
-                self._report_waits.end_after(
-                    ReportWait(activity.client(), key, token, completes_as(sent)), call.wait
-                )
-                activity.raise_complete_async()
-            final = call.awaited.final
-        else:
-            final = await asyncio.to_thread(self._store.statuses.stop_awaiting, key)
-        if final is None:
-            return sent
-        report = DeliveryReport(
-            provider_message_id=sent.provider_message_id,
-            status=final.status,
-            error_code=final.error_code,
-            occurred_at=final.at,
-            message_key=key,
+        return await with_final_report(
+            self._store, self._report_waits, sent, call.awaited, call.wait, completes_as, key
         )
-        return sent.model_copy(update={"final_report": report})
-
-    async def _find_earlier_send(self, request: SendSmsInput, entry: OutboxEntry) -> str | None:
-        """After a call that may have reached the provider, find the message it made.
-
-        None (call again) only once the provider would have listed it: the earlier call's
-        acceptance window has passed. Until then this looks again every second while the
-        attempt lasts, then hands the rest of the window to the workflow (AWAITING_PROVIDER).
-        """
-        since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
-        called_at = entry.provider_called_at or entry.created_at
-        window_ends = called_at + timedelta(seconds=self._settings.sms_accept_window_seconds)
-        while True:
-            try:
-                recent = await self._sms.recent_messages(request.to, since=since)
-            except ProviderError as error:
-                raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
-            match = None
-            for candidate in (m for m in recent if m.carries(request.body)):
-                owner = await asyncio.to_thread(self._store.outbox.owner_of, candidate.sid)
-                if owner in (None, entry.message_key):  # not another message's SMS
-                    match = candidate
-                    break
-            if match is not None:
-                activity.logger.info(
-                    "adopting provider message %s for %s", match.sid, entry.message_key
-                )
-                return match.sid
-            now = datetime.now(UTC)
-            if now >= window_ends:
-                return None  # the earlier call never reached the provider: call again
-            if _attempt_seconds_left() < LOOKUP_POLL_SECONDS + CALL_MARGIN_SECONDS:
-                message = (
-                    f"the provider may still accept the earlier call until "
-                    f"{window_ends.isoformat(timespec='seconds')}: looking again then"
-                )
-                # Not a provider try: the workflow waits out the window on a durable timer
-                # and asks again, without spending the SMS's attempts (workflows/sms_send.py).
-                raise awaiting_provider(window_ends.timestamp(), message, entry.provider_calls)
-            await asyncio.sleep(LOOKUP_POLL_SECONDS)
-
-    async def _find_earlier_elsewhere(
-        self, adapter: SmsProvider, outbound: OutboundSms, entry: OutboxEntry
-    ) -> str | None:
-        """Vonage's or Plivo's look-up before a re-send (their windows: docs/routing.md)."""
-        since = entry.created_at - timedelta(seconds=CLOCK_SLACK_SECONDS)
-        try:
-            found = await adapter.find_sent(outbound, since)
-        except ProviderError as error:
-            raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
-        if found is None:
-            return None
-
-        def expect() -> None:  # the dead worker's reports came long ago: take them now
-            now = datetime.now(UTC)
-            parts = self._store.parts.expect(
-                outbound.reference, adapter.name, found.part_ids, now=now
-            )
-            take_early_reports(self._store, parts, now)
-
-        await asyncio.to_thread(expect)
-        activity.logger.info("adopting %s message %s", adapter.name, found.provider_message_id)
-        return found.provider_message_id
-
-    def _callback(self, provider: str, key: str) -> str:
-        base = self._settings.effective_public_base_url.rstrip("/")
-        quoted = quote(key, safe="")
-        return {
-            "twilio": f"{base}/twilio/status?message_key={quoted}",
-            "plivo": f"{base}/plivo/status?message_key={quoted}",
-            "vonage": f"{base}/vonage/delivery",  # the key travels as client-ref
-        }.get(provider, f"{base}/{provider}/status")
 
     async def _check_consent_and_pace(
         self, request: SendSmsInput, pace: SenderPace | None = None
@@ -490,33 +337,6 @@ class SmsActivities:
         if traceparent := carrier.get("traceparent"):
             url += f"&traceparent={quote(traceparent, safe='')}"
         return url
-
-
-# Refusals of the route rather than of the recipient: another provider may carry it.
-ROUTE_REFUSALS = frozenset({"403", "29", "15", "21408", "21612", "no-route"})
-
-
-def _moves_on(error: ProviderError) -> bool:
-    """Whether the next provider sends at once: an outage that certainly did not reach this
-    one, or this provider's refusal of the route."""
-    if error.outage and not error.may_have_reached:
-        return True
-    return not error.retryable and error.code in ROUTE_REFUSALS
-
-
-def _attempt_seconds_left() -> float:
-    """Seconds until this attempt's start-to-close timeout (a day when it has none)."""
-    info = activity.info()
-    if not info.start_to_close_timeout:
-        return 86400.0
-    deadline = info.started_time + info.start_to_close_timeout
-    return (deadline - datetime.now(UTC)).total_seconds()
-
-
-def _call_timeout() -> float:
-    """How long the provider call may wait: as long as the attempt allows, so a slow
-    provider's answer is awaited rather than made ambiguous by our own client."""
-    return max(_attempt_seconds_left() - CALL_MARGIN_SECONDS, MIN_CALL_TIMEOUT_SECONDS)
 
 
 def _report_wait_left(request: SendSmsInput) -> float:

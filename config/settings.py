@@ -139,7 +139,7 @@ class Settings(BaseSettings):
     send_timeout_seconds: float = 30.0  # per provider call; a crashed send retries after it
     # How long after a call the provider may still take its message (a slow or overloaded
     # API keeps working after our client gave up). A retry after an unanswered call looks
-    # for the message this long before it sends again (activities/sms.py).
+    # for the message this long before it sends again (activities/earlier_sends.py).
     sms_accept_window_seconds: float = Field(default=90.0, ge=0)
     delivery_report_timeout_seconds: float = 600.0  # no final report by then: fall back
     # The send activity stays open this long for the final report, which then completes it
