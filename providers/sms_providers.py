@@ -7,13 +7,19 @@ sandbox, nor sandbox credentials to a real provider.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Collection
 
 from config.settings import Settings
-from providers.plivo_provider import PlivoProvider
 from providers.sms_provider import PROVIDER_NAMES, ProviderName, SmsProvider
-from providers.twilio_provider import TwilioProvider
-from providers.vonage_provider import VonageProvider
+
+# Each adapter is imported only when its provider is available: the Vonage and Plivo SDKs
+# cost a worker about 30 MB of memory, which a Twilio-only deployment should not pay.
+ADAPTERS: dict[ProviderName, tuple[str, str]] = {
+    "twilio": ("providers.twilio_provider", "TwilioProvider"),
+    "vonage": ("providers.vonage_provider", "VonageProvider"),
+    "plivo": ("providers.plivo_provider", "PlivoProvider"),
+}
 
 
 def available_sms_providers(settings: Settings) -> list[ProviderName]:
@@ -34,6 +40,11 @@ def build_sms_providers(
 ) -> dict[ProviderName, SmsProvider]:
     """The available providers' adapters (``only`` these). Twilio's opens an aiohttp
     session, so it is built inside a running event loop."""
-    builders = {"twilio": TwilioProvider, "vonage": VonageProvider, "plivo": PlivoProvider}
     names = [name for name in available_sms_providers(settings) if name in only]
-    return {name: builders[name](settings) for name in names}
+    return {name: _adapter(name)(settings) for name in names}
+
+
+def _adapter(name: ProviderName) -> type[SmsProvider]:
+    module, cls = ADAPTERS[name]
+    adapter: type[SmsProvider] = getattr(importlib.import_module(module), cls)
+    return adapter
