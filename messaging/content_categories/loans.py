@@ -1,0 +1,62 @@
+"""Loans, credit and debt relief: payday loans, instant credit, debt consolidation."""
+
+from __future__ import annotations
+
+from messaging.content_categories.rule import ContentRule, make_rule
+
+RULES: tuple[ContentRule, ...] = (
+    make_rule(
+        "loans-debt",
+        "loans, credit or debt relief (carriers filter them)",
+        [
+            r"payday loans?",
+            r"(?:personal |instant |quick |fast )?loans? (?:approved|offer|today|now)",
+            r"(?:pre-?)?approved for (?:a )?(?:loan|credit)",
+            r"debt (?:relief|consolidation|forgiveness|settlement|free)",
+            r"bad credit",
+            r"credit repair",
+            r"instant (?:cash|loan)",
+            r"cash advance",
+            r"lower your (?:debt|interest)",
+            r"prestamos? (?:aprobado|rapido|inmediato|personal|sin aval)",
+            r"credito (?:aprobado|rapido|facil|inmediato|pre-?aprobado|pre-?aprovado)",
+            r"(?:sal|salir|liquida|elimina) (?:de )?(?:tus |las )?deudas",
+            r"pret (?:rapide|approuve|immediat|personnel|accorde)",
+            r"rachat de credits?",
+            r"credit (?:rapide|accorde|immediat)",
+            r"(?:effacez|reduisez) vos dettes",
+            r"kredit (?:genehmigt|ohne schufa|sofort|zugesagt)",
+            r"sofortkredit|umschuldung",
+            r"schulden\w* (?:los|frei|erlass|weg)",
+            r"prestit[oi] (?:approvat[oi]|veloc[ei]|immediat[oi]|personal[ei])",
+            r"finanziamento (?:approvato|immediato)",
+            r"(?:elimina|estingui) (?:i tuoi )?debiti",
+            r"emprestimo (?:aprovado|rapido|consignado|pessoal)",
+            r"limpe (?:o )?seu nome",
+            r"(?:quite|renegocie) (?:suas )?dividas",
+            r"lening (?:goedgekeurd|snel|direct)|snel geld lenen",
+            r"(?:van je )?schulden af",
+            r"pozyczk\w*|chwilowk\w*",
+            r"kredyt (?:bez bik|od reki|zatwierdzony|gotowkowy)",
+            r"(?:splac|oddluz)\w* (?:dlug\w*|zadluzen\w*)",
+            r"(?:ihtiyac|hizli|onayli) kredi\w*|kredi\w* (?:onay\w*|firsat\w*)",
+            r"borc\w* (?:yapilandir|kapat|sil)\w*",
+        ],
+        [
+            "融資",
+            "借金",
+            "ローン審査",
+            "キャッシング",
+            "即日融資",
+            "贷款",
+            "借款",
+            "网贷",
+            "秒批",
+            "债务",
+            "قرض",
+            "قروض",
+            "سداد ديون",
+            "تمويل فوري",
+        ],
+    ),
+)

@@ -1,0 +1,85 @@
+"""Phishing and fake fees: a suspended account to verify, customs or redelivery fees to pay."""
+
+from __future__ import annotations
+
+from messaging.content_categories.rule import ContentRule, make_rule
+
+RULES: tuple[ContentRule, ...] = (
+    make_rule(
+        "phishing",
+        "phishing or a fake fee (carriers filter it as fraud)",
+        [
+            r"verify (?:your )?(?:account|identity|details|card|payment)",
+            r"(?:account|card) (?:has been |is |was )?(?:suspended|locked|blocked|disabled|frozen)",
+            r"confirm (?:your )?(?:identity|account|card|bank|payment) (?:details|info\w*|number)?",
+            r"update (?:your )?(?:payment|billing|card|bank) (?:details|info\w*|method)",
+            r"enter (?:your )?(?:pin|password|card number|cvv)",
+            r"(?:pay|settle) (?:a |the |your )?(?:small |outstanding |unpaid |pending )?"
+            r"(?:customs |shipping |delivery |redelivery |handling |release )?"
+            r"(?:fee|charge|duty|duties)",
+            r"(?:unpaid|outstanding|pending) (?:customs |shipping |delivery |redelivery )?"
+            r"(?:fee|charge)",
+            r"redelivery fee",
+            r"(?:customs|shipping|delivery|import) (?:charge|fee|duty|tax) (?:of \S+ )?(?:is )?due",
+            r"(?:tasa|tarifa|gastos) (?:de )?(?:aduana|envio|reenvio|gestion) pendientes?",
+            r"(?:paga|abona) (?:la |una )?(?:tasa|tarifa)",
+            r"(?:verifica|confirma) (?:tus? |sus )?(?:cuenta|identidad|datos bancarios|tarjeta)",
+            r"cuenta (?:suspendida|bloqueada)",
+            r"(?:frais|droits) de (?:douane|livraison|reexpedition|reexpedition)",
+            r"(?:reglez|payez|regler|payer) (?:les |des |vos )?frais",
+            r"compte (?:suspendu|bloque)",
+            r"(?:verifiez|confirmez|mettez a jour) (?:vos |votre )(?:informations|coordonnees|"
+            r"donnees|identite|carte)",
+            r"zollgebuhr\w*|zollgebuehr\w*",
+            r"(?:gebuhr|gebuehr|nachnahme)\w* (?:\w+ )?(?:bezahlen|zahlen|begleichen)",
+            r"konto (?:wurde )?(?:gesperrt|eingeschrankt)",
+            r"(?:bestatigen|verifizieren|aktualisieren) sie (?:ihre|ihr) (?:daten|identitat|konto|"
+            r"zahlungsdaten|karte)",
+            r"tass[ae] doganal[ei]",
+            r"(?:paga|pagare) (?:la |una )?(?:tassa|commissione)",
+            r"account (?:sospeso|bloccato)",
+            r"(?:verifica|conferma|aggiorna) i tuoi dati",
+            r"taxa (?:alfandegaria|de (?:entrega|reenvio|liberacao))",
+            r"(?:pague|pagar) (?:a )?taxa",
+            r"conta (?:suspensa|bloqueada)",
+            r"(?:confirme|atualize|verifique) (?:seus )?dados",
+            r"douanekosten|inklaringskosten",
+            r"betaal (?:de |je )?(?:kosten|verzendkosten|toeslag)",
+            r"(?:account|rekening) (?:is )?(?:geblokkeerd|opgeschort)",
+            r"(?:bevestig|verifieer|update) (?:je|uw) (?:gegevens|account|identiteit)",
+            r"(?:update|wijzig|controleer) (?:je|uw) betaalgegevens",
+            r"(?:oplat\w*|doplat\w*) (?:celn\w*|za dostaw\w*|za przesylk\w*)",
+            r"(?:ureg\w*|zaplac\w*|oplac\w*) (?:\w+ )?(?:doplat\w*|oplat\w*)",
+            r"konto (?:zostalo )?(?:zablokowane|zawieszone)",
+            r"potwierdz (?:swoje )?dane",
+            r"gumruk (?:ucreti|vergisi)",
+            r"(?:ucret\w*|bedel\w*) (?:odeyin|odemeniz)",
+            r"hesabiniz (?:askiya|bloke|kilit)\w*",
+            r"bilgilerinizi (?:dogrulayin|guncelleyin)",
+        ],
+        [
+            "アカウント停止",
+            "アカウントがロック",
+            "本人確認",
+            "関税をお支払",
+            "関税のお支払",
+            "手数料をお支払",
+            "手数料のお支払",
+            "账户冻结",
+            "账户异常",
+            "账号异常",
+            "验证身份",
+            "支付关税",
+            "缴纳关税",
+            "补缴",
+            "支付运费",
+            "支付手续费",
+            "تعليق حسابك",
+            "ايقاف حسابك",
+            "تحقق من بياناتك",
+            "رسوم جمركيه",
+            "ادفع رسوم",
+            "سداد رسوم",
+        ],
+    ),
+)
