@@ -8,6 +8,7 @@ import logging
 from datetime import datetime
 
 from observability.metrics import DELIVERY_SECONDS, EMAIL_OPENS, MESSAGES, WEBHOOKS
+from reporting.figures import delivery_seconds
 from store.repository import Store
 from store.statuses import ReportedMessage
 
@@ -39,9 +40,10 @@ async def final_report(store: Store, reported: ReportedMessage, status: str, at:
         labels = None
     milestone, country, provider = labels or (UNKNOWN, None, "twilio")
     MESSAGES.labels("sms", status, provider, country or UNKNOWN, milestone).inc()
-    if reported.sent_at is not None:
+    handed_over = reported.provider_called_at or reported.sent_at
+    if handed_over is not None:  # the KPI page's definition (reporting/figures.py)
         DELIVERY_SECONDS.labels(provider, country or UNKNOWN, status).observe(
-            max((at - reported.sent_at).total_seconds(), 0.0)
+            delivery_seconds(handed_over, at)
         )
 
 

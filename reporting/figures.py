@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -103,9 +104,9 @@ def compute(messages: Sequence[MessageFigures]) -> Kpis:
     cost = sum((m.cost_usd or Decimal(0) for m in accepted), Decimal(0))
     segments = sum(m.segments or 0 for m in accepted)
     delivery_times = [
-        (m.final_at - m.sent_at).total_seconds()
+        delivery_seconds(start, m.final_at)
         for m in delivered
-        if m.final_at is not None and m.sent_at is not None
+        if m.final_at is not None and (start := m.provider_called_at or m.sent_at) is not None
     ]
     first_updates = _first_updates(messages)
     replaced = {m.fallback_of for m in messages if m.fallback_of}
@@ -133,6 +134,16 @@ def compute(messages: Sequence[MessageFigures]) -> Kpis:
         emails_opened=opened,
         email_open_rate=_ratio(opened, len(emails)),
     )
+
+
+def delivery_seconds(handed_over_at: datetime, final_at: datetime) -> float:
+    """An SMS's time to delivery: from Herald handing it to the provider to the report.
+
+    Not from ``sent_at``, the worker's stamp once the provider's answer came back: the
+    delivery report can reach the HTTP service before that answer reaches the worker,
+    which made fast deliveries read as negative. Hosts' clocks differ a little too, so
+    never below zero."""
+    return max((final_at - handed_over_at).total_seconds(), 0.0)
 
 
 def _first_updates(messages: Sequence[MessageFigures]) -> list[float]:

@@ -42,6 +42,7 @@ class MessageFigures:
     fallback_of: str | None
     open_tracked: bool
     opened_at: datetime | None
+    provider_called_at: datetime | None = None  # Herald handed it to the provider
 
 
 def read_messages(engine: Engine, where: StatsFilter) -> list[MessageFigures]:
@@ -55,6 +56,7 @@ def read_messages(engine: Engine, where: StatsFilter) -> list[MessageFigures]:
         m.channel,
         m.milestone,
         m.created_at,
+        m.provider_called_at,
         m.sent_at,
         m.final_status,
         m.final_at,
@@ -90,6 +92,7 @@ def read_messages(engine: Engine, where: StatsFilter) -> list[MessageFigures]:
             channel=r.channel,
             milestone=r.milestone,
             created_at=r.created_at,
+            provider_called_at=r.provider_called_at,
             sent_at=r.sent_at,
             final_status=r.final_status,
             final_at=r.final_at,

@@ -79,6 +79,7 @@ class ReportedMessage:
     message_key: str
     provider_calls: int = 0
     sent_at: datetime | None = None
+    provider_called_at: datetime | None = None  # handed to the provider: delivery time's start
     # The waiting send activity's task token: set only for the first final report, and
     # taken from the row in the same transaction, so one callback completes it.
     waiter: bytes | None = None
@@ -163,6 +164,7 @@ class DeliveryStatuses:
                 message_key=row.message_key,
                 provider_calls=row.provider_calls,
                 sent_at=row.sent_at,
+                provider_called_at=row.provider_called_at,
                 waiter=waiter or None,
                 collected_by_send=waiter == WAITER_TO_COME,
                 first_final=first_final,
@@ -275,6 +277,7 @@ def _record_statement(*where: ColumnElement[bool]) -> Update:
             m.message_key,
             m.provider_calls,
             m.sent_at,
+            m.provider_called_at,
             m.final_status,
             m.report_waiter,
             m.body,

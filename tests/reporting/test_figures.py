@@ -111,3 +111,24 @@ def test_targets_at_their_boundaries() -> None:
     assert COST_PER_SEGMENT_USD.met_by(Decimal("0.0075")) is True  # "$0.0075 per SMS unit"
     assert COST_PER_SEGMENT_USD.met_by(Decimal("0.007501")) is False
     assert EMAIL_OPEN_RATE.met_by(0.423) is True
+
+
+def test_time_to_delivery_starts_when_herald_handed_the_sms_over() -> None:
+    """The report can reach the HTTP service before the provider's answer reaches the
+    worker (sent_at): timed from the hand-over, a fast delivery is 0.5 s, not -0.3 s."""
+    called = T0 + timedelta(seconds=10)
+    fast = sms(
+        1,
+        provider_called_at=called,
+        sent_at=called + timedelta(seconds=0.8),
+        final_at=called + timedelta(seconds=0.5),
+    )
+    assert compute([fast]).average_delivery_seconds == 0.5
+
+
+def test_time_to_delivery_is_never_below_zero_and_falls_back_to_the_accept() -> None:
+    called = T0 + timedelta(seconds=10)
+    skewed = sms(1, provider_called_at=called, final_at=called - timedelta(seconds=0.2))
+    unknown_call = sms(2, delay=3.0)  # no hand-over time: from the accept
+    assert compute([skewed]).average_delivery_seconds == 0.0
+    assert compute([unknown_call]).p95_delivery_seconds == 3.0
