@@ -251,7 +251,7 @@ def create_inbound_router(
         return route.reply
 
     if providers:
-        add_provider_inbound_routes(router, settings, providers, answer)
+        add_provider_inbound_routes(router, settings, store, providers, answer)
     return router
 
 

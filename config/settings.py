@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     # A number (digits, no "+") or an alphanumeric id (not in the US, Canada or Brazil);
     # routing's senders per country (config/routing.toml) override it per message.
     vonage_sender: str = "18005550100"
+    # A customer's long text comes in one webhook per part: how long its parts are awaited
+    # before the text is read as it stands (store/inbound_parts.py).
+    vonage_inbound_parts_wait_seconds: float = Field(default=60.0, gt=0)
 
     # Plivo Message API (official SDK). No auth id: the sandbox.
     plivo_auth_id: str = ""

@@ -10,6 +10,7 @@ from store.consent import SmsConsent
 from store.conversations import Conversations
 from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
+from store.inbound_parts import InboundParts
 from store.message_facts import MessageFactsStore
 from store.message_parts import PartReports
 from store.message_routes import MessageRoutes
@@ -41,6 +42,7 @@ class Store:
     routes: RouteMeasurements
     parts: PartReports
     message_routes: MessageRoutes
+    inbound_parts: InboundParts
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -63,6 +65,7 @@ class Store:
             routes=RouteMeasurements(sessions),
             parts=PartReports(sessions),
             message_routes=MessageRoutes(sessions),
+            inbound_parts=InboundParts(engine),
         )
 
     def ping(self) -> None:

@@ -342,3 +342,20 @@ class MessageRouteRow(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(10, 6), nullable=True)
     counted: Mapped[int] = mapped_column(Integer, default=0)  # 1: outcome in route_stats
+
+
+class InboundPartRow(Base):
+    """One webhook's part of a customer's long text (Vonage delivers each part on its own),
+    kept until the text is whole or its wait is over (store/inbound_parts.py)."""
+
+    __tablename__ = "inbound_parts"
+    __table_args__ = (Index("ix_inbound_parts_received_at", "received_at"),)
+
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(32), primary_key=True)
+    concat_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)
+    provider_message_id: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -19,7 +19,7 @@ from vonage_http_client import Auth
 
 from devstack.stack import Stack
 from domain.milestones import Kind
-from domain.timeline import DeliveryStatus, NotificationState
+from domain.timeline import DeliveryStatus, EntryKind, MessagingHistory, NotificationState
 from sandbox.plivo_api import PlivoSandbox
 from starter.client import connect, signal_milestone
 from store.repository import Store
@@ -100,6 +100,37 @@ async def test_vonage_sends_reports_by_part_and_delivers(
     parts = (await box.get("/sandbox/vonage/messages")).json()["parts"]
     mine = [p for p in parts if p["to"] == to.lstrip("+")]
     assert mine and {p["client_ref"] for p in mine} == {sms.message_key}
+
+
+async def test_a_long_vonage_reply_reaches_its_order_whole(
+    routed_stack: Stack, routed_client: Client, box: httpx.AsyncClient
+) -> None:
+    """The sandbox splits the customer's text into signed webhooks, one per part, as
+    Vonage does; the order hears it once, whole."""
+    to, reference = phone("+1415555", 4), new_reference()
+    await signal_milestone(routed_client, order_event("shipped", reference, phone=to))
+    await history_when(
+        routed_client, Kind.ORDER, reference, lambda h: h.state is NotificationState.DELIVERED
+    )
+    text = "Hello, I will not be at home on Monday. " * 5  # 200 characters: two parts
+    base = routed_stack.settings.effective_public_base_url
+    sent = await box.post(
+        "/sandbox/vonage/inbound",
+        json={
+            "from": to,
+            "to": "18005550100",
+            "text": text,
+            "webhook_url": f"{base}/vonage/inbound",
+        },
+    )
+    assert len(sent.json()["parts"]) == 2 and all(p["accepted"] for p in sent.json()["parts"])
+
+    def heard(h: MessagingHistory) -> bool:
+        return any(e.kind is EntryKind.REPLY_RECEIVED for e in h.entries)
+
+    history = await history_when(routed_client, Kind.ORDER, reference, heard)
+    [entry] = [e for e in history.entries if e.kind is EntryKind.REPLY_RECEIVED]
+    assert repr(text[:160]) in entry.detail  # past the first part's 153 characters
 
 
 async def test_plivo_sends_and_delivers(routed_client: Client, box: httpx.AsyncClient) -> None:
