@@ -88,11 +88,17 @@ class MessageRoutes:
             )
 
     def count_outcome(self, key: str) -> MessageRoute | None:
-        """The route, the first time its outcome is counted; None every later time."""
+        """The route, the first time its outcome is counted; None every later time, and
+        None while no provider has taken the message yet: a report that beats the accept
+        is counted when the accept is recorded (activities/sms_routing.py)."""
         with self._sessions.begin() as session:
             taken = session.execute(
                 update(MessageRouteRow)
-                .where(MessageRouteRow.message_key == root_key(key), MessageRouteRow.counted == 0)
+                .where(
+                    MessageRouteRow.message_key == root_key(key),
+                    MessageRouteRow.counted == 0,
+                    MessageRouteRow.provider.is_not(None),
+                )
                 .values(counted=1)
             )
             if taken.rowcount != 1:

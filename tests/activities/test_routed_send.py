@@ -140,6 +140,28 @@ async def test_the_first_final_report_is_counted_once_on_the_route(
     assert stats.delivered == pytest.approx(1.0) and stats.seconds_weight == pytest.approx(1.0)
 
 
+async def test_a_final_report_that_beat_the_accept_is_counted_when_the_accept_is(
+    routed: Dependencies,
+) -> None:
+    """The report reached the HTTP service before the provider's answer reached the worker:
+    the route had no provider to count it on then. The accept counts it, once."""
+    from tests.store.test_outbox import new_message
+
+    key = identity(reference="B5").message_key
+    route = await routed.sms_router.route_for(key, BRAZIL, 1)
+    provider = route.order[0]
+    routed.store.outbox.claim(new_message(key, recipient=BRAZIL), NOW, calling=True)
+    routed.store.statuses.record("early-1", "delivered", None, NOW, message_key=key, final=True)
+    count_final_outcome(routed.store, key, "delivered", NOW, 3600)  # the HTTP service's try
+    assert provider not in routed.store.routes.stats_for("BR")
+
+    await routed.sms_router.accepted(key, provider, "BR", Decimal("0.03"))
+    count_final_outcome(routed.store, key, "delivered", NOW, 3600)  # a replayed report
+
+    stats = routed.store.routes.stats_for("BR")[provider]
+    assert stats.delivered == pytest.approx(1.0) and stats.failed == 0
+
+
 async def test_twilio_alone_needs_no_routing(tmp_path: Path) -> None:
     settings = settings_for_tests(data_dir=tmp_path)
     upgrade(settings.effective_database_url)
