@@ -6,8 +6,11 @@ each signal and start; the worker (which takes the client's interceptors) contin
 the workflow and every activity. The send activity's callback URL carries the context too
 (``traceparent``), so the provider's status callback joins the same trace in the HTTP
 service. Spans go to OTLP when the standard variables ask for it
-(``OTEL_EXPORTER_OTLP_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``); otherwise
-they are made (cheaply) and dropped.
+(``OTEL_EXPORTER_OTLP_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``). When nothing
+takes them, none are made: OpenTelemetry's API stays a no-op and Temporal gets no tracing
+interceptor, since making and dropping the spans (and carrying their context in every
+signal's and activity's headers) costs CPU on every request and milestone for nobody
+(bench/README.md, session 8).
 """
 
 from __future__ import annotations
@@ -25,12 +28,21 @@ OTLP_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDP
 TRACER_NAME = "herald"
 
 
-def configure_tracing(service_name: str, *processors: SpanProcessor) -> TracerProvider:
-    """This process's tracer provider; OTLP export when configured, plus ``processors``."""
+_exporting = False  # set by configure_tracing: does anything take this process's spans?
+
+
+def configure_tracing(service_name: str, *processors: SpanProcessor) -> TracerProvider | None:
+    """This process's tracer provider: OTLP export when configured, plus ``processors``;
+    None (no spans at all) when there is neither."""
+    global _exporting
+    exporting = any(os.environ.get(v) for v in OTLP_VARIABLES)
+    if not exporting and not processors:
+        return None
+    _exporting = True
     provider = TracerProvider(
         resource=Resource.create({SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME", service_name)})
     )
-    if any(os.environ.get(v) for v in OTLP_VARIABLES):
+    if exporting:
         # The exporter reads the endpoint, headers and timeout from the standard variables.
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -42,8 +54,9 @@ def configure_tracing(service_name: str, *processors: SpanProcessor) -> TracerPr
 
 
 def tracing_interceptors() -> list[Interceptor]:
-    """The client's interceptors; a worker built on the client takes them as well."""
-    return [TracingInterceptor(trace.get_tracer(TRACER_NAME))]
+    """The client's interceptors (a worker built on the client takes them as well): none
+    unless this process exports its spans (``configure_tracing`` first)."""
+    return [TracingInterceptor(trace.get_tracer(TRACER_NAME))] if _exporting else []
 
 
 def tracer() -> trace.Tracer:
