@@ -30,11 +30,23 @@ with workflow.unsafe.imports_passed_through():
     from workflows.state import Parked
 
 
+# The worker's herald_policy_decisions_total counts the deciding send's decisions (an
+# activity); these are the ones the workflow takes. Temporal's workflow metrics are
+# replay-safe (nothing is counted while a history replays) and served on the worker's
+# /metrics beside the SDK's own.
+DECISIONS_METRIC = "herald_workflow_policy_decisions"
+
+
 class SendPolicy:
     def __init__(self, ctx: RunContext, sms: SmsSend, fallback: Fallback) -> None:
         self._ctx = ctx
         self._sms = sms
         self._fallback = fallback
+        self._decisions = workflow.metric_meter().create_counter(
+            DECISIONS_METRIC,
+            "send-policy decisions taken in the workflow (after a hold, or "
+            "for a customer without a phone)",
+        )
 
     def parked(self, event: MilestoneEvent) -> Parked:
         """The milestone as the policy sees it: when it came, its place among arrivals."""
@@ -83,7 +95,7 @@ class SendPolicy:
         )
 
     def evaluate(self, parked: Parked, facts: PolicyFacts) -> PolicyDecision:
-        return decide(
+        decision = decide(
             self.request(parked),
             sms_consent=facts.sms_consent,
             muted=facts.muted,
@@ -91,6 +103,13 @@ class SendPolicy:
             now=workflow.now(),
             rules=self._ctx.policy.rules,
         )
+        labels = {
+            "action": decision.action.value,
+            "rule": decision.rule.value,
+            "milestone": parked.event.milestone.value,
+        }
+        self._decisions.add(1, labels)
+        return decision
 
     async def decide(self, parked: Parked) -> tuple[PolicyDecision, PolicyFacts]:
         facts = await self.gather_facts(parked, render_sms=True)

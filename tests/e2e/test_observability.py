@@ -46,8 +46,9 @@ def exposed_names(text: str) -> set[str]:
 
 
 async def drive_traffic(client: Client, stack: Stack, sandbox: httpx.AsyncClient) -> None:
-    """A delivered SMS, an undelivered one that falls back to e-mail (opened), a forged
-    webhook: every kind of event the dashboard charts."""
+    """A delivered SMS, an undelivered one that falls back to e-mail (opened), an order
+    whose customer has no phone (decided in the workflow), a forged webhook: every kind
+    of event the dashboard charts."""
     delivered, undelivered = new_phone(), new_phone()
     await sandbox.post(
         "/sandbox/rules",
@@ -58,7 +59,12 @@ async def drive_traffic(client: Client, stack: Stack, sandbox: httpx.AsyncClient
     await signal_milestone(
         client, order_event("shipped", failing, phone=undelivered, email=f"{failing}@example.com")
     )
+    no_phone = new_reference()
+    await signal_milestone(
+        client, order_event("shipped", no_phone, phone=None, email=f"{no_phone}@example.com")
+    )
     await history_when(client, Kind.ORDER, ok, all_final(1))
+    await history_when(client, Kind.ORDER, no_phone, lambda h: len(h.messages) == 1)
     await history_when(
         client, Kind.ORDER, failing, lambda h: h.state is NotificationState.FELL_BACK
     )

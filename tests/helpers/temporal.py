@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -32,10 +33,11 @@ def settings_for_tests(**overrides: Any) -> Settings:
 T = TypeVar("T")
 
 
-async def start_time_skipping() -> WorkflowEnvironment:
+async def start_time_skipping(runtime: Runtime | None = None) -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=data_converter(settings_for_tests()),
         test_server_existing_path=str(BIN / "temporal-test-server"),
+        runtime=runtime,
     )
     await register_search_attributes(env.client)
     return env

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
 
 from domain.timeline import Channel, EntryKind, MessageRecord, MessagingHistory
@@ -13,9 +14,10 @@ from policy.rules import PolicyRules
 from starter.client import signal_milestone
 from tests.helpers.events import order_event
 from tests.helpers.policies import permissive_rules
-from tests.helpers.temporal import new_worker
+from tests.helpers.temporal import new_worker, start_time_skipping
 from tests.workflows.stand_ins import FakeChannels
 from tests.workflows.test_notification_flow import report, wait_for
+from workflows.send_policy import DECISIONS_METRIC
 
 
 def night_zone(now: datetime) -> str:
@@ -183,3 +185,24 @@ def test_night_zone_is_at_night() -> None:
         from zoneinfo import ZoneInfo
 
         assert now.astimezone(ZoneInfo(night_zone(now))).hour == 3
+
+
+async def test_the_workflows_own_decisions_are_counted_once_even_on_replay() -> None:
+    """A customer without a phone is decided in the workflow: counted on the worker's
+    metrics (by action, rule and milestone), and not again when the history replays."""
+    buffer = MetricBuffer(1000)
+    runtime = Runtime(telemetry=TelemetryConfig(metrics=buffer))
+    async with await start_time_skipping(runtime) as env:
+        fake = FakeChannels()
+        event = order_event("shipped", "M1", phone=None)
+        async with new_worker(env.client, fake.activities(), max_cached_workflows=0) as worker:
+            handle = await signal_milestone(env.client, event, task_queue=worker.task_queue)
+            await wait_for(handle, lambda h: len(h.messages) == 1)
+            await handle.query("history")  # with no cache, every task replays the history
+
+    counted = [
+        update for update in buffer.retrieve_updates() if update.metric.name == DECISIONS_METRIC
+    ]
+    assert [u.value for u in counted] == [1]
+    assert counted[0].attributes["action"] == "send"
+    assert counted[0].attributes["milestone"] == "shipped"
