@@ -53,7 +53,7 @@ MILESTONES = ("confirmed", "shipped")
 # window, during which a retry after an unanswered call looks instead of sending.
 STALL_MARGIN_SECONDS = 40.0
 MAX_DRAIN_SECONDS = 400.0
-POLICY_ENV = {  # every milestone sent at any hour (bench/milestones.py says why)
+POLICY_ENV = {  # every milestone sent at any hour (bench/stack_setup.py says why)
     "HERALD_SENDING_WINDOW": '{"start": "00:00", "end": "23:59:59.999999"}',
     "HERALD_COALESCING__OUT_FOR_DELIVERY__HOLD_SECONDS": "0",
     "HERALD_SENDER_LIMITS__LONG_CODE__MESSAGES_PER_SECOND": "1000",
