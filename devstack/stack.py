@@ -6,6 +6,7 @@ their own copy on free ports with a throwaway data folder.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ STARTUP_TIMEOUT = 60.0
 # write. WAL with NORMAL sync survives a crash of the server process (a power loss can drop
 # the last commits), the right trade for an embedded development stack.
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+TEMPORAL_START_ATTEMPTS = 3  # see start_temporal
 # One partition per task queue instead of the server's four. Partitions spread a queue over
 # matching hosts; a one-node server gains nothing from them, and a new order's first
 # workflow task (it goes to the normal queue, which gets a fifth of a worker's polls) could
@@ -120,8 +122,20 @@ class Stack:
         ]
         for key in SEARCH_ATTRIBUTES:
             args += ["--search-attribute", f"{key.name}=Keyword"]
-        self.temporal = self._start("temporal", args)
-        wait_for_port(host, int(port), timeout=STARTUP_TIMEOUT, process=self.temporal.process)
+        # A port picked free a moment ago can be taken meanwhile (the ephemeral range is
+        # shared with every outgoing connection on the machine): the server then exits at
+        # once. Such a collision is brief, so the same ports are tried again.
+        for attempt in range(TEMPORAL_START_ATTEMPTS):
+            self.temporal = self._start("temporal", args)
+            try:
+                wait_for_port(
+                    host, int(port), timeout=STARTUP_TIMEOUT, process=self.temporal.process
+                )
+                return
+            except RuntimeError:
+                if attempt == TEMPORAL_START_ATTEMPTS - 1:
+                    raise
+                time.sleep(1.0)
 
     def start_worker(self) -> ManagedProcess:
         """A worker; the first serves /health, /ready and /metrics on the configured port,
