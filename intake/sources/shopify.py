@@ -1,0 +1,389 @@
+"""Shopify webhooks: their signature check and their mapping to order milestone events.
+
+Owns what Herald reads from Shopify's Admin REST webhook payloads (``orders/create``,
+``fulfillments/create``, ``fulfillment_events/create``) and each shop's configuration
+(:class:`ShopifyAccount`). Pure: no HTTP, no store. The route checks the signature with
+:func:`verify_hmac`, maps with :func:`map_webhook` and keeps the result or the refusal.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment
+from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
+from intake.source import IntakeRefused, Mapped, priority_of
+
+TOPIC_ORDER_CREATED = "orders/create"
+TOPIC_FULFILLMENT_CREATED = "fulfillments/create"
+TOPIC_FULFILLMENT_EVENT_CREATED = "fulfillment_events/create"
+TOPICS = (TOPIC_ORDER_CREATED, TOPIC_FULFILLMENT_CREATED, TOPIC_FULFILLMENT_EVENT_CREATED)
+
+# A fulfillment event's ``status`` to the milestone it tells. ``in_transit`` says what the
+# fulfillment already said (shipped: the same event id, so one message at most); saying
+# "out for delivery" days early would also make the real one look stale.
+DEFAULT_EVENT_STATUSES: dict[str, Milestone] = {
+    "in_transit": Milestone.SHIPPED,
+    "out_for_delivery": Milestone.OUT_FOR_DELIVERY,
+    "attempted_delivery": Milestone.DELIVERY_ATTEMPTED,
+    "delayed": Milestone.DELAYED,
+    "delivered": Milestone.DELIVERED,
+    "failure": Milestone.EXCEPTION,
+}
+
+# Milestones that can happen more than once to one order: each report is news.
+REPEATABLE_MILESTONES = frozenset({Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED})
+
+# A fulfillment in these states shipped nothing.
+UNSHIPPED_FULFILLMENT_STATES = frozenset({"cancelled", "error", "failure"})
+
+_PROBLEM_OF: dict[Milestone, DeliveryProblem] = {
+    Milestone.DELAYED: DeliveryProblem.DELAYED,
+    Milestone.DELIVERY_ATTEMPTED: DeliveryProblem.DELIVERY_ATTEMPTED,
+}
+_NAMELESS = "customer"  # Customer.name is required; Shopify guest checkouts may have none
+_DETAIL_MAX = 500
+
+CustomerLookup = Callable[[str], Customer | None]
+_MilestoneSetting = frozenset[Milestone] | dict[str, Milestone]
+
+
+class ShopifyAccount(BaseModel):
+    """One shop, from configuration."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shop: str = Field(min_length=1, max_length=255)  # e.g. ``example.myshopify.com``
+    merchant: str = Field(min_length=1, max_length=100)  # selects the template overrides
+    locale: str = "en"  # when the order has no ``customer_locale``
+    time_zone: str = "UTC"
+    # Where a phone typed without a country code is dialled, when the address has none.
+    default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    milestones: frozenset[Milestone] = frozenset(MILESTONES_BY_KIND[Kind.ORDER])
+    event_statuses: dict[str, Milestone] = Field(
+        default_factory=lambda: dict(DEFAULT_EVENT_STATUSES)
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("milestones", "event_statuses")
+    @classmethod
+    def _order_milestones_only(cls, value: _MilestoneSetting) -> _MilestoneSetting:
+        milestones = value.values() if isinstance(value, dict) else value
+        others = sorted(m.value for m in milestones if m not in MILESTONES_BY_KIND[Kind.ORDER])
+        if others:
+            raise ValueError(f"not order milestones: {', '.join(others)}")
+        return value
+
+    @field_validator("shop")
+    @classmethod
+    def _lower_case_domain(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+def verify_hmac(raw_body: bytes, header: str | None, secrets: Sequence[str]) -> bool:
+    """Whether ``X-Shopify-Hmac-Sha256`` is base64(HMAC-SHA256(secret, raw body)).
+
+    Any of ``secrets`` may match, so a rotated secret and its successor both pass while
+    Shopify switches. Compared in constant time, over the bytes as received (a re-encoded
+    body would not match).
+    """
+    if not header:
+        return False
+    try:
+        given = base64.b64decode(header.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    matched = False
+    for secret in secrets:
+        if not secret:
+            continue
+        expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).digest()
+        # No early exit: the time taken does not say which secret matched.
+        matched |= hmac.compare_digest(expected, given)
+    return matched
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a payload says, before the customer is known."""
+
+    reference: str
+    milestone: Milestone
+    occurred_at: datetime
+    customer: Customer | None
+    repeat_key: str | None = None  # the fulfillment event id for repeatable milestones
+    shipment: Shipment | None = None
+    detail: str | None = None
+
+
+def map_webhook(
+    topic: str,
+    shop: str,
+    payload: Mapping[str, Any],
+    *,
+    account: ShopifyAccount,
+    customer_of: CustomerLookup | None = None,
+) -> Mapped:
+    """One webhook's milestone event, nothing (``ignored`` says why), or :class:`IntakeRefused`.
+
+    ``customer_of(order_id)`` finds the customer of an order whose payload names none (a
+    fulfillment event carries no customer); its own errors propagate, so a store outage is
+    retried rather than dead-lettered.
+    """
+    if shop.strip().lower() != account.shop:
+        raise IntakeRefused(f"webhook from shop {shop!r} mapped with account {account.shop!r}")
+    if topic not in TOPICS:
+        return Mapped(ignored=f"topic {topic!r} is not mapped")
+    if not isinstance(payload, Mapping):
+        raise IntakeRefused(f"{topic} payload is not a JSON object")
+    try:
+        read = _read(topic, payload, account)
+    except IntakeRefused:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # A shape no check above foresaw: kept as a dead letter to replay after a fix.
+        raise IntakeRefused(f"{topic} payload could not be read: {exc}") from exc
+    if isinstance(read, str):
+        return Mapped(ignored=read)
+    if read.milestone not in account.milestones:
+        return Mapped(ignored=f"account {account.shop} does not use {read.milestone.value}")
+    # An order names its customer; for a shipment the customer kept from the order is
+    # fuller (a fulfillment's destination has a phone at most), so it is asked first.
+    customer = read.customer if topic == TOPIC_ORDER_CREATED else None
+    if customer is None and customer_of is not None:
+        customer = customer_of(read.reference)
+    customer = customer or read.customer
+    if customer is None:
+        raise IntakeRefused(
+            f"{topic} for order {read.reference}: no customer with a valid phone or e-mail",
+            priority_of(read.milestone),
+        )
+    try:
+        event = MilestoneEvent(
+            event_id=_event_id(read),
+            kind=Kind.ORDER,
+            reference=read.reference,
+            milestone=read.milestone,
+            occurred_at=read.occurred_at,
+            customer=customer,
+            shipment=read.shipment,
+            merchant=account.merchant,
+            detail=read.detail,
+            problem=_PROBLEM_OF.get(read.milestone),
+        )
+    except ValidationError as exc:
+        raise IntakeRefused(
+            f"{topic} for order {read.reference} is no valid milestone event: {exc}",
+            priority_of(read.milestone),
+        ) from exc
+    return Mapped(events=[event])
+
+
+def _event_id(read: _Read) -> str:
+    # From the order and the milestone, never from the webhook or the source: Shopify's
+    # fulfillment event and a carrier tracker reporting the same delivery must make one
+    # milestone (the workflow deduplicates by event id), and a redelivered webhook too.
+    # Only a repeatable milestone (a second delay is news) adds the fulfillment event id.
+    base = f"{read.reference}:{read.milestone.value}"
+    return f"{base}:{read.repeat_key}" if read.repeat_key else base
+
+
+def _read(topic: str, payload: Mapping[str, Any], account: ShopifyAccount) -> _Read | str:
+    """The payload's facts, or why it tells no milestone."""
+    if topic == TOPIC_ORDER_CREATED:
+        return _read_order(payload, account)
+    if topic == TOPIC_FULFILLMENT_CREATED:
+        return _read_fulfillment(payload, account)
+    return _read_fulfillment_event(payload, account)
+
+
+def _read_order(order: Mapping[str, Any], account: ShopifyAccount) -> _Read:
+    milestone = Milestone.CONFIRMED
+    return _Read(
+        reference=_id(order, "id", milestone),
+        milestone=milestone,
+        occurred_at=_moment(order, ("created_at",), milestone),
+        customer=_customer_of_order(order, account),
+    )
+
+
+def _read_fulfillment(fulfillment: Mapping[str, Any], account: ShopifyAccount) -> _Read | str:
+    milestone = Milestone.SHIPPED
+    reference = _id(fulfillment, "order_id", milestone)
+    state = _text(fulfillment, "status")
+    if state in UNSHIPPED_FULFILLMENT_STATES:
+        return f"fulfillment of order {reference} is {state}"
+    destination = _mapping(fulfillment, "destination")
+    return _Read(
+        reference=reference,
+        milestone=milestone,
+        occurred_at=_moment(fulfillment, ("created_at", "updated_at"), milestone),
+        customer=_customer(
+            name=_name(destination),
+            phones=[_text(destination, "phone")],
+            emails=[_text(fulfillment, "email")],
+            region=_text(destination, "country_code") or account.default_region,
+            locale=account.locale,
+            account=account,
+        ),
+        shipment=Shipment(
+            carrier=_text(fulfillment, "tracking_company"),
+            tracking_id=_first(fulfillment, "tracking_number", "tracking_numbers"),
+            tracking_url=_first(fulfillment, "tracking_url", "tracking_urls"),
+        ),
+    )
+
+
+def _read_fulfillment_event(event: Mapping[str, Any], account: ShopifyAccount) -> _Read | str:
+    status = _text(event, "status")
+    milestone = account.event_statuses.get(status or "")
+    if milestone is None:
+        return f"fulfillment event status {status!r} is not mapped"
+    reference = _id(event, "order_id", milestone)
+    repeat_key = _id(event, "id", milestone) if milestone in REPEATABLE_MILESTONES else None
+    estimated = _optional_moment(event, "estimated_delivery_at")
+    message = _text(event, "message")
+    return _Read(
+        reference=reference,
+        milestone=milestone,
+        occurred_at=_moment(event, ("happened_at", "created_at"), milestone),
+        customer=None,  # a fulfillment event names no customer: customer_of finds it
+        repeat_key=repeat_key,
+        shipment=Shipment(estimated_arrival=estimated) if estimated else None,
+        detail=message[:_DETAIL_MAX] if message else None,
+    )
+
+
+def _customer_of_order(order: Mapping[str, Any], account: ShopifyAccount) -> Customer | None:
+    buyer = _mapping(order, "customer")
+    address = _mapping(order, "shipping_address")
+    billing = _mapping(order, "billing_address")
+    return _customer(
+        name=_name(buyer) or _name(address) or _name(billing),
+        # The checkout's own contact first: it is what the shopper typed for this order.
+        phones=[_text(order, "phone"), _text(buyer, "phone"), _text(address, "phone")],
+        emails=[_text(order, "email"), _text(order, "contact_email"), _text(buyer, "email")],
+        region=_text(address, "country_code")
+        or _text(billing, "country_code")
+        or account.default_region,
+        locale=_text(order, "customer_locale") or account.locale,
+        account=account,
+    )
+
+
+def _customer(
+    *,
+    name: str | None,
+    phones: list[str | None],
+    emails: list[str | None],
+    region: str | None,
+    locale: str,
+    account: ShopifyAccount,
+) -> Customer | None:
+    """The first usable phone and e-mail; a bad one is dropped, not the customer."""
+    phone = next((p for p in (_e164(raw, region) for raw in phones if raw) if p), None)
+    email = next((e for e in emails if e and _valid_email(e)), None)
+    if not (phone or email):
+        return None
+    return Customer(
+        name=(name or _NAMELESS)[:200],
+        phone=phone,
+        email=email,
+        locale=locale,
+        time_zone=account.time_zone,
+    )
+
+
+def _e164(raw: str, region: str | None) -> str | None:
+    """``raw`` in E.164, reading a local number (``(415) 555-0123``) in ``region``."""
+    try:
+        parsed = phonenumbers.parse(raw, region.upper() if region else None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        Customer(name=_NAMELESS, email=value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _name(person: Mapping[str, Any]) -> str | None:
+    first, last = _text(person, "first_name"), _text(person, "last_name")
+    return first or last
+
+
+def _id(payload: Mapping[str, Any], key: str, milestone: Milestone) -> str:
+    """Shopify's numeric id (JSON number, or digits in a string)."""
+    value = payload.get(key)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return value
+    raise IntakeRefused(f"payload has no valid {key!r} (got {value!r:.40})", priority_of(milestone))
+
+
+def _moment(payload: Mapping[str, Any], keys: tuple[str, ...], milestone: Milestone) -> datetime:
+    """The first of ``keys`` holding a valid time."""
+    for key in keys:
+        moment = _optional_moment(payload, key)
+        if moment is not None:
+            return moment
+    raise IntakeRefused(f"payload has no valid time in {', '.join(keys)}", priority_of(milestone))
+
+
+def _optional_moment(payload: Mapping[str, Any], key: str) -> datetime | None:
+    """An ISO 8601 time with its offset (Shopify's form); a time without one is no time."""
+    text = _text(payload, key)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _text(payload: Mapping[str, Any], key: str) -> str | None:
+    value = payload.get(key)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _mapping(payload: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = payload.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _first(payload: Mapping[str, Any], key: str, plural: str) -> str | None:
+    """``tracking_number``, else the first of ``tracking_numbers``."""
+    single = _text(payload, key)
+    if single:
+        return single
+    many = payload.get(plural)
+    if isinstance(many, list):
+        return next((v.strip() for v in many if isinstance(v, str) and v.strip()), None)
+    return None
