@@ -8,6 +8,7 @@ from activities.report_waits import ReportWaits
 from activities.sms_routing import SmsRouter
 from config.conversation import ConversationSettings, get_conversation_settings
 from config.settings import Settings
+from privacy.sealed import Sealer
 from providers.email import SmtpEmail
 from providers.language_model import ChatCompletions
 from providers.oms import OmsClient
@@ -39,7 +40,7 @@ class Dependencies:
         """Must run inside the event loop (the HTTP clients bind to it)."""
         conversation = get_conversation_settings()
         email = SmtpEmail(settings)
-        store = Store.connect(settings.effective_database_url)
+        store = Store.connect(settings.effective_database_url, Sealer.from_settings(settings))
         sms = TwilioSms(settings)
         return cls(
             settings=settings,

@@ -28,6 +28,7 @@ from api.status_callbacks import create_status_router
 from config import validation
 from config.settings import Settings, get_settings
 from privacy.converter import codec_for
+from privacy.sealed import Sealer
 from providers.sms_providers import build_sms_providers
 from starter.client import connect
 from store.migrate import prepare_schema
@@ -42,7 +43,8 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     settings = settings or get_settings()
     validation.check(settings)
 
-    store = Store.connect(settings.effective_database_url)  # connects on first use
+    # connects on first use; the intake's columns sealed under this process's keys
+    store = Store.connect(settings.effective_database_url, Sealer.from_settings(settings))
     temporal = LateClient(client)
 
     @asynccontextmanager

@@ -20,6 +20,7 @@ def add_routes_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def routes_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     from config.settings import get_settings
+    from privacy.sealed import Sealer
     from providers.sms_providers import available_sms_providers
     from routing.report import routes_report
     from routing.rules import RoutingRules
@@ -27,7 +28,7 @@ def routes_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
     settings = get_settings()
     rules = RoutingRules.load(settings.routing_rules_path)
-    store = Store.connect(settings.effective_database_url)
+    store = Store.connect(settings.effective_database_url, Sealer.from_settings(settings))
     try:
         report = routes_report(
             rules,

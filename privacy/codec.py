@@ -8,40 +8,36 @@ key still decrypts. Payloads without our encoding (older, unencrypted history) p
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
+from privacy.aead import NONCE_BYTES, KeyRing, PayloadIntegrityError, UnknownKeyError
+
+__all__ = [
+    "ENCODING",
+    "KEY_ID_METADATA",
+    "NONCE_BYTES",
+    "EncryptionCodec",
+    "PayloadIntegrityError",
+    "UnknownKeyError",
+]
+
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
-NONCE_BYTES = 12
-
-
-class UnknownKeyError(ValueError):
-    """A payload was encrypted with a key this process was not given."""
-
-
-class PayloadIntegrityError(ValueError):
-    """A payload under a known key fails authentication: tampered, truncated or forged."""
 
 
 class EncryptionCodec(PayloadCodec):
     def __init__(self, keys: dict[str, bytes], current_key_id: str) -> None:
-        if current_key_id not in keys:
-            raise ValueError(f"current key {current_key_id!r} is not among the keys")
-        self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
-        self._current = current_key_id
+        self._ring = KeyRing(keys, current_key_id)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        cipher = self._ciphers[self._current]
+        current = self._ring.current_key_id
         return [
             Payload(
-                metadata={"encoding": ENCODING, KEY_ID_METADATA: self._current.encode()},
-                data=_encrypt(cipher, payload.SerializeToString()),
+                metadata={"encoding": ENCODING, KEY_ID_METADATA: current.encode()},
+                data=self._ring.encrypt(payload.SerializeToString()),
             )
             for payload in payloads
         ]
@@ -53,18 +49,4 @@ class EncryptionCodec(PayloadCodec):
         if payload.metadata.get("encoding") != ENCODING:
             return payload
         key_id = payload.metadata.get(KEY_ID_METADATA, b"").decode()
-        cipher = self._ciphers.get(key_id)
-        if cipher is None:
-            raise UnknownKeyError(f"payload encrypted with unknown key id {key_id!r}")
-        try:
-            plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], None)
-        except (InvalidTag, ValueError) as exc:
-            raise PayloadIntegrityError(
-                f"payload under key id {key_id!r} fails authentication (tampered or truncated)"
-            ) from exc
-        return Payload.FromString(plain)
-
-
-def _encrypt(cipher: AESGCM, data: bytes) -> bytes:
-    nonce = os.urandom(NONCE_BYTES)  # random per payload: GCM must never reuse a nonce
-    return nonce + cipher.encrypt(nonce, data, None)
+        return Payload.FromString(self._ring.decrypt(key_id, payload.data))

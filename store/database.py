@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,10 @@ def insert_missing(
     """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+    insert = dialect_insert(session.get_bind().dialect.name)
     session.execute(insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def dialect_insert(dialect: str) -> Callable[[Any], Any]:
+    """The backend's own ``insert``, which knows ``ON CONFLICT`` (same API on both)."""
+    return {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from config.settings import get_settings
+from privacy.sealed import Sealer
 from store.consent import SmsConsent
 from store.conversations import Conversations
 from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
+from store.dead_letters import DeadLetters
 from store.inbound_parts import InboundParts
+from store.intake_inbox import IntakeInbox
 from store.message_facts import MessageFactsStore
 from store.message_parts import PartReports
 from store.message_routes import MessageRoutes
@@ -43,10 +47,14 @@ class Store:
     parts: PartReports
     message_routes: MessageRoutes
     inbound_parts: InboundParts
+    intake_inbox: IntakeInbox
+    dead_letters: DeadLetters
 
     @classmethod
-    def connect(cls, url: str) -> Store:
+    def connect(cls, url: str, sealer: Sealer | None = None) -> Store:
+        """``sealer`` seals the intake's columns; None: one from the process's settings."""
         engine = make_engine(url)
+        sealer = sealer or Sealer.from_settings(get_settings())
         sessions = make_session_factory(engine)
         return cls(
             engine=engine,
@@ -66,6 +74,8 @@ class Store:
             parts=PartReports(sessions),
             message_routes=MessageRoutes(sessions),
             inbound_parts=InboundParts(engine),
+            intake_inbox=IntakeInbox(engine, sealer),
+            dead_letters=DeadLetters(engine, sealer),
         )
 
     def ping(self) -> None:

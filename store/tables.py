@@ -359,3 +359,48 @@ class InboundPartRow(Base):
     provider_message_id: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IntakeInboxRow(Base):
+    """An order source's event, acknowledged to the source and waiting for the dispatcher
+    to signal Temporal (store/intake_inbox.py). ``event`` is sealed: it holds contacts."""
+
+    __tablename__ = "intake_inbox"
+    # The dispatcher's scan: pending rows (no dispatched_at) whose next attempt is due.
+    __table_args__ = (Index("ix_intake_inbox_pending", "dispatched_at", "next_attempt_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(40))
+    account: Mapped[str] = mapped_column(String(100))
+    # The source's delivery id (Shopify's X-Shopify-Webhook-Id): a redelivery is one row.
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(200))
+    event: Mapped[bytes] = mapped_column(LargeBinary)  # sealed canonical MilestoneEvent JSON
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Null: due now. Also the lease a dispatcher holds while it signals (claim_due).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class IntakeDeadLetterRow(Base):
+    """A source payload the intake could not process, kept for a fix and a replay
+    (store/dead_letters.py). ``payload`` is the sealed raw body."""
+
+    __tablename__ = "intake_dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # sha256 hex of source, account and raw payload: the same failure is one row, counted.
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(40))
+    account: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer)  # higher first
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    discarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -12,6 +12,7 @@ from temporalio.client import Client
 from config.settings import Settings
 from devstack.processes import free_port
 from devstack.stack import Stack
+from privacy.sealed import Sealer
 from starter.client import connect
 from store.repository import Store
 from tests.helpers.temporal import settings_for_tests
@@ -79,7 +80,8 @@ async def client(stack: Stack) -> Client:
 
 @pytest.fixture(scope="session")
 def store(stack: Stack) -> Iterator[Store]:
-    connected = Store.connect(stack.settings.effective_database_url)
+    settings = stack.settings
+    connected = Store.connect(settings.effective_database_url, Sealer.from_settings(settings))
     yield connected
     connected.close()
 

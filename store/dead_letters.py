@@ -1,0 +1,145 @@
+"""The intake's dead letters: source payloads it could not process, kept for a fix.
+
+Every payload the intake cannot turn into a milestone (unparseable, failing validation, a
+mapping that does not know it) is kept here with its source, account and reason, so it can
+be read, replayed once the mapping or configuration is fixed, or discarded. The same
+payload failing again is one row, counted (``fingerprint``: sha256 of source, account and
+the raw body), and a closed one (replayed, discarded) that fails again is live again: the
+fix did not hold. ``priority`` (higher first: critical milestones, orders affected) orders
+the list so the failures that cost most are seen first. Payloads hold contact details, so
+they are kept sealed (privacy/sealed.py); the list never opens them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Engine, Row, and_, select, update
+
+from privacy.sealed import Sealer
+from store.database import dialect_insert
+from store.tables import IntakeDeadLetterRow
+
+DEAD = IntakeDeadLetterRow.__table__
+SUMMARY_COLUMNS = [c for c in DEAD.c if c.name != "payload"]
+
+
+@dataclass(frozen=True)
+class DeadLetterSummary:
+    """A dead letter as listed: everything but its payload."""
+
+    id: int
+    fingerprint: str
+    source: str
+    account: str
+    reason: str
+    priority: int
+    first_seen: datetime
+    last_seen: datetime
+    count: int
+    replayed_at: datetime | None
+    discarded_at: datetime | None
+
+    @property
+    def closed(self) -> bool:
+        return self.replayed_at is not None or self.discarded_at is not None
+
+
+@dataclass(frozen=True)
+class DeadLetter(DeadLetterSummary):
+    """A dead letter with its raw payload, opened."""
+
+    payload: bytes
+
+
+Summaries = list[DeadLetterSummary]  # ``list`` is a method name below
+
+
+def fingerprint(source: str, account: str, payload: bytes) -> str:
+    """The same failing payload from the same source and account: the same fingerprint."""
+    digest = hashlib.sha256()
+    for part in (source.encode(), account.encode(), payload):
+        digest.update(len(part).to_bytes(8, "big"))  # length-prefixed: no two splits collide
+        digest.update(part)
+    return digest.hexdigest()
+
+
+class DeadLetters:
+    def __init__(self, engine: Engine, sealer: Sealer) -> None:
+        self._engine = engine
+        self._sealer = sealer
+
+    def keep(
+        self, source: str, account: str, reason: str, payload: bytes, priority: int, now: datetime
+    ) -> int:
+        """Keep a payload that failed; its dead letter's id. A repeat counts one more and
+        takes the latest reason and priority, keeping first_seen; a closed one opens again.
+        One ``INSERT ... ON CONFLICT DO UPDATE``: two replicas failing the same payload at
+        once count twice, neither fails."""
+        insert = dialect_insert(self._engine.dialect.name)
+        statement = insert(DEAD).values(
+            fingerprint=fingerprint(source, account, payload),
+            source=source,
+            account=account,
+            reason=reason,
+            priority=priority,
+            payload=self._sealer.seal(payload),
+            first_seen=now,
+            last_seen=now,
+            count=1,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[DEAD.c.fingerprint],
+            set_={
+                "count": DEAD.c["count"] + 1,
+                "last_seen": statement.excluded.last_seen,
+                "reason": statement.excluded.reason,
+                "priority": statement.excluded.priority,
+                "replayed_at": None,
+                "discarded_at": None,
+            },
+        ).returning(DEAD.c.id)
+        with self._engine.begin() as connection:
+            return connection.execute(statement).scalar_one()
+
+    def get(self, id: int) -> DeadLetter | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(*DEAD.c).where(DEAD.c.id == id)).first()
+        if row is None:
+            return None
+        return DeadLetter(**_summary_fields(row), payload=self._sealer.open(row.payload))
+
+    def discard(self, id: int, now: datetime) -> bool:
+        """Close a live dead letter without replaying it; False: none live by that id."""
+        return self._close(id, discarded_at=now)
+
+    def replayed(self, id: int, now: datetime) -> bool:
+        """Its payload went through the intake again; False: none live by that id."""
+        return self._close(id, replayed_at=now)
+
+    def _close(self, id: int, **closed_at: datetime) -> bool:
+        statement = update(DEAD).where(DEAD.c.id == id, _live()).values(**closed_at)
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def list(self, limit: int, include_closed: bool = False) -> Summaries:
+        """Highest priority first, then the most recently seen; live ones only unless
+        ``include_closed``. Payloads are not opened."""
+        statement = select(*SUMMARY_COLUMNS).order_by(
+            DEAD.c.priority.desc(), DEAD.c.last_seen.desc(), DEAD.c.id.desc()
+        )
+        if not include_closed:
+            statement = statement.where(_live())
+        with self._engine.connect() as connection:
+            rows = connection.execute(statement.limit(limit)).all()
+        return [DeadLetterSummary(**_summary_fields(row)) for row in rows]
+
+
+def _summary_fields(row: Row[tuple[object, ...]]) -> dict[str, object]:
+    return {column.name: row._mapping[column.name] for column in SUMMARY_COLUMNS}
+
+
+def _live() -> ColumnElement[bool]:
+    return and_(DEAD.c.replayed_at.is_(None), DEAD.c.discarded_at.is_(None))

@@ -1,0 +1,183 @@
+"""The intake's inbox: order-source events acknowledged but not yet signalled to Temporal.
+
+A source (a Shopify webhook, a carrier tracker) is answered as soon as its event is written
+here, not once Temporal has it: so an acknowledged event is never lost when the Temporal
+server is slow or restarting, and a burst is absorbed by this table instead of being refused.
+A dispatcher then signals Temporal (signal-with-start) at a controlled rate, marks what went
+through, and puts a failed row back with a later retry time. The backlog (``backlog``,
+``oldest_pending_age``) is what the intake answers 429 on.
+
+A source's redelivery of the same event (the same delivery id) is one row: ``dedupe_key``
+is unique. Events carry contact details, so they are kept sealed (privacy/sealed.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Engine, Row, and_, func, or_, select, update
+
+from privacy.sealed import Sealer
+from store.database import dialect_insert
+from store.tables import IntakeInboxRow
+
+INBOX = IntakeInboxRow.__table__
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """What a source hands the inbox: its event in canonical form, and how to signal it."""
+
+    source: str
+    account: str
+    dedupe_key: str  # the source's delivery id: a redelivery is the same key
+    workflow_id: str
+    event_id: str
+    event_json: bytes  # the canonical MilestoneEvent JSON
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An inbox row not dispatched yet, its event opened."""
+
+    id: int
+    source: str
+    account: str
+    dedupe_key: str
+    workflow_id: str
+    event_id: str
+    event_json: bytes
+    received_at: datetime
+    attempts: int
+    last_error: str | None
+
+
+class IntakeInbox:
+    def __init__(self, engine: Engine, sealer: Sealer) -> None:
+        self._engine = engine
+        self._sealer = sealer
+
+    def add(self, record: IntakeRecord, now: datetime) -> bool:
+        """Keep ``record``: True if new, False if its dedupe_key came before (nothing
+        written). ``ON CONFLICT DO NOTHING``, so two replicas given the same redelivery at
+        once cannot fail on each other."""
+        insert = dialect_insert(self._engine.dialect.name)
+        statement = (
+            insert(INBOX)
+            .values(
+                source=record.source,
+                account=record.account,
+                dedupe_key=record.dedupe_key,
+                workflow_id=record.workflow_id,
+                event_id=record.event_id,
+                event=self._sealer.seal(record.event_json),
+                received_at=now,
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=[INBOX.c.dedupe_key])
+            .returning(INBOX.c.id)
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).first() is not None
+
+    def due(self, now: datetime, limit: int) -> list[PendingEvent]:
+        """Pending rows whose next attempt is due, oldest first, without claiming them."""
+        statement = select(*INBOX.c).where(_due(now)).order_by(INBOX.c.id).limit(limit)
+        with self._engine.connect() as connection:
+            return [self._pending(row) for row in connection.execute(statement)]
+
+    def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[PendingEvent]:
+        """Due rows, oldest first, leased to this caller for ``lease_seconds``: their
+        next_attempt_at moves to now + lease in the statement that selects them, so another
+        dispatcher (another HTTP replica) does not take them until the lease runs out. A
+        dispatcher that dies holding a lease loses nothing: the row is due again after it.
+
+        One statement on both backends: ``WITH chosen AS MATERIALIZED (SELECT id ... LIMIT
+        n FOR UPDATE SKIP LOCKED) UPDATE ... WHERE id IN chosen RETURNING``. On PostgreSQL
+        SKIP LOCKED lets a second claimer pass over the rows a first one is leasing and take
+        the next ones instead of waiting. The CTE is materialized, so it runs once: with a
+        plain ``IN (subselect)`` PostgreSQL leased more than ``limit`` rows in the tests (a
+        plan may run the subselect again, and LockRows then passes over the rows this
+        statement already updated). The due
+        condition is repeated on the UPDATE since PostgreSQL re-checks only that on a row
+        another transaction changed meanwhile. SQLite renders no FOR UPDATE and needs
+        none: its writers are serialized and the statement is atomic.
+        """
+        chosen = (
+            select(INBOX.c.id)
+            .where(_due(now))
+            .order_by(INBOX.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("chosen")
+            .prefix_with("MATERIALIZED")
+        )
+        statement = (
+            update(INBOX)
+            .where(INBOX.c.id.in_(select(chosen.c.id)), _due(now))
+            .values(next_attempt_at=now + timedelta(seconds=lease_seconds))
+            .returning(*INBOX.c)
+        )
+        with self._engine.begin() as connection:
+            rows = connection.execute(statement).all()
+        return [self._pending(row) for row in sorted(rows, key=lambda r: r.id)]
+
+    def dispatched(self, ids: Sequence[int], now: datetime) -> None:
+        """Temporal has these events: they are done (a row dispatched before stays as it was)."""
+        if not ids:
+            return
+        statement = (
+            update(INBOX)
+            .where(INBOX.c.id.in_(list(ids)), INBOX.c.dispatched_at.is_(None))
+            .values(dispatched_at=now, next_attempt_at=None)
+        )
+        with self._engine.begin() as connection:
+            connection.execute(statement)
+
+    def failed(self, id: int, error: str, retry_at: datetime) -> None:
+        """Signalling failed: the row is due again at ``retry_at`` (which replaces its lease)."""
+        statement = (
+            update(INBOX)
+            .where(INBOX.c.id == id, INBOX.c.dispatched_at.is_(None))
+            .values(attempts=INBOX.c.attempts + 1, next_attempt_at=retry_at, last_error=error)
+        )
+        with self._engine.begin() as connection:
+            connection.execute(statement)
+
+    def backlog(self) -> int:
+        """Rows not dispatched yet, due or not (leased, waiting for a retry)."""
+        statement = select(func.count()).select_from(INBOX).where(_pending())
+        with self._engine.connect() as connection:
+            return connection.execute(statement).scalar_one()
+
+    def oldest_pending_age(self, now: datetime) -> float | None:
+        """Seconds since the oldest undispatched event came in; None: nothing pending."""
+        statement = select(func.min(INBOX.c.received_at)).where(_pending())
+        with self._engine.connect() as connection:
+            oldest: datetime | None = connection.execute(statement).scalar_one()
+        return None if oldest is None else (now - oldest).total_seconds()
+
+    def _pending(self, row: Row[tuple[object, ...]]) -> PendingEvent:
+        return PendingEvent(
+            id=row.id,
+            source=row.source,
+            account=row.account,
+            dedupe_key=row.dedupe_key,
+            workflow_id=row.workflow_id,
+            event_id=row.event_id,
+            event_json=self._sealer.open(row.event),
+            received_at=row.received_at,
+            attempts=row.attempts,
+            last_error=row.last_error,
+        )
+
+
+def _pending() -> ColumnElement[bool]:
+    return INBOX.c.dispatched_at.is_(None)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    next_attempt = INBOX.c.next_attempt_at
+    return and_(_pending(), or_(next_attempt.is_(None), next_attempt <= now))
