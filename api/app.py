@@ -19,6 +19,7 @@ from api.codec import create_codec_router
 from api.email_opens import create_open_router
 from api.errors import install_error_handlers
 from api.inbound import create_inbound_router
+from api.intake import create_intake_router
 from api.metrics import create_metrics_router
 from api.openapi_docs import create_docs_router, describe
 from api.preferences import create_preferences_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     app.include_router(create_provider_reports_router(settings, store, late, providers))
     app.include_router(create_preferences_router(store, settings))
     app.include_router(create_inbound_router(settings, store, late, providers=providers))
+    app.include_router(create_intake_router(settings, store, late))
     app.include_router(create_codec_router(codec_for(settings), settings))
     app.include_router(create_docs_router(app, settings))
     # Observability (issue 14): the open pixel and /metrics are public (no customer data);

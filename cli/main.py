@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cli.conversation import add_reply_parser
 from cli.errors import explain
+from cli.intake import add_intake_parser
 from cli.orders import add_order_parsers
 from cli.preferences import add_preferences_parser
 from cli.routes import add_routes_parser
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_reply_parser(commands)
     add_stats_parser(commands)
     add_routes_parser(commands)
+    add_intake_parser(commands)
     migrate = commands.add_parser("migrate", help="bring the store's schema up to date")
     migrate.set_defaults(handler=migrate_command)
     return parser

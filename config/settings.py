@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     push_endpoint_url: str = ""  # empty: the sandbox push sink
     push_api_key: SecretStr = SecretStr("")
 
+    # Intake (docs/intake.md): events a second the dispatcher signals at most, and the
+    # inbox backlog past which sources are told to come back later (429, Retry-After).
+    intake_dispatch_rate: float = Field(default=50.0, gt=0)
+    intake_max_backlog: int = Field(default=10_000, ge=1)
+
     # Workflow behaviour
     sms_max_attempts: int = Field(
         default=3, ge=1

@@ -8,7 +8,9 @@ priority that ranks it among the dead letters (critical milestones first).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from domain.events import MilestoneEvent
 from domain.milestones import Milestone
@@ -48,3 +50,11 @@ class Mapped:
 
     events: list[MilestoneEvent] = field(default_factory=list)
     ignored: str | None = None  # why nothing came of it, for the log
+
+
+def parse_json(raw: bytes) -> Any:
+    """The body as JSON, or a refusal that says where it broke."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise IntakeRefused(f"the body is not JSON: {exc}") from exc

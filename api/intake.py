@@ -1,0 +1,95 @@
+"""The intake's HTTP routes: acknowledge fast, hand off durably (docs/intake.md).
+
+``POST /intake/events``: Herald's own milestone JSON from any OMS (intake/sources/
+generic.py), behind the service's credential. The event is written to the inbox in the
+transaction that acknowledges it (202), and the dispatcher signals the order's workflow;
+the same event id again is acknowledged and written once. A payload that cannot be
+notified is kept as a dead letter (sealed) and answered 422 with the reason; past the
+configured backlog the answer is 429 with ``Retry-After``, so a burst cannot grow the
+inbox without bound. ``X-Herald-Account`` names the sending account (default: default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from temporalio.client import Client
+
+from activities.policy import workflow_policy
+from api.auth import require_credential
+from config.settings import Settings
+from domain.events import MilestoneEvent
+from intake.dispatcher import Dispatcher
+from intake.source import IntakeRefused, parse_json
+from intake.sources.generic import map_generic
+from starter.client import signal_milestone
+from store.intake_inbox import IntakeRecord
+from store.repository import Store
+
+RETRY_AFTER_SECONDS = 30
+SOURCE = "generic"
+
+
+def create_intake_router(settings: Settings, store: Store, client: Client) -> APIRouter:
+    policy = workflow_policy(settings)  # a new order's run need not load the worker's
+
+    async def signal(event: MilestoneEvent) -> None:
+        await signal_milestone(client, event, policy=policy)
+
+    dispatcher = Dispatcher(store, signal, rate=settings.intake_dispatch_rate)
+
+    @contextlib.asynccontextmanager
+    async def dispatching(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(dispatcher.run_forever())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    router = APIRouter(dependencies=[Depends(require_credential(settings))], lifespan=dispatching)
+
+    @router.post("/intake/events", status_code=202)
+    async def intake_event(request: Request) -> JSONResponse:
+        account = request.headers.get("x-herald-account") or "default"
+        backlog = await asyncio.to_thread(store.intake_inbox.backlog)
+        if backlog >= settings.intake_max_backlog:
+            return JSONResponse(
+                {"error": f"{backlog} events waiting: try again later"},
+                status_code=429,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        raw = await request.body()
+        now = datetime.now(UTC)
+        try:
+            mapped = map_generic(parse_json(raw))
+        except IntakeRefused as refused:
+            kept = await asyncio.to_thread(
+                store.dead_letters.keep, SOURCE, account, refused.reason, raw, refused.priority, now
+            )
+            return JSONResponse({"error": refused.reason, "dead_letter": kept}, status_code=422)
+        records = [
+            IntakeRecord(
+                source=SOURCE,
+                account=account,
+                dedupe_key=f"{SOURCE}:{account}:{event.event_id}",
+                workflow_id=event.workflow_id,
+                event_id=event.event_id,
+                event_json=event.model_dump_json().encode(),
+            )
+            for event in mapped.events
+        ]
+        added = [await asyncio.to_thread(store.intake_inbox.add, r, now) for r in records]
+        dispatcher.wake()
+        body: dict[str, object] = {"accepted": sum(added), "duplicates": len(added) - sum(added)}
+        if mapped.ignored:
+            body["note"] = mapped.ignored
+        return JSONResponse(body, status_code=202)
+
+    return router

@@ -1,0 +1,93 @@
+"""From the intake's inbox to the orders' workflows, at a controlled rate, losing nothing.
+
+A source's route only writes the event to the inbox (store/intake_inbox.py) before it
+acknowledges; this loop, one in each HTTP service replica, claims due rows under a lease
+(two replicas never signal one row at once; a replica that dies mid-batch leaves rows whose
+lease runs out), signals each order's workflow and marks the row dispatched. A failed
+signal (Temporal slow or restarting) backs off and is tried again; the workflow ignores an
+event id it has seen, so a signal repeated after a crash changes nothing. The pace is a
+ceiling (``rate`` events a second), so a seasonal burst drains steadily instead of
+landing on Temporal at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from domain.events import MilestoneEvent
+from store.repository import Store
+
+log = logging.getLogger(__name__)
+
+Signal = Callable[[MilestoneEvent], Awaitable[object]]
+MAX_BACKOFF_SECONDS = 60.0
+IDLE_POLL_SECONDS = 1.0  # another replica's events; this one's wake the loop at once
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        signal: Signal,
+        *,
+        rate: float,
+        batch: int = 50,
+        lease_seconds: float = 30.0,
+    ) -> None:
+        self._store, self._signal = store, signal
+        self._interval = 1.0 / rate
+        self._batch, self._lease = batch, lease_seconds
+        self._wake: asyncio.Event | None = None  # made in the loop that runs it
+
+    def wake(self) -> None:
+        """An event was just written here: no need to wait for the next poll."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run_once(self) -> int:
+        """Claim and signal one batch; how many rows it claimed."""
+        now = datetime.now(UTC)
+        due = await asyncio.to_thread(
+            self._store.intake_inbox.claim_due, now, self._batch, self._lease
+        )
+        done: list[int] = []
+        next_at = time.monotonic()
+        for row in due:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            next_at = max(next_at, time.monotonic()) + self._interval
+            try:
+                await self._signal(MilestoneEvent.model_validate_json(row.event_json))
+            except Exception as error:  # kept, and tried again after a back-off
+                retry_at = datetime.now(UTC) + timedelta(seconds=_backoff(row.attempts))
+                log.warning("intake event %s not signalled yet: %s", row.event_id, error)
+                await asyncio.to_thread(
+                    self._store.intake_inbox.failed, row.id, str(error)[:500], retry_at
+                )
+                continue
+            done.append(row.id)
+        if done:
+            await asyncio.to_thread(self._store.intake_inbox.dispatched, done, datetime.now(UTC))
+        return len(due)
+
+    async def run_forever(self) -> None:
+        self._wake = wake = asyncio.Event()
+        while True:
+            try:
+                claimed = await self.run_once()
+            except Exception:  # the store away: try again after the poll
+                log.exception("the intake dispatcher could not read its inbox")
+                claimed = 0
+            if claimed:
+                continue
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), IDLE_POLL_SECONDS)
+
+
+def _backoff(attempts: int) -> float:
+    return min(2.0 ** max(attempts, 0), MAX_BACKOFF_SECONDS)

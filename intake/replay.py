@@ -1,0 +1,58 @@
+"""A dead letter tried again, after a mapping or configuration fix: through the same path
+as a new event (the inbox, then the dispatcher), so the milestone is delivered once.
+
+Still unusable, it stays a dead letter with the new reason; usable, it goes to the inbox
+under its own key (a second replay finds the key and adds nothing) and is marked replayed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from intake.source import IntakeRefused, Mapped, parse_json
+from intake.sources.generic import map_generic
+from store.intake_inbox import IntakeRecord
+from store.repository import Store
+
+# Each source's mapping from its raw payload (the routes' modules add theirs).
+MAPPINGS: dict[str, Callable[[Any], Mapped]] = {"generic": map_generic}
+
+
+@dataclass(frozen=True)
+class Replayed:
+    accepted: int  # events that reached the inbox (0: they were there already)
+    refused: str | None = None  # still unusable: why
+
+
+def replay(store: Store, letter_id: int, now: datetime) -> Replayed:
+    letter = store.dead_letters.get(letter_id)
+    if letter is None:
+        raise LookupError(f"no dead letter {letter_id}")
+    mapping = MAPPINGS.get(letter.source)
+    if mapping is None:
+        raise LookupError(f"no mapping for source {letter.source!r} in this version")
+    try:
+        mapped = mapping(parse_json(letter.payload))
+    except IntakeRefused as refused:
+        store.dead_letters.keep(
+            letter.source, letter.account, refused.reason, letter.payload, refused.priority, now
+        )
+        return Replayed(0, refused.reason)
+    digest = hashlib.sha256(letter.payload).hexdigest()[:16]
+    accepted = 0
+    for event in mapped.events:
+        record = IntakeRecord(
+            source=letter.source,
+            account=letter.account,
+            dedupe_key=f"{letter.source}:{letter.account}:{event.event_id}:replay-{digest}",
+            workflow_id=event.workflow_id,
+            event_id=event.event_id,
+            event_json=event.model_dump_json().encode(),
+        )
+        accepted += store.intake_inbox.add(record, now)
+    store.dead_letters.replayed(letter_id, now)
+    return Replayed(accepted)

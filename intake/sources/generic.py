@@ -1,0 +1,65 @@
+"""Any OMS: Herald's own milestone JSON over HTTP (the shape of domain/events.py).
+
+Governed like every source: a payload that is usable but has one unusable contact goes
+through with the contacts that work (a malformed e-mail beside a good phone: SMS only), and
+says what it dropped; only a payload that cannot be notified is refused, with the
+validator's reasons in words a person can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.events import MilestoneEvent
+from domain.milestones import Milestone
+from intake.source import IntakeRefused, Mapped, priority_of
+
+CONTACTS = ("phone", "email", "push_token")
+
+
+def map_generic(payload: Any) -> Mapped:
+    """One event; a contact that fails validation is dropped if another one works."""
+    if not isinstance(payload, Mapping):
+        raise IntakeRefused("the body is not a JSON object")
+    try:
+        return Mapped([MilestoneEvent.model_validate(payload)])
+    except ValidationError as error:
+        first = error
+    bad = _bad_contacts(first)
+    customer = payload.get("customer")
+    if bad and isinstance(customer, Mapping):
+        kept = {k: v for k, v in customer.items() if k not in bad}
+        try:
+            event = MilestoneEvent.model_validate({**payload, "customer": kept})
+        except ValidationError:
+            pass
+        else:
+            return Mapped([event], ignored=f"unusable {', '.join(sorted(bad))} dropped")
+    raise IntakeRefused(_describe(first), priority_of(_milestone_of(payload)))
+
+
+def _bad_contacts(error: ValidationError) -> set[str]:
+    return {
+        str(e["loc"][1])
+        for e in error.errors()
+        if len(e["loc"]) >= 2 and e["loc"][0] == "customer" and e["loc"][1] in CONTACTS
+    }
+
+
+def _describe(error: ValidationError) -> str:
+    """The validator's findings as one line: ``customer.phone: not a phone number; ...``."""
+    parts = []
+    for e in error.errors()[:5]:
+        where = ".".join(str(p) for p in e["loc"]) or "body"
+        parts.append(f"{where}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def _milestone_of(payload: Mapping[str, Any]) -> Milestone | None:
+    try:
+        return Milestone(payload.get("milestone"))
+    except ValueError:
+        return None
