@@ -22,13 +22,14 @@ from temporalio.client import Client
 
 from activities.policy import workflow_policy
 from api.auth import require_credential
+from api.intake_shopify import create_shopify_router
 from config.settings import Settings
 from domain.events import MilestoneEvent
 from intake.dispatcher import Dispatcher
+from intake.handoff import keep_events, keep_refusal
 from intake.source import IntakeRefused, parse_json
 from intake.sources.generic import map_generic
 from starter.client import signal_milestone
-from store.intake_inbox import IntakeRecord
 from store.repository import Store
 
 RETRY_AFTER_SECONDS = 30
@@ -53,9 +54,10 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    router = APIRouter(dependencies=[Depends(require_credential(settings))], lifespan=dispatching)
+    router = APIRouter(lifespan=dispatching)
+    generic = APIRouter(dependencies=[Depends(require_credential(settings))])
 
-    @router.post("/intake/events", status_code=202)
+    @generic.post("/intake/events", status_code=202)
     async def intake_event(request: Request) -> JSONResponse:
         account = request.headers.get("x-herald-account") or "default"
         backlog = await asyncio.to_thread(store.intake_inbox.backlog)
@@ -70,26 +72,18 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
         try:
             mapped = map_generic(parse_json(raw))
         except IntakeRefused as refused:
-            kept = await asyncio.to_thread(
-                store.dead_letters.keep, SOURCE, account, refused.reason, raw, refused.priority, now
-            )
+            kept = await asyncio.to_thread(keep_refusal, store, SOURCE, account, refused, raw, now)
             return JSONResponse({"error": refused.reason, "dead_letter": kept}, status_code=422)
-        records = [
-            IntakeRecord(
-                source=SOURCE,
-                account=account,
-                dedupe_key=f"{SOURCE}:{account}:{event.event_id}",
-                workflow_id=event.workflow_id,
-                event_id=event.event_id,
-                event_json=event.model_dump_json().encode(),
-            )
-            for event in mapped.events
-        ]
-        added = [await asyncio.to_thread(store.intake_inbox.add, r, now) for r in records]
+        added, repeated = await asyncio.to_thread(
+            keep_events, store, SOURCE, account, "event", mapped.events, now
+        )
         dispatcher.wake()
-        body: dict[str, object] = {"accepted": sum(added), "duplicates": len(added) - sum(added)}
+        body: dict[str, object] = {"accepted": added, "duplicates": repeated}
         if mapped.ignored:
             body["note"] = mapped.ignored
         return JSONResponse(body, status_code=202)
 
+    router.include_router(generic)
+    # Shopify's own signature is its credential (api/intake_shopify.py).
+    router.include_router(create_shopify_router(settings, store, dispatcher))
     return router

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     # inbox backlog past which sources are told to come back later (429, Retry-After).
     intake_dispatch_rate: float = Field(default=50.0, gt=0)
     intake_max_backlog: int = Field(default=10_000, ge=1)
+    # The sources' accounts (shops and their defaults; config/intake.toml), and each
+    # Shopify shop's webhook secret: "shop.myshopify.com:secret", comma separated (a shop
+    # named twice has two secrets, for a rotation).
+    intake_config_path: Path = PROJECT_ROOT / "config" / "intake.toml"
+    shopify_webhook_secrets: SecretStr = SecretStr("")
 
     # Workflow behaviour
     sms_max_attempts: int = Field(

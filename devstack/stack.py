@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from config.settings import Settings
 from devstack.processes import (
     BIN_DIR,
@@ -47,11 +49,11 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     env = {
         f"HERALD_{k.upper()}": str(v) for k, v in values.items() if not isinstance(v, dict | list)
     }
-    env["HERALD_TWILIO_AUTH_TOKEN"] = settings.twilio_auth_token.get_secret_value()
-    env["HERALD_SMTP_PASSWORD"] = settings.smtp_password.get_secret_value()
-    env["HERALD_PUSH_API_KEY"] = settings.push_api_key.get_secret_value()
-    env["HERALD_PAYLOAD_KEYS"] = settings.payload_keys.get_secret_value()
-    env["HERALD_API_TOKENS"] = settings.api_tokens.get_secret_value()
+    # A dump masks secrets ("**********"): the children need the values themselves.
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            env[f"HERALD_{name.upper()}"] = value.get_secret_value()
     return env
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from intake.handoff import keep_events
 from intake.source import IntakeRefused, Mapped, parse_json
 from intake.sources.generic import map_generic
-from store.intake_inbox import IntakeRecord
 from store.repository import Store
 
 # Each source's mapping from its raw payload (the routes' modules add theirs).
@@ -43,16 +43,7 @@ def replay(store: Store, letter_id: int, now: datetime) -> Replayed:
         )
         return Replayed(0, refused.reason)
     digest = hashlib.sha256(letter.payload).hexdigest()[:16]
-    accepted = 0
-    for event in mapped.events:
-        record = IntakeRecord(
-            source=letter.source,
-            account=letter.account,
-            dedupe_key=f"{letter.source}:{letter.account}:{event.event_id}:replay-{digest}",
-            workflow_id=event.workflow_id,
-            event_id=event.event_id,
-            event_json=event.model_dump_json().encode(),
-        )
-        accepted += store.intake_inbox.add(record, now)
+    delivery = f"replay-{digest}"  # a second replay of the same payload adds nothing
+    accepted, _ = keep_events(store, letter.source, letter.account, delivery, mapped.events, now)
     store.dead_letters.replayed(letter_id, now)
     return Replayed(accepted)

@@ -159,6 +159,19 @@ class IntakeInbox:
             oldest: datetime | None = connection.execute(statement).scalar_one()
         return None if oldest is None else (now - oldest).total_seconds()
 
+    def latest_event(self, workflow_id: str) -> bytes | None:
+        """The newest event this order's sources sent, opened: a later payload that names
+        no customer (a Shopify fulfillment event) reaches the same one."""
+        statement = (
+            select(INBOX.c.event)
+            .where(INBOX.c.workflow_id == workflow_id)
+            .order_by(INBOX.c.id.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            sealed = connection.execute(statement).scalar_one_or_none()
+        return None if sealed is None else self._sealer.open(sealed)
+
     def _pending(self, row: Row[tuple[object, ...]]) -> PendingEvent:
         return PendingEvent(
             id=row.id,

@@ -367,7 +367,10 @@ class IntakeInboxRow(Base):
 
     __tablename__ = "intake_inbox"
     # The dispatcher's scan: pending rows (no dispatched_at) whose next attempt is due.
-    __table_args__ = (Index("ix_intake_inbox_pending", "dispatched_at", "next_attempt_at", "id"),)
+    __table_args__ = (
+        Index("ix_intake_inbox_pending", "dispatched_at", "next_attempt_at", "id"),
+        Index("ix_intake_inbox_workflow_id", "workflow_id"),  # a later event's customer
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(40))

@@ -26,6 +26,8 @@ E2E_SETTINGS = {
     "delivery_report_wait_seconds": 2.0,
     "completion_grace_seconds": 2.0,
     "sms_sender_messages_per_second": 50.0,
+    # config/intake.toml's demo shop, with a secret the intake test signs with.
+    "shopify_webhook_secrets": "herald-demo.myshopify.com:e2e-shopify-secret",
 }
 
 

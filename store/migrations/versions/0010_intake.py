@@ -36,6 +36,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_intake_inbox_pending", "intake_inbox", ["dispatched_at", "next_attempt_at", "id"]
     )
+    op.create_index("ix_intake_inbox_workflow_id", "intake_inbox", ["workflow_id"])
     op.create_table(
         "intake_dead_letters",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -57,5 +58,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("intake_dead_letters")
+    op.drop_index("ix_intake_inbox_workflow_id", table_name="intake_inbox")
     op.drop_index("ix_intake_inbox_pending", table_name="intake_inbox")
     op.drop_table("intake_inbox")

@@ -1,0 +1,85 @@
+"""``POST /intake/shopify``: a shop's webhooks, signed by Shopify, into the intake.
+
+The credential is Shopify's signature (``X-Shopify-Hmac-Sha256`` over the raw body, with
+the shop's secret): a shop that is not configured, or a signature that does not match, is
+answered 401 and nothing is kept. A signed payload is always answered 200 unless the inbox
+is full (429): Shopify retries anything else for two days and then removes the
+subscription, and a retry cannot repair a payload that cannot be notified, which is kept as
+a dead letter instead (the store unreachable: 5xx, and Shopify's retry brings it again).
+``X-Shopify-Webhook-Id`` is the same on a redelivery, so a webhook
+delivered twice is kept once. A fulfillment event names no customer: the order's latest
+event in the inbox does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from config.settings import Settings
+from domain.events import Customer, MilestoneEvent
+from domain.milestones import Kind, workflow_id_for
+from intake.accounts import shopify_accounts, shopify_secrets
+from intake.dispatcher import Dispatcher
+from intake.handoff import keep_events, keep_refusal
+from intake.source import IntakeRefused, parse_json
+from intake.sources.shopify import map_webhook, verify_hmac
+from store.repository import Store
+
+SOURCE = "shopify"
+RETRY_AFTER_SECONDS = 30
+
+
+def create_shopify_router(settings: Settings, store: Store, dispatcher: Dispatcher) -> APIRouter:
+    accounts = shopify_accounts(settings.intake_config_path)
+    secrets = shopify_secrets(settings)
+    router = APIRouter()
+
+    def customer_of(order_id: str) -> Customer | None:
+        latest = store.intake_inbox.latest_event(workflow_id_for(Kind.ORDER, order_id))
+        return None if latest is None else MilestoneEvent.model_validate_json(latest).customer
+
+    @router.post("/intake/shopify")
+    async def shopify_webhook(request: Request) -> JSONResponse:
+        shop = (request.headers.get("x-shopify-shop-domain") or "").strip().lower()
+        raw = await request.body()
+        account = accounts.get(shop)
+        signature = request.headers.get("x-shopify-hmac-sha256")
+        if account is None or not verify_hmac(raw, signature, secrets.get(shop, [])):
+            return JSONResponse({"error": "unknown shop or invalid signature"}, status_code=401)
+        backlog = await asyncio.to_thread(store.intake_inbox.backlog)
+        if backlog >= settings.intake_max_backlog:
+            return JSONResponse(
+                {"error": f"{backlog} events waiting: try again later"},
+                status_code=429,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        topic = request.headers.get("x-shopify-topic") or ""
+        delivery = request.headers.get("x-shopify-webhook-id") or ""
+        now = datetime.now(UTC)
+
+        def read_and_keep() -> dict[str, object]:
+            try:
+                if not delivery:
+                    raise IntakeRefused("no X-Shopify-Webhook-Id")
+                mapped = map_webhook(
+                    topic, shop, parse_json(raw), account=account, customer_of=customer_of
+                )
+            except IntakeRefused as refused:
+                kept = keep_refusal(store, SOURCE, shop, refused, raw, now)
+                return {"dead_letter": kept, "reason": refused.reason}
+            added, repeated = keep_events(store, SOURCE, shop, delivery, mapped.events, now)
+            body: dict[str, object] = {"accepted": added, "duplicates": repeated}
+            if mapped.ignored:
+                body["ignored"] = mapped.ignored
+            return body
+
+        body = await asyncio.to_thread(read_and_keep)
+        if body.get("accepted"):
+            dispatcher.wake()
+        return JSONResponse(body, status_code=200)
+
+    return router
