@@ -22,7 +22,7 @@ from temporalio.client import Client
 
 from activities.policy import workflow_policy
 from api.auth import require_credential
-from api.intake_shopify import create_shopify_router
+from api.intake_shopify import busy_answer, create_shopify_router
 from config.settings import Settings
 from domain.events import MilestoneEvent
 from intake.dispatcher import Dispatcher
@@ -32,7 +32,6 @@ from intake.sources.generic import map_generic
 from starter.client import signal_milestone
 from store.repository import Store
 
-RETRY_AFTER_SECONDS = 30
 SOURCE = "generic"
 
 
@@ -60,13 +59,8 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
     @generic.post("/intake/events", status_code=202)
     async def intake_event(request: Request) -> JSONResponse:
         account = request.headers.get("x-herald-account") or "default"
-        backlog = await asyncio.to_thread(store.intake_inbox.backlog)
-        if backlog >= settings.intake_max_backlog:
-            return JSONResponse(
-                {"error": f"{backlog} events waiting: try again later"},
-                status_code=429,
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
+        if (busy := await busy_answer(store, settings)) is not None:
+            return busy
         raw = await request.body()
         now = datetime.now(UTC)
         try:

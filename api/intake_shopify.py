@@ -33,6 +33,18 @@ SOURCE = "shopify"
 RETRY_AFTER_SECONDS = 30
 
 
+async def busy_answer(store: Store, settings: Settings) -> JSONResponse | None:
+    """429 with ``Retry-After`` past the configured backlog: every source's route asks."""
+    backlog = await asyncio.to_thread(store.intake_inbox.backlog)
+    if backlog < settings.intake_max_backlog:
+        return None
+    return JSONResponse(
+        {"error": f"{backlog} events waiting: try again later"},
+        status_code=429,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def create_shopify_router(settings: Settings, store: Store, dispatcher: Dispatcher) -> APIRouter:
     accounts = shopify_accounts(settings.intake_config_path)
     secrets = shopify_secrets(settings)
@@ -50,13 +62,8 @@ def create_shopify_router(settings: Settings, store: Store, dispatcher: Dispatch
         signature = request.headers.get("x-shopify-hmac-sha256")
         if account is None or not verify_hmac(raw, signature, secrets.get(shop, [])):
             return JSONResponse({"error": "unknown shop or invalid signature"}, status_code=401)
-        backlog = await asyncio.to_thread(store.intake_inbox.backlog)
-        if backlog >= settings.intake_max_backlog:
-            return JSONResponse(
-                {"error": f"{backlog} events waiting: try again later"},
-                status_code=429,
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
+        if (busy := await busy_answer(store, settings)) is not None:
+            return busy
         topic = request.headers.get("x-shopify-topic") or ""
         delivery = request.headers.get("x-shopify-webhook-id") or ""
         now = datetime.now(UTC)

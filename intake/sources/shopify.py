@@ -16,12 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment
+from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment, known_time_zone
 from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
 from intake.source import IntakeRefused, Mapped, priority_of
 
@@ -78,11 +77,7 @@ class ShopifyAccount(BaseModel):
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_time_zone(value)
 
     @field_validator("milestones", "event_statuses")
     @classmethod
