@@ -71,18 +71,7 @@ def list_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         letters = store.dead_letters.list(args.limit, include_closed=args.all)
     finally:
         store.close()
-    rows = [
-        {
-            "id": letter.id,
-            "priority": letter.priority,
-            "source": letter.source,
-            "account": letter.account,
-            "count": letter.count,
-            "last_seen": letter.last_seen.isoformat(timespec="seconds"),
-            "reason": letter.reason,
-        }
-        for letter in letters
-    ]
+    rows = [letter.as_json() for letter in letters]
     if args.json:
         out.write(json.dumps(rows, indent=2) + "\n")
         return 0

@@ -46,6 +46,20 @@ class DeadLetterSummary:
     def closed(self) -> bool:
         return self.replayed_at is not None or self.discarded_at is not None
 
+    def as_json(self) -> dict[str, object]:
+        """What people are shown of it (the CLI and the HTTP routes): no payload."""
+        return {
+            "id": self.id,
+            "priority": self.priority,
+            "source": self.source,
+            "account": self.account,
+            "count": self.count,
+            "first_seen": self.first_seen.isoformat(timespec="seconds"),
+            "last_seen": self.last_seen.isoformat(timespec="seconds"),
+            "reason": self.reason,
+            "closed": self.closed,
+        }
+
 
 @dataclass(frozen=True)
 class DeadLetter(DeadLetterSummary):

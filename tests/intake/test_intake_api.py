@@ -17,6 +17,7 @@ from tests.helpers.events import order_event
 from tests.helpers.temporal import settings_for_tests
 
 TOKEN = {"Authorization": "Bearer intake-token"}
+NOW = datetime.now(UTC)
 
 
 def service(store: Store, tmp_path: Path, **settings: object) -> TestClient:
@@ -84,3 +85,36 @@ def test_past_the_backlog_sources_are_told_to_come_back(store: Store, tmp_path: 
 def test_nothing_without_the_credential(http: TestClient, store: Store) -> None:
     assert http.post("/intake/events", json=event_json()).status_code == 401
     assert store.intake_inbox.backlog() == 0
+
+
+def test_dead_letters_over_http_listed_shown_replayed_and_discarded(
+    http: TestClient, store: Store
+) -> None:
+    refused = http.post("/intake/events", json=event_json(phone="12", email=None), headers=TOKEN)
+    letter = refused.json()["dead_letter"]
+    [listed] = http.get("/intake/dead-letters", headers=TOKEN).json()
+    assert listed["id"] == letter and "customer.phone" in listed["reason"]
+    shown = http.get(f"/intake/dead-letters/{letter}", headers=TOKEN).json()
+    assert '"reference":"I1"' in shown["payload"].replace(" ", "")
+    still = http.post(f"/intake/dead-letters/{letter}/replay", headers=TOKEN)
+    assert still.status_code == 422 and "still cannot be notified" in still.json()["detail"]
+    assert http.post(f"/intake/dead-letters/{letter}/discard", headers=TOKEN).status_code == 200
+    assert http.get("/intake/dead-letters", headers=TOKEN).json() == []
+    closed = http.get("/intake/dead-letters?include_closed=true", headers=TOKEN).json()
+    assert [c["closed"] for c in closed] == [True]
+    assert http.post("/intake/dead-letters/999/discard", headers=TOKEN).status_code == 404
+
+
+def test_a_dead_letter_replayed_over_http_after_a_fix_reaches_the_inbox(
+    http: TestClient, store: Store
+) -> None:
+    fixed = order_event("delayed", "I9").model_dump_json().encode()
+    letter = store.dead_letters.keep("generic", "default", "was refused", fixed, 100, NOW)
+    answer = http.post(f"/intake/dead-letters/{letter}/replay", headers=TOKEN)
+    assert answer.status_code == 200 and answer.json() == {"accepted": 1}
+    assert store.intake_inbox.backlog() == 1
+
+
+def test_dead_letters_need_the_credential(http: TestClient) -> None:
+    assert http.get("/intake/dead-letters").status_code == 401
+    assert http.post("/intake/dead-letters/1/replay").status_code == 401

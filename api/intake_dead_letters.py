@@ -1,0 +1,58 @@
+"""The intake's dead letters over HTTP, beside ``herald intake dlq``: listed most urgent
+first, shown with their payload, replayed after a fix, discarded. They hold customer data,
+so every route asks for the service's credential."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, HTTPException
+
+from api.auth import require_credential
+from config.settings import Settings
+from intake.dispatcher import Dispatcher
+from intake.replay import replay
+from store.repository import Store
+
+
+def create_dead_letters_router(
+    settings: Settings, store: Store, dispatcher: Dispatcher
+) -> APIRouter:
+    router = APIRouter(
+        prefix="/intake/dead-letters", dependencies=[Depends(require_credential(settings))]
+    )
+
+    @router.get("")
+    async def list_dead_letters(
+        include_closed: bool = False, limit: int = 50
+    ) -> list[dict[str, object]]:
+        letters = await asyncio.to_thread(store.dead_letters.list, limit, include_closed)
+        return [letter.as_json() for letter in letters]
+
+    @router.get("/{letter_id}")
+    async def show_dead_letter(letter_id: int) -> dict[str, object]:
+        letter = await asyncio.to_thread(store.dead_letters.get, letter_id)
+        if letter is None:
+            raise HTTPException(404, f"no dead letter {letter_id}")
+        return {**letter.as_json(), "payload": letter.payload.decode(errors="replace")}
+
+    @router.post("/{letter_id}/replay")
+    async def replay_dead_letter(letter_id: int) -> dict[str, object]:
+        try:
+            outcome = await asyncio.to_thread(replay, store, letter_id, datetime.now(UTC))
+        except LookupError as missing:
+            raise HTTPException(404, str(missing)) from missing
+        if outcome.refused is not None:
+            raise HTTPException(422, f"still cannot be notified: {outcome.refused}")
+        dispatcher.wake()
+        return {"accepted": outcome.accepted}
+
+    @router.post("/{letter_id}/discard")
+    async def discard_dead_letter(letter_id: int) -> dict[str, object]:
+        closed = await asyncio.to_thread(store.dead_letters.discard, letter_id, datetime.now(UTC))
+        if not closed:
+            raise HTTPException(404, f"no open dead letter {letter_id}")
+        return {"discarded": letter_id}
+
+    return router
