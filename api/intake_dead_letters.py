@@ -1,6 +1,7 @@
 """The intake's dead letters over HTTP, beside ``herald intake dlq``: listed most urgent
-first, shown with their payload, replayed after a fix, discarded. They hold customer data,
-so every route asks for the service's credential."""
+first, shown with their payload, replayed after a fix, discarded; and ``/intake/status``,
+each source's health. They hold customer data, so every route asks for the service's
+credential."""
 
 from __future__ import annotations
 
@@ -12,32 +13,33 @@ from fastapi import APIRouter, Depends, HTTPException
 from api.auth import require_credential
 from config.settings import Settings
 from intake.dispatcher import Dispatcher
+from intake.health import status_report
 from intake.replay import replay
 from store.repository import Store
+
+LETTERS = "/intake/dead-letters"
 
 
 def create_dead_letters_router(
     settings: Settings, store: Store, dispatcher: Dispatcher
 ) -> APIRouter:
-    router = APIRouter(
-        prefix="/intake/dead-letters", dependencies=[Depends(require_credential(settings))]
-    )
+    router = APIRouter(dependencies=[Depends(require_credential(settings))])
 
-    @router.get("")
+    @router.get(LETTERS)
     async def list_dead_letters(
         include_closed: bool = False, limit: int = 50
     ) -> list[dict[str, object]]:
         letters = await asyncio.to_thread(store.dead_letters.list, limit, include_closed)
         return [letter.as_json() for letter in letters]
 
-    @router.get("/{letter_id}")
+    @router.get(LETTERS + "/{letter_id}")
     async def show_dead_letter(letter_id: int) -> dict[str, object]:
         letter = await asyncio.to_thread(store.dead_letters.get, letter_id)
         if letter is None:
             raise HTTPException(404, f"no dead letter {letter_id}")
         return {**letter.as_json(), "payload": letter.payload.decode(errors="replace")}
 
-    @router.post("/{letter_id}/replay")
+    @router.post(LETTERS + "/{letter_id}/replay")
     async def replay_dead_letter(letter_id: int) -> dict[str, object]:
         try:
             outcome = await asyncio.to_thread(replay, store, letter_id, datetime.now(UTC))
@@ -48,11 +50,16 @@ def create_dead_letters_router(
         dispatcher.wake()
         return {"accepted": outcome.accepted}
 
-    @router.post("/{letter_id}/discard")
+    @router.post(LETTERS + "/{letter_id}/discard")
     async def discard_dead_letter(letter_id: int) -> dict[str, object]:
         closed = await asyncio.to_thread(store.dead_letters.discard, letter_id, datetime.now(UTC))
         if not closed:
             raise HTTPException(404, f"no open dead letter {letter_id}")
         return {"discarded": letter_id}
+
+    @router.get("/intake/status")
+    async def intake_status() -> dict[str, object]:
+        """The backlog and each source's health (intake/health.py)."""
+        return await asyncio.to_thread(status_report, store, datetime.now(UTC))
 
     return router

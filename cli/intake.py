@@ -49,19 +49,27 @@ def _store():  # type: ignore[no-untyped-def]
 
 
 def status_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from intake.health import status_report
+
     store = _store()
     try:
-        backlog = store.intake_inbox.backlog()
-        oldest = store.intake_inbox.oldest_pending_age(datetime.now(UTC))
-        letters = len(store.dead_letters.list(10_000))
+        report = status_report(store, datetime.now(UTC))
     finally:
         store.close()
-    report = {"waiting": backlog, "oldest_waiting_seconds": oldest, "dead_letters": letters}
     if args.json:
         out.write(json.dumps(report) + "\n")
-    else:
-        age = f", the oldest for {oldest:.0f} s" if oldest is not None else ""
-        out.write(f"{backlog} events waiting{age}; {letters} open dead letters\n")
+        return 0
+    oldest = report["oldest_waiting_seconds"]
+    age = f", the oldest for {oldest:.0f} s" if oldest is not None else ""
+    out.write(
+        f"{report['waiting']} events waiting{age}; {report['dead_letters']} open dead letters\n"
+    )
+    for source in report["sources"]:  # type: ignore[attr-defined]
+        out.write(
+            f"  {source['source']}: {source['status']}, last event {source['last_event_at']}, "
+            f"last hour {source['events_last_hour']} in / {source['refused_last_hour']} "
+            f"refused, {source['waiting']} waiting\n"
+        )
     return 0
 
 

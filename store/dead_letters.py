@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, Row, and_, select, update
+from sqlalchemy import ColumnElement, Engine, Row, and_, func, select, update
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert
@@ -137,6 +137,16 @@ class DeadLetters:
         statement = update(DEAD).where(DEAD.c.id == id, _live()).values(**closed_at)
         with self._engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
+
+    def seen_since(self, since: datetime) -> dict[str, int]:
+        """Per source, the dead letters seen since ``since`` (a repeated payload once)."""
+        statement = (
+            select(DEAD.c.source, func.count())
+            .where(DEAD.c.last_seen >= since)
+            .group_by(DEAD.c.source)
+        )
+        with self._engine.connect() as connection:
+            return {source: int(n) for source, n in connection.execute(statement).all()}
 
     def list(self, limit: int, include_closed: bool = False) -> Summaries:
         """Highest priority first, then the most recently seen; live ones only unless

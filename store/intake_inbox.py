@@ -17,13 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, Row, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Row, and_, case, func, or_, select, update
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert
 from store.tables import IntakeInboxRow
 
 INBOX = IntakeInboxRow.__table__
+
+
+@dataclass(frozen=True)
+class SourceActivity:
+    last_event_at: datetime | None
+    events_since: int
+    waiting: int
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,20 @@ class IntakeInbox:
         with self._engine.connect() as connection:
             oldest: datetime | None = connection.execute(statement).scalar_one()
         return None if oldest is None else (now - oldest).total_seconds()
+
+    def by_source(self, since: datetime) -> dict[str, SourceActivity]:
+        """Per source: its last event ever, its events since ``since``, its backlog."""
+        pending = func.sum(case((_pending(), 1), else_=0))
+        recent = func.sum(case((INBOX.c.received_at >= since, 1), else_=0))
+        statement = select(INBOX.c.source, func.max(INBOX.c.received_at), recent, pending).group_by(
+            INBOX.c.source
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        return {
+            source: SourceActivity(last, int(recent_count or 0), int(waiting or 0))
+            for source, last, recent_count, waiting in rows
+        }
 
     def latest_event(self, workflow_id: str) -> bytes | None:
         """The newest event this order's sources sent, opened: a later payload that names

@@ -87,4 +87,15 @@ def test_show_discard_and_status(run, store: Store) -> None:  # type: ignore[no-
     with pytest.raises(CliError):
         run("dlq", "show", "999")
     code, out = run("status", "--json")
-    assert json.loads(out) == {"waiting": 0, "oldest_waiting_seconds": None, "dead_letters": 0}
+    report = json.loads(out)
+    assert (report["waiting"], report["oldest_waiting_seconds"], report["dead_letters"]) == (
+        0,
+        None,
+        0,
+    )
+    [generic] = report["sources"]  # refused once in the last hour, then discarded
+    assert (generic["source"], generic["status"], generic["refused_last_hour"]) == (
+        "generic",
+        "ok",
+        1,
+    )

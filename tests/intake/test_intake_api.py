@@ -118,3 +118,18 @@ def test_a_dead_letter_replayed_over_http_after_a_fix_reaches_the_inbox(
 def test_dead_letters_need_the_credential(http: TestClient) -> None:
     assert http.get("/intake/dead-letters").status_code == 401
     assert http.post("/intake/dead-letters/1/replay").status_code == 401
+
+
+def test_the_intakes_status_needs_the_credential_and_shows_each_source(
+    http: TestClient,
+) -> None:
+    http.post("/intake/events", json=event_json(), headers=TOKEN)
+    assert http.get("/intake/status").status_code == 401
+    status = http.get("/intake/status", headers=TOKEN).json()
+    assert status["waiting"] == 1
+    [generic] = status["sources"]
+    assert (generic["source"], generic["events_last_hour"], generic["status"]) == (
+        "generic",
+        1,
+        "ok",
+    )
