@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from api.auth import require_credential
 from config.settings import Settings
@@ -18,6 +19,8 @@ from intake.replay import replay
 from store.repository import Store
 
 LETTERS = "/intake/dead-letters"
+# Ids are the store's 64-bit integers: a larger one is a 422, not a 500 from the driver.
+LetterId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def create_dead_letters_router(
@@ -27,20 +30,20 @@ def create_dead_letters_router(
 
     @router.get(LETTERS)
     async def list_dead_letters(
-        include_closed: bool = False, limit: int = 50
+        include_closed: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 50
     ) -> list[dict[str, object]]:
         letters = await asyncio.to_thread(store.dead_letters.list, limit, include_closed)
         return [letter.as_json() for letter in letters]
 
     @router.get(LETTERS + "/{letter_id}")
-    async def show_dead_letter(letter_id: int) -> dict[str, object]:
+    async def show_dead_letter(letter_id: LetterId) -> dict[str, object]:
         letter = await asyncio.to_thread(store.dead_letters.get, letter_id)
         if letter is None:
             raise HTTPException(404, f"no dead letter {letter_id}")
         return {**letter.as_json(), "payload": letter.payload.decode(errors="replace")}
 
     @router.post(LETTERS + "/{letter_id}/replay")
-    async def replay_dead_letter(letter_id: int) -> dict[str, object]:
+    async def replay_dead_letter(letter_id: LetterId) -> dict[str, object]:
         try:
             outcome = await asyncio.to_thread(replay, store, letter_id, datetime.now(UTC))
         except LookupError as missing:
@@ -51,7 +54,7 @@ def create_dead_letters_router(
         return {"accepted": outcome.accepted}
 
     @router.post(LETTERS + "/{letter_id}/discard")
-    async def discard_dead_letter(letter_id: int) -> dict[str, object]:
+    async def discard_dead_letter(letter_id: LetterId) -> dict[str, object]:
         closed = await asyncio.to_thread(store.dead_letters.discard, letter_id, datetime.now(UTC))
         if not closed:
             raise HTTPException(404, f"no open dead letter {letter_id}")

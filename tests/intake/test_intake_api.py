@@ -133,3 +133,11 @@ def test_the_intakes_status_needs_the_credential_and_shows_each_source(
         1,
         "ok",
     )
+
+
+def test_an_id_past_the_stores_integers_is_a_422_not_a_500(http: TestClient) -> None:
+    """Found by the API fuzz test: the driver cannot bind 2**63."""
+    too_big = 2**63
+    assert http.get(f"/intake/dead-letters/{too_big}", headers=TOKEN).status_code == 422
+    assert http.post(f"/intake/dead-letters/{too_big}/replay", headers=TOKEN).status_code == 422
+    assert http.get("/intake/dead-letters?limit=100000", headers=TOKEN).status_code == 422
