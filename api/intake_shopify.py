@@ -35,11 +35,11 @@ RETRY_AFTER_SECONDS = 30
 
 async def busy_answer(store: Store, settings: Settings) -> JSONResponse | None:
     """429 with ``Retry-After`` past the configured backlog: every source's route asks."""
-    backlog = await asyncio.to_thread(store.intake_inbox.backlog)
-    if backlog < settings.intake_max_backlog:
+    limit = settings.intake_max_backlog
+    if not await asyncio.to_thread(store.intake_inbox.backlog_reaches, limit):
         return None
     return JSONResponse(
-        {"error": f"{backlog} events waiting: try again later"},
+        {"error": f"{limit} or more events waiting: try again later"},
         status_code=429,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )

@@ -84,6 +84,6 @@ def status_report(store: Store, now: datetime) -> dict[str, object]:
     return {
         "waiting": store.intake_inbox.backlog(),
         "oldest_waiting_seconds": store.intake_inbox.oldest_pending_age(now),
-        "dead_letters": len(store.dead_letters.list(10_000)),
+        "dead_letters": store.dead_letters.open_count(),
         "sources": [source.as_json() for source in sources],
     }

@@ -138,6 +138,12 @@ class DeadLetters:
         with self._engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
 
+    def open_count(self) -> int:
+        """Dead letters neither replayed nor discarded."""
+        statement = select(func.count()).select_from(DEAD).where(_live())
+        with self._engine.connect() as connection:
+            return int(connection.execute(statement).scalar_one())
+
     def seen_since(self, since: datetime) -> dict[str, int]:
         """Per source, the dead letters seen since ``since`` (a repeated payload once)."""
         statement = (

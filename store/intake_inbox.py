@@ -159,6 +159,13 @@ class IntakeInbox:
         with self._engine.connect() as connection:
             return connection.execute(statement).scalar_one()
 
+    def backlog_reaches(self, limit: int) -> bool:
+        """Whether at least ``limit`` rows wait: stops reading at the limit, unlike a
+        count, so a source's every request can ask it."""
+        statement = select(INBOX.c.id).where(_pending()).offset(limit - 1).limit(1)
+        with self._engine.connect() as connection:
+            return connection.execute(statement).first() is not None
+
     def oldest_pending_age(self, now: datetime) -> float | None:
         """Seconds since the oldest undispatched event came in; None: nothing pending."""
         statement = select(func.min(INBOX.c.received_at)).where(_pending())

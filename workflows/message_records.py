@@ -37,15 +37,25 @@ def new_record(
     occurrence: int | None = None,
 ) -> MessageRecord:
     """A message about ``event``, added to the history; ``recipient`` is masked."""
-    record = MessageRecord(
+    record = _record(ctx, event, channel, recipient, occurrence)
+    ctx.history.messages.append(record)
+    return record
+
+
+def _record(
+    ctx: RunContext,
+    event: MilestoneEvent,
+    channel: Channel,
+    recipient: str,
+    occurrence: int | None,
+) -> MessageRecord:
+    return MessageRecord(
         message_key=message_key(ctx, event, channel, occurrence),
         milestone=event.milestone,
         channel=channel,
         recipient=recipient,
         body="",
     )
-    ctx.history.messages.append(record)
-    return record
 
 
 def identity(ctx: RunContext, record: MessageRecord, event: MilestoneEvent) -> MessageIdentity:
@@ -66,14 +76,7 @@ def unrecorded_identity(
     ctx: RunContext, event: MilestoneEvent, channel: Channel, recipient: str, occurrence: int
 ) -> MessageIdentity:
     """The identity of a message whose record is made only once it is sent."""
-    record = MessageRecord(
-        message_key=message_key(ctx, event, channel, occurrence),
-        milestone=event.milestone,
-        channel=channel,
-        recipient=recipient,
-        body="",
-    )
-    return identity(ctx, record, event)
+    return identity(ctx, _record(ctx, event, channel, recipient, occurrence), event)
 
 
 def message(ctx: RunContext, key: str) -> MessageRecord:

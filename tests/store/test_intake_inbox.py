@@ -126,3 +126,10 @@ def test_a_row_sealed_with_an_older_key_still_opens_after_rotation(store: Store)
     events = [p.event_json for p in inbox.due(NOW + timedelta(seconds=1), 10)]
     assert events == [record(0).event_json, record(7).event_json]
     assert STORE_SEALER is not rotated
+
+
+def test_the_backlog_limit_is_reached_at_exactly_the_limit(store: Store) -> None:
+    for n in range(3):
+        store.intake_inbox.add(record(n), NOW)
+    assert store.intake_inbox.backlog_reaches(3)
+    assert not store.intake_inbox.backlog_reaches(4)
