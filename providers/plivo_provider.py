@@ -115,6 +115,7 @@ class PlivoProvider:
         self, sms: OutboundSms, since: datetime, known_ids: frozenset[str] = frozenset()
     ) -> SentSms | None:
         after = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        sender = sms.sender or self._sender  # as send() called it: routing's, or ours
         for page in range(LIST_PAGES):
             try:
                 listed = await asyncio.to_thread(
@@ -140,7 +141,7 @@ class PlivoProvider:
             records = list(listed)
             for record in records:  # newest first: the latest unknown one is ours
                 uuid = str(record.message_uuid)
-                if uuid not in known_ids and _digits(record.from_number) == _digits(self._sender):
+                if uuid not in known_ids and _digits(record.from_number) == _digits(sender):
                     return SentSms(
                         provider="plivo",
                         provider_message_id=uuid,

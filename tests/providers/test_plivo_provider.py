@@ -157,3 +157,16 @@ async def test_an_inbound_reply_is_signed_and_parsed(
     assert plivo.signature_is_valid(signed(hook))
     inbound = plivo.parse_inbound(signed(hook))
     assert (inbound.from_, inbound.body, inbound.provider) == (BRAZIL, "STOP", "plivo")
+
+
+async def test_the_look_up_finds_a_message_sent_from_routings_sender(
+    plivo: PlivoProvider, sandbox: RunningSandbox
+) -> None:
+    """Routing may give a country its own sender: the look-up must match that one, or
+    it finds nothing and the message is sent twice."""
+    world(sandbox)
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    sms = OutboundSms("order-6:a", BRAZIL, "Shipped", sender="+5511999990000")
+    sent = await plivo.send(sms)
+    found = await plivo.find_sent(sms, since)
+    assert found is not None and found.provider_message_id == sent.provider_message_id
