@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.attempt_clock import call_timeout
+from activities.attempt_clock import attempt_seconds_left, call_timeout
 from activities.delivery import (
     OPTED_OUT,
     new_outbox_message,
@@ -48,7 +48,7 @@ from activities.delivery import (
 from activities.earlier_sends import find_earlier_elsewhere, find_earlier_send
 from activities.final_report import WaitResult, with_final_report
 from activities.report_waits import ReportWaits
-from activities.routed_send import provider_leg, record_accept, send_along_route
+from activities.routed_send import callback_url, provider_leg, record_accept, send_along_route
 from activities.sms_payloads import SendSmsInput, SmsSent  # importers find them here too
 from activities.sms_routing import SenderPace, SmsRouter, take_early_reports
 from activities.throttle import effective_sender_limit, reserve_slot, wait_for_slot
@@ -204,7 +204,7 @@ class SmsActivities:
                 if isinstance(error, ProviderError):
                     if not error.may_have_reached:  # a retry need not look for it
                         await asyncio.to_thread(self._store.outbox.call_not_made, key)
-                    await self._slow_down_if_asked(error)
+                    await self._slow_down_if_asked(error, pace)
                 raise
             return sent_id
 
@@ -314,13 +314,14 @@ class SmsActivities:
                 raise sender_busy(permit.retry_at or time.time(), permit.refusal or "busy")
             await asyncio.sleep(permit.wait_seconds)
 
-    async def _slow_down_if_asked(self, error: ProviderError) -> None:
+    async def _slow_down_if_asked(self, error: ProviderError, pace: SenderPace | None) -> None:
+        """The provider asked to slow down (a 429): its own sender slows, not another's."""
         if not is_back_pressure(error.http_status, error.code):
             return
         rules = get_policy_settings().rules()
         await asyncio.to_thread(
             self._store.sender_limiter.report_back_pressure,
-            self._settings.sms_sender,
+            pace.key if pace is not None else self._settings.sms_sender,
             time.time(),
             factor=rules.back_pressure_factor,
             min_factor=rules.back_pressure_min_factor,
@@ -329,8 +330,7 @@ class SmsActivities:
         )
 
     def _status_callback(self, message_key: str) -> str:
-        base = self._settings.effective_public_base_url.rstrip("/")
-        url = f"{base}/twilio/status?message_key={quote(message_key, safe='')}"
+        url = callback_url(self._settings, "twilio", message_key)
         # The trace's context rides in the (signed) URL: the status callback joins the trace.
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
@@ -341,10 +341,4 @@ class SmsActivities:
 
 def _report_wait_left(request: SendSmsInput) -> float:
     """The wait asked for, cut to end before the activity's own timeout."""
-    info = activity.info()
-    wait = request.report_wait_seconds
-    if info.start_to_close_timeout:
-        deadline = info.started_time + info.start_to_close_timeout
-        left = (deadline - datetime.now(UTC)).total_seconds() - REPORT_WAIT_MARGIN_SECONDS
-        wait = min(wait, left)
-    return wait
+    return min(request.report_wait_seconds, attempt_seconds_left() - REPORT_WAIT_MARGIN_SECONDS)

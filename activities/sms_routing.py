@@ -113,7 +113,7 @@ class SmsRouter:
             # A final report that beat the accept (a fast carrier, or the parts' early
             # reports taken at the accept) could not be counted then: the route had no
             # provider yet. It is now; count_outcome's guard keeps it to once.
-            final = self._store.statuses.final_status(key)
+            final = self._store.statuses.final_of(key)
             if final is not None:
                 half_life = self._rules.half_life_hours * 3600
                 count_final_outcome(self._store, key, final.status, final.at, half_life)

@@ -50,8 +50,6 @@ from messaging.brand import Brand, default_brand
 from observability import reports as observe
 from observability.logs import logging_context
 from providers.sms_provider import SmsProvider
-from store.consent import SmsConsent
-from store.database import make_session_factory
 from store.repository import Store
 from store.timeline import TimelineRecord
 
@@ -259,8 +257,7 @@ def _consent_reply_handler(store: Store, brand: Brand) -> Callable[[KeywordReply
     """What ``POST /consent/reply`` does, called in process: one implementation of STOP,
     START and HELP. (The route's credential guards HTTP callers; here the Twilio signature
     already did.)"""
-    consent = SmsConsent(make_session_factory(store.engine))
-    return lambda reply: apply_keyword_reply(consent, reply, brand)
+    return lambda reply: apply_keyword_reply(store.consent, reply, brand)
 
 
 def _latest_locale(conversations: Sequence[ActiveConversation]) -> str | None:

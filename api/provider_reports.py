@@ -24,8 +24,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from temporalio.client import Client
 
-from activities.sms_routing import count_final_outcome
-from api.report_handover import complete_send, signal_report
+from api.report_handover import hand_over_final
 from config.settings import Settings
 from domain.timeline import DeliveryReport
 from providers.sms_provider import SignedRequest, SmsProvider
@@ -87,7 +86,7 @@ def create_provider_reports_router(
             if not outcome.changed or outcome.parts is None or outcome.first_part is None:
                 return Response(status_code=204)  # a part moved; the message did not
             parts = outcome.parts
-            await hand_over(
+            handed = await hand_over(
                 store,
                 client,
                 outcome.message_key,
@@ -98,6 +97,8 @@ def create_provider_reports_router(
                 now,
                 half_life,
             )
+            if not handed:  # Temporal unreachable: kept in the store, as Twilio's are
+                return Response(status_code=503, content="recorded; the order will reconcile it")
             return Response(status_code=204)
 
         methods = ["GET", "POST"] if name == "vonage" else ["POST"]
@@ -119,8 +120,9 @@ async def hand_over(
     final: bool,
     now: datetime,
     half_life_seconds: float,
-) -> None:
-    """The message's new status: in the store, and its first final one to the workflow."""
+) -> bool:
+    """The message's new status: in the store, and its first final one to the workflow.
+    False: Temporal could not be reached (the report waits in the store)."""
     report = DeliveryReport(
         provider_message_id=provider_message_id,
         status=status,
@@ -138,11 +140,5 @@ async def hand_over(
         final=final,
     )
     if reported is None or reported.repeated or not reported.first_final:
-        return
-    await asyncio.to_thread(count_final_outcome, store, message_key, status, now, half_life_seconds)
-    if reported.collected_by_send:
-        return
-    route = await asyncio.to_thread(store.message_routes.get, message_key)
-    if reported.waiter and await complete_send(client, reported, report, route):
-        return
-    await signal_report(client, reported.workflow_id, report)
+        return True
+    return await hand_over_final(store, client, reported, report, half_life_seconds)

@@ -8,14 +8,18 @@ the Vonage and Plivo ones (api/provider_reports.py) hand over through here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.decide_and_send import DecidedSms
+from activities.sms_routing import count_final_outcome
 from domain.timeline import DeliveryReport
+from observability import reports as observe
 from store.message_routes import MessageRoute
+from store.repository import Store
 from store.statuses import ReportedMessage
 
 log = logging.getLogger(__name__)
@@ -74,3 +78,37 @@ async def signal_report(client: Client, workflow_id: str, report: DeliveryReport
             raise  # Temporal is unreachable: the workflow reconciles with the provider
         # The workflow has completed; the report is in the store, which is what is left.
         log.info("workflow %s has closed; report for %s kept in the store", workflow_id, report)
+
+
+async def hand_over_final(
+    store: Store,
+    client: Client,
+    reported: ReportedMessage,
+    report: DeliveryReport,
+    half_life_seconds: float,
+) -> bool:
+    """A message's first final report, whichever provider sent it: counted in the
+    metrics and on its route, then to the send waiting for it or to its workflow. False:
+    Temporal could not be reached; the report is in the store, where the workflow finds it
+    at its report deadline (reconcile_delivery_report)."""
+    await observe.final_report(store, reported, report.status, report.occurred_at)
+    await asyncio.to_thread(
+        count_final_outcome,
+        store,
+        reported.message_key,
+        report.status,
+        report.occurred_at,
+        half_life_seconds,
+    )
+    if reported.collected_by_send:
+        return True  # the send, registering next, takes it
+    try:
+        if reported.waiter:
+            route = await asyncio.to_thread(store.message_routes.get, reported.message_key)
+            if await complete_send(client, reported, report, route):
+                return True
+        await signal_report(client, reported.workflow_id, report)
+    except RPCError as exc:
+        log.warning("report for %s kept in the store; Temporal: %s", reported.message_key, exc)
+        return False
+    return True

@@ -22,10 +22,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from opentelemetry import propagate
 from opentelemetry.trace import SpanKind
 from temporalio.client import Client
-from temporalio.service import RPCError
 
-from activities.sms_routing import count_final_outcome
-from api.report_handover import complete_send, signal_report
+from api.report_handover import hand_over_final
 from api.twilio_signature import verified_form
 from config.policy import get_policy_settings
 from config.settings import Settings
@@ -109,26 +107,12 @@ def create_status_router(settings: Settings, store: Store, client: Client) -> AP
             # Not final, or a final report after the first (which the workflow keeps): in
             # the store only; the workflow needs no task.
             return Response(status_code=204), "accepted"
-        await observe.final_report(store, reported, status, report.occurred_at)
-        # Routing learns the message's outcome (nothing when it chose no route).
-        await asyncio.to_thread(
-            count_final_outcome, store, reported.message_key, status, report.occurred_at, half_life
+        if await hand_over_final(store, client, reported, report, half_life):
+            return Response(status_code=204), "accepted"
+        # Temporal unreachable: the report is in the store. Twilio does not retry.
+        return Response(status_code=503, content="recorded; the order will reconcile it"), (
+            "kept_for_reconciliation"
         )
-        if reported.collected_by_send:
-            return Response(status_code=204), "accepted"  # the send, registering next, takes it
-        route = await asyncio.to_thread(store.message_routes.get, reported.message_key)
-        try:
-            if reported.waiter and await complete_send(client, reported, report, route):
-                return Response(status_code=204), "accepted"
-            await signal_report(client, reported.workflow_id, report)
-        except RPCError as exc:
-            # Temporal unreachable: the report is in the store, where the workflow finds it
-            # at its report deadline (reconcile_delivery_report). Twilio does not retry.
-            log.warning("report for %s kept in the store; Temporal: %s", sid, exc.message)
-            return Response(status_code=503, content="recorded; the order will reconcile it"), (
-                "kept_for_reconciliation"
-            )
-        return Response(status_code=204), "accepted"
 
     # A plain route, not an API route: the provider calls it twice per message, and
     # FastAPI's parameter solving cost 110 us of CPU a call (measured in process).

@@ -22,9 +22,8 @@ def keep_events(
 ) -> tuple[int, int]:
     """(new, repeated): ``delivery_id`` is the source's own id for this delivery (the same
     on a redelivery), so a payload delivered twice is kept once."""
-    added = 0
-    for event in events:
-        record = IntakeRecord(
+    records = [
+        IntakeRecord(
             source=source,
             account=account,
             dedupe_key=f"{source}:{account}:{delivery_id}:{event.event_id}",
@@ -32,7 +31,9 @@ def keep_events(
             event_id=event.event_id,
             event_json=event.model_dump_json().encode(),
         )
-        added += store.intake_inbox.add(record, now)
+        for event in events
+    ]
+    added = store.intake_inbox.add_all(records, now)
     return added, len(events) - added
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from providers.sms_provider import FAILED_STATUSES, PartReport
+from providers.sms_provider import FAILED_STATUSES, FINAL_STATUSES, PartReport
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class MessageParts:
 
     @property
     def final(self) -> bool:
-        return self.status in ("delivered", *FAILED_STATUSES)
+        return self.status in FINAL_STATUSES
 
     @property
     def error_code(self) -> str | None:
@@ -72,13 +72,14 @@ class MessageParts:
         ]
 
 
-_FINAL = frozenset({"delivered", *FAILED_STATUSES})
 _RANK = {"queued": 0, "sent": 1}
 
 
 def _newer(part: PartStatus, report: PartReport) -> bool:
     if part.sequence is not None and report.sequence is not None:
         return report.sequence > part.sequence
-    if part.status in _FINAL:
+    if part.status in FINAL_STATUSES:
         return False  # a final status stands; a late "accepted" or a repeat changes nothing
-    return report.status in _FINAL or _RANK.get(report.status, 0) >= _RANK.get(part.status, 0)
+    if report.status in FINAL_STATUSES:
+        return True
+    return _RANK.get(report.status, 0) >= _RANK.get(part.status, 0)

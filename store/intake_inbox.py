@@ -70,24 +70,32 @@ class IntakeInbox:
         """Keep ``record``: True if new, False if its dedupe_key came before (nothing
         written). ``ON CONFLICT DO NOTHING``, so two replicas given the same redelivery at
         once cannot fail on each other."""
+        return self.add_all([record], now) == 1
+
+    def add_all(self, records: Sequence[IntakeRecord], now: datetime) -> int:
+        """Keep a payload's events in one transaction: all or none acknowledged. How many
+        were new."""
         insert = dialect_insert(self._engine.dialect.name)
-        statement = (
-            insert(INBOX)
-            .values(
-                source=record.source,
-                account=record.account,
-                dedupe_key=record.dedupe_key,
-                workflow_id=record.workflow_id,
-                event_id=record.event_id,
-                event=self._sealer.seal(record.event_json),
-                received_at=now,
-                attempts=0,
-            )
-            .on_conflict_do_nothing(index_elements=[INBOX.c.dedupe_key])
-            .returning(INBOX.c.id)
-        )
+        added = 0
         with self._engine.begin() as connection:
-            return connection.execute(statement).first() is not None
+            for record in records:
+                statement = (
+                    insert(INBOX)
+                    .values(
+                        source=record.source,
+                        account=record.account,
+                        dedupe_key=record.dedupe_key,
+                        workflow_id=record.workflow_id,
+                        event_id=record.event_id,
+                        event=self._sealer.seal(record.event_json),
+                        received_at=now,
+                        attempts=0,
+                    )
+                    .on_conflict_do_nothing(index_elements=[INBOX.c.dedupe_key])
+                    .returning(INBOX.c.id)
+                )
+                added += connection.execute(statement).first() is not None
+        return added
 
     def due(self, now: datetime, limit: int) -> list[PendingEvent]:
         """Pending rows whose next attempt is due, oldest first, without claiming them."""

@@ -245,11 +245,6 @@ class DeliveryStatuses:
         with self._engine.connect() as connection:
             return {status: int(count) for status, count in connection.execute(query)}
 
-    def final_status(self, message_key: str) -> FinalStatus | None:
-        """The message's first final report, if one came."""
-        with self._engine.connect() as connection:
-            return self._final(connection, message_key)
-
     @staticmethod
     def _final(connection: Connection, message_key: str) -> FinalStatus | None:
         row = connection.execute(_FINAL, {"p_key": message_key}).first()

@@ -39,12 +39,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.timeline import (
         Channel,
         DeliveryReport,
-        NotificationState,
         delivery_status_from_twilio,
     )
     from messaging.render import RenderedMessage
     from policy.decision import send_now
-    from policy.duplicates import notified_milestone
     from workflows import message_records as records
     from workflows import support_view
     from workflows.fallback import unmuted_others
@@ -94,9 +92,7 @@ class DecidingSend:
             if outcome.decision is not None
             else await self._fallback_after_report(parked, outcome.final_report)
         )
-        ctx.state.notified.append(notified_milestone(event))
-        ctx.history.state = NotificationState.SENDING
-        ctx.publish(search=False)
+        self._policy.mark_sending(event)
         await self._sms.send(
             event,
             phone,

@@ -130,16 +130,21 @@ class SendPolicy:
         else:
             self._note_decision(parked, decision)
 
+    def mark_sending(self, event: MilestoneEvent) -> None:
+        """The milestone is news being sent: counted as notified, "sending" in the Web UI.
+        The search attributes are upserted once, when the send ends (mostly with
+        "delivered"); meanwhile only the details say "sending"."""
+        ctx = self._ctx
+        ctx.state.notified.append(notified_milestone(event))
+        ctx.history.state = NotificationState.SENDING
+        ctx.publish(search=False)
+
     async def send_decided(
         self, parked: Parked, decision: PolicyDecision, facts: PolicyFacts | None
     ) -> None:
         """Send on the channels decided; ``facts`` carry the SMS text when SMS is one."""
-        event, ctx = parked.event, self._ctx
-        ctx.state.notified.append(notified_milestone(event))
-        ctx.history.state = NotificationState.SENDING
-        # The search attributes are upserted once, when the send ends (mostly with
-        # "delivered"); meanwhile the Web UI's details show "sending".
-        ctx.publish(search=False)
+        event = parked.event
+        self.mark_sending(event)
         phone = event.customer.phone
         if Channel.SMS in decision.channels and phone:
             await self._sms.send(
