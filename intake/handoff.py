@@ -1,5 +1,6 @@
 """What every source's route does once it has read a payload: the events into the inbox
-(acknowledged once they are there), or the payload into the dead letters."""
+(acknowledged once they are there) with the tracking codes they name, or the payload into
+the dead letters."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from domain.events import MilestoneEvent
 from intake.source import IntakeRefused
 from store.intake_inbox import IntakeRecord
 from store.repository import Store
+from store.tracked_shipments import ShipmentLink
 
 
 def keep_events(
@@ -33,8 +35,32 @@ def keep_events(
         )
         for event in events
     ]
-    added = store.intake_inbox.add_all(records, now)
+    # In the same transaction: a tracker's report that follows finds the order exactly
+    # when the event naming its tracking code was acknowledged.
+    with store.engine.begin() as connection:
+        added = store.intake_inbox.add_all_in(connection, records, now)
+        store.tracked_shipments.record_in(connection, shipment_links(source, account, events), now)
     return added, len(events) - added
+
+
+def shipment_links(
+    source: str, account: str, events: Sequence[MilestoneEvent]
+) -> list[ShipmentLink]:
+    """The tracking codes these events name, each linked to its order."""
+    return [
+        ShipmentLink.of(
+            tracking_code=event.shipment.tracking_id,
+            carrier=event.shipment.carrier,
+            kind=event.kind.value,
+            reference=event.reference,
+            workflow_id=event.workflow_id,
+            source=source,
+            account=account,
+            merchant=event.merchant,
+        )
+        for event in events
+        if event.shipment is not None and event.shipment.tracking_id
+    ]
 
 
 def keep_refusal(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, Row, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, case, func, or_, select, update
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert
@@ -75,26 +75,32 @@ class IntakeInbox:
     def add_all(self, records: Sequence[IntakeRecord], now: datetime) -> int:
         """Keep a payload's events in one transaction: all or none acknowledged. How many
         were new."""
-        insert = dialect_insert(self._engine.dialect.name)
-        added = 0
         with self._engine.begin() as connection:
-            for record in records:
-                statement = (
-                    insert(INBOX)
-                    .values(
-                        source=record.source,
-                        account=record.account,
-                        dedupe_key=record.dedupe_key,
-                        workflow_id=record.workflow_id,
-                        event_id=record.event_id,
-                        event=self._sealer.seal(record.event_json),
-                        received_at=now,
-                        attempts=0,
-                    )
-                    .on_conflict_do_nothing(index_elements=[INBOX.c.dedupe_key])
-                    .returning(INBOX.c.id)
+            return self.add_all_in(connection, records, now)
+
+    def add_all_in(
+        self, connection: Connection, records: Sequence[IntakeRecord], now: datetime
+    ) -> int:
+        """``add_all`` in the caller's transaction (with what else the intake writes)."""
+        insert = dialect_insert(connection.dialect.name)
+        added = 0
+        for record in records:
+            statement = (
+                insert(INBOX)
+                .values(
+                    source=record.source,
+                    account=record.account,
+                    dedupe_key=record.dedupe_key,
+                    workflow_id=record.workflow_id,
+                    event_id=record.event_id,
+                    event=self._sealer.seal(record.event_json),
+                    received_at=now,
+                    attempts=0,
                 )
-                added += connection.execute(statement).first() is not None
+                .on_conflict_do_nothing(index_elements=[INBOX.c.dedupe_key])
+                .returning(INBOX.c.id)
+            )
+            added += connection.execute(statement).first() is not None
         return added
 
     def due(self, now: datetime, limit: int) -> list[PendingEvent]:

@@ -26,6 +26,7 @@ from store.route_measurements import RouteMeasurements
 from store.send_window import SenderLimiter
 from store.statuses import DeliveryStatuses
 from store.timeline import Timeline
+from store.tracked_shipments import TrackedShipments
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Store:
     inbound_parts: InboundParts
     intake_inbox: IntakeInbox
     dead_letters: DeadLetters
+    tracked_shipments: TrackedShipments
 
     @classmethod
     def connect(cls, url: str, sealer: Sealer | None = None) -> Store:
@@ -76,6 +78,7 @@ class Store:
             inbound_parts=InboundParts(engine),
             intake_inbox=IntakeInbox(engine, sealer),
             dead_letters=DeadLetters(engine, sealer),
+            tracked_shipments=TrackedShipments(engine),
         )
 
     def ping(self) -> None:

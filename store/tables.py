@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -407,3 +408,29 @@ class IntakeDeadLetterRow(Base):
     count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     discarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class TrackedShipmentRow(Base):
+    """A carrier's tracking code and the order it ships (store/tracked_shipments.py): a
+    tracker webhook names only the code. ``carrier`` is a lower-case key ('' unknown)."""
+
+    __tablename__ = "tracked_shipments"
+    __table_args__ = (
+        UniqueConstraint("tracking_code", "carrier"),
+        Index("ix_tracked_shipments_workflow_id", "workflow_id"),  # an order's shipments
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    carrier: Mapped[str] = mapped_column(String(60))
+    tracking_code: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(100))
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(40))  # the intake source that named it first
+    account: Mapped[str] = mapped_column(String(100))
+    merchant: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Set once an EasyPost tracker follows this code (the poller creates one, or its webhook
+    # names it): one tracker per code, so unique.
+    easypost_tracker_id: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
