@@ -26,7 +26,7 @@ from observability.sdk_metrics import SdkMetrics
 from observability.tracing import configure_tracing
 from observability.worker_http import WorkerHttp
 from starter.client import connect
-from store.migrate import prepare_schema
+from store.schema import prepare_schema
 from workflows.registry import WORKFLOWS, workflow_runner
 
 

@@ -32,8 +32,8 @@ from privacy.converter import codec_for
 from privacy.sealed import Sealer
 from providers.sms_providers import build_sms_providers
 from starter.client import connect
-from store.migrate import prepare_schema
 from store.repository import Store
+from store.schema import prepare_schema
 
 
 def create_app(settings: Settings | None = None, *, client: Client | None = None) -> FastAPI:

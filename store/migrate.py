@@ -11,7 +11,10 @@ newer release's) or one not migrated yet.
 
 from __future__ import annotations
 
+import argparse
 import fcntl
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,13 +26,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from store.database import make_engine
+from store.schema import SCHEMA_REFUSED, URL_VARIABLE, SchemaError
+
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 # pg_advisory_lock's key: any constant of Herald's own ("herald" in ASCII).
 MIGRATION_LOCK_KEY = 0x686572616C64
-
-
-class SchemaError(RuntimeError):
-    """The database's schema is not the one this code was written for."""
 
 
 def alembic_config(url: str) -> Config:
@@ -97,8 +99,34 @@ def require_current_schema(url: str, engine: Engine) -> None:
     )
 
 
-def prepare_schema(url: str, engine: Engine, *, migrate: bool) -> None:
-    """At a process's start: migrate if it is the one to, then insist on the right schema."""
+def prepare_schema_here(url: str, engine: Engine, *, migrate: bool) -> None:
+    """Migrate if this process is the one to, then insist on the right schema (in this
+    process: long-running ones call store.schema.prepare_schema, which runs main below)."""
     if migrate:
-        upgrade(url)
+        current, _head, known = schema_revisions(url, engine)
+        if current is None or current in known:  # a newer release's schema: refused below
+            upgrade(url)
     require_current_schema(url, engine)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m store.migrate --check|--migrate``, the URL in HERALD_SCHEMA_URL."""
+    parser = argparse.ArgumentParser(prog="python -m store.migrate")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--check", action="store_true")
+    action.add_argument("--migrate", action="store_true")
+    args = parser.parse_args(argv)
+    url = os.environ[URL_VARIABLE]
+    engine = make_engine(url)
+    try:
+        prepare_schema_here(url, engine, migrate=args.migrate)
+    except SchemaError as refused:
+        print(refused, file=sys.stderr)
+        return SCHEMA_REFUSED
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
