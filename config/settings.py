@@ -23,6 +23,7 @@ SANDBOX_VONAGE_API_SECRET = "herald-sandbox-vonage-secret"
 SANDBOX_VONAGE_SIGNATURE_SECRET = "herald-sandbox-vonage-signature-secret"
 SANDBOX_PLIVO_AUTH_ID = "MAHERALDSANDBOX00001"
 SANDBOX_PLIVO_AUTH_TOKEN = "herald-sandbox-plivo-auth-token"
+SANDBOX_EASYPOST_API_KEY = "EZTKheraldsandbox0000000000000000"  # a test key's shape
 
 
 class Settings(BaseSettings):
@@ -143,6 +144,16 @@ class Settings(BaseSettings):
     intake_config_path: Path = PROJECT_ROOT / "config" / "intake.toml"
     shopify_webhook_secrets: SecretStr = SecretStr("")
 
+    # EasyPost Trackers API (official SDK), for shipments no carrier webhook covers. No
+    # key: the sandbox's. The tracking poller's interval (workflows/tracking_poller.py):
+    # short while a shipment moves (a change reaches the customer within it), doubling
+    # while nothing changes up to the cap; it stops at a final status or at the max age.
+    easypost_api_key: SecretStr = SecretStr("")
+    easypost_api_base_url: str = ""  # default https://api.easypost.com/v2 or the sandbox
+    tracking_poll_initial_seconds: float = Field(default=120.0, gt=0)
+    tracking_poll_max_seconds: float = Field(default=4 * 3600.0, gt=0)
+    tracking_poll_max_age_seconds: float = Field(default=45 * 24 * 3600.0, gt=0)
+
     # Workflow behaviour
     sms_max_attempts: int = Field(
         default=3, ge=1
@@ -250,6 +261,18 @@ class Settings(BaseSettings):
         if self.plivo_api_base_url:
             return self.plivo_api_base_url
         return self.sandbox_base_url if not self.plivo_auth_id else "https://api.plivo.com"
+
+    @property
+    def effective_easypost_api_key(self) -> str:
+        return self.easypost_api_key.get_secret_value() or SANDBOX_EASYPOST_API_KEY
+
+    @property
+    def effective_easypost_api_base_url(self) -> str:
+        if self.easypost_api_base_url:
+            return self.easypost_api_base_url
+        if self.easypost_api_key.get_secret_value():
+            return "https://api.easypost.com/v2"
+        return f"{self.sandbox_base_url}/v2"
 
     @property
     def effective_public_base_url(self) -> str:

@@ -1,5 +1,5 @@
-"""Wires the SMS providers' stand-ins (Twilio, Vonage, Plivo), the push sink and the SMTP
-sink into one FastAPI app."""
+"""Wires the SMS providers' stand-ins (Twilio, Vonage, Plivo), EasyPost's Trackers API,
+the push sink and the SMTP sink into one FastAPI app."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from config.settings import Settings, get_settings
+from sandbox.easypost_api import EasyPostSandbox, create_easypost_router
 from sandbox.language_model import (
     LanguageModelStub,
     create_stub_control_router,
@@ -76,6 +77,7 @@ def create_sandbox_app(
     )
     plivo_id, plivo_token = settings.effective_plivo_credentials
     plivo = PlivoSandbox(auth_id=plivo_id, auth_token=plivo_token, world=ProviderWorld(seed=seed))
+    easypost = EasyPostSandbox(api_key=settings.effective_easypost_api_key)
     push = PushSink(RuleBook(push_rules or (), seed=seed), required_key=push_api_key)
     email = EmailSink(max_emails=max_emails)
 
@@ -91,10 +93,12 @@ def create_sandbox_app(
             await twilio.stop()
             await vonage.webhooks.stop()
             await plivo.webhooks.stop()
+            await easypost.sender.stop()
 
     app = FastAPI(title="Herald sandbox", lifespan=lifespan)
     app.state.twilio = twilio
     app.state.vonage, app.state.plivo = vonage, plivo
+    app.state.easypost = easypost
     app.state.push = push
     app.state.email = email
     oms, support = SandboxOms(), SandboxSupport()
@@ -104,6 +108,7 @@ def create_sandbox_app(
     app.include_router(create_twilio_router(twilio))
     app.include_router(create_vonage_router(vonage))
     app.include_router(create_plivo_router(plivo))
+    app.include_router(create_easypost_router(easypost))
     app.include_router(create_oms_router(oms))
     app.include_router(create_support_router(support))
     app.include_router(create_stub_router(language_model))
@@ -117,6 +122,7 @@ def create_sandbox_app(
         await twilio.reset()
         await vonage.reset()
         await plivo.reset()
+        await easypost.reset()
         push.reset()
         email.reset()
         oms.reset()

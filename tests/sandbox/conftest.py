@@ -153,6 +153,7 @@ class ReceivedWebhook:
     url: str
     headers: dict[str, str]
     params: dict[str, str]
+    body: bytes = b""  # as received, for signatures over the raw body
 
 
 class WebhookReceiver:
@@ -169,12 +170,13 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length).decode()
+                raw = self.rfile.read(length)
                 webhook = ReceivedWebhook(
                     path=self.path,
                     url=receiver.url(self.path),
                     headers={k: v for k, v in self.headers.items()},
-                    params=dict(parse_qsl(body, keep_blank_values=True)),
+                    params=dict(parse_qsl(raw.decode(), keep_blank_values=True)),
+                    body=raw,
                 )
                 payload = receiver.response_body.encode()
                 self.send_response(receiver.status)
