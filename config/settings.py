@@ -143,6 +143,12 @@ class Settings(BaseSettings):
     # named twice has two secrets, for a rotation).
     intake_config_path: Path = PROJECT_ROOT / "config" / "intake.toml"
     shopify_webhook_secrets: SecretStr = SecretStr("")
+    # Carrier trackers (POST /intake/easypost, /intake/aftership): their status codes to
+    # milestones, and each account's webhook secret, "account:secret" comma separated (the
+    # account as named in config/intake.toml; twice: two secrets, for a rotation).
+    carrier_statuses_path: Path = PROJECT_ROOT / "config" / "carrier_statuses.toml"
+    easypost_webhook_secrets: SecretStr = SecretStr("")
+    aftership_webhook_secrets: SecretStr = SecretStr("")
 
     # EasyPost Trackers API (official SDK), for shipments no carrier webhook covers. No
     # key: the sandbox's. The tracking poller's interval (workflows/tracking_poller.py):

@@ -1,0 +1,227 @@
+"""AfterShip tracking webhooks: their signature check and one tracking to at most one order
+milestone event.
+
+Owns what Herald reads from AfterShip's webhook body (``event``, ``event_id``, ``ts``,
+``msg``: the tracking, with ``tracking_number``, ``slug``, ``tag``, ``subtag``,
+``checkpoints``, ``order_id``, ``customer_name``, ``smses``, ``emails``,
+``expected_delivery``, ``courier_tracking_link``) and each AfterShip account's configuration.
+Pure: no HTTP, no store.
+
+Unlike EasyPost, an AfterShip tracking often names its order and customer (the merchant
+sends them when creating it): a shipment no other source named yet still reaches its
+customer, from ``order_id`` and the tracking's own phones and e-mails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.events import Customer, known_time_zone
+from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone, workflow_id_for
+from intake.carrier_statuses import StatusTable
+from intake.source import PRIORITY_NORMAL, IntakeRefused, Mapped, priority_of
+from intake.sources.shopify import verify_hmac as _verify_base64_hmac
+from intake.sources.tracking import (
+    CustomerLookup,
+    OrderLookup,
+    ShipmentOrder,
+    TrackerReport,
+    contact_customer,
+    moment,
+    text,
+    tracker_event,
+)
+
+SIGNATURE_HEADER = "aftership-hmac-sha256"
+TRACKING_UPDATE = "tracking_update"
+_REFERENCE_SHAPE = r"^[A-Za-z0-9._:-]{1,100}$"
+
+
+class AfterShipAccount(BaseModel):
+    """One AfterShip account (``[[aftership]]`` in config/intake.toml), its defaults for
+    a customer the tracking itself names, and its status table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
+    merchant: str | None = Field(default=None, max_length=100)
+    locale: str = "en"
+    time_zone: str = "UTC"
+    default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    milestones: frozenset[Milestone] = frozenset(MILESTONES_BY_KIND[Kind.ORDER])
+    statuses: StatusTable
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        return known_time_zone(value)
+
+
+def verify_signature(raw_body: bytes, header: str | None, secrets: Sequence[str]) -> bool:
+    """``aftership-hmac-sha256`` is base64(HMAC-SHA256(secret, raw body)): Shopify's scheme,
+    so the same constant-time check (any of ``secrets``, for a rotation)."""
+    return _verify_base64_hmac(raw_body, header, secrets)
+
+
+def map_webhook(
+    payload: Any,
+    *,
+    account: AfterShipAccount,
+    order_of: OrderLookup,
+    customer_of: CustomerLookup,
+) -> Mapped:
+    """A webhook body to at most one milestone event, nothing (``ignored`` says why), or
+    :class:`IntakeRefused`. ``order_of``/``customer_of`` errors propagate (a store
+    outage is retried, not dead-lettered)."""
+    if not isinstance(payload, Mapping):
+        raise IntakeRefused("the AfterShip webhook is not a JSON object")
+    event = payload.get("event")
+    if event != TRACKING_UPDATE:
+        return Mapped(ignored=f"AfterShip event {event!r} is not a tracking update")
+    tracking = payload.get("msg")
+    if not isinstance(tracking, Mapping):
+        raise IntakeRefused(f"AfterShip webhook {payload.get('event_id')!r} has no tracking")
+    sent_at = payload.get("ts")
+    try:
+        report = _report(tracking, account, sent_at)
+    except IntakeRefused:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise IntakeRefused(f"AfterShip tracking could not be read: {exc}") from exc
+    milestone = report.meaning.milestone
+    if milestone is None:
+        return Mapped(ignored=f"{report.described} tells the customer nothing")
+    if milestone not in account.milestones:
+        return Mapped(ignored=f"account {account.name} does not use {milestone.value}")
+    order = order_of(report.tracking_code, report.carrier) or _named_order(tracking, account)
+    if order is None:
+        raise IntakeRefused(
+            f"{report.described}: tracking number {report.tracking_code} is not linked to an "
+            "order yet and the tracking names no valid order_id; replay once the order's "
+            "shipped event is in",
+            priority_of(milestone),
+        )
+    if order.kind != Kind.ORDER.value:
+        return Mapped(ignored=f"tracking number {report.tracking_code} ships a {order.kind}")
+    # The customer the order's own events named first: fuller than a tracking's contacts.
+    customer = customer_of(order.workflow_id) or _named_customer(tracking, account)
+    if customer is None:
+        raise IntakeRefused(
+            f"{report.described} for order {order.reference}: no customer with a valid phone "
+            "or e-mail, neither known for the order nor in the tracking",
+            priority_of(milestone),
+        )
+    return Mapped(events=[tracker_event(report, milestone, order, customer, account.merchant)])
+
+
+class _NamedOrder(BaseModel):
+    """The order a tracking names itself (``order_id``), when no source linked its code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = Kind.ORDER.value
+    reference: str = Field(pattern=_REFERENCE_SHAPE)
+    workflow_id: str
+    merchant: str | None = None
+
+
+def _named_order(tracking: Mapping[str, Any], account: AfterShipAccount) -> ShipmentOrder | None:
+    reference = text(tracking, "order_id")
+    if reference is None:
+        return None
+    try:
+        return _NamedOrder(
+            reference=reference,
+            workflow_id=workflow_id_for(Kind.ORDER, reference),
+            merchant=account.merchant,
+        )
+    except ValueError:
+        return None  # not a reference Herald can use: as if none were named
+
+
+def _named_customer(tracking: Mapping[str, Any], account: AfterShipAccount) -> Customer | None:
+    phones, emails = tracking.get("smses"), tracking.get("emails")
+    return contact_customer(
+        name=text(tracking, "customer_name"),
+        phones=phones if isinstance(phones, list) else [],
+        emails=emails if isinstance(emails, list) else [],
+        region=_region(tracking) or account.default_region,
+        locale=text(tracking, "language") or account.locale,
+        time_zone=account.time_zone,
+    )
+
+
+def _region(tracking: Mapping[str, Any]) -> str | None:
+    """A local phone number's country: AfterShip's ISO 3166-1 alpha-2 field when given."""
+    code = text(tracking, "destination_country_region") or text(tracking, "origin_country_region")
+    return code.upper() if code and len(code) == 2 else None
+
+
+def _report(tracking: Mapping[str, Any], account: AfterShipAccount, sent_at: Any) -> TrackerReport:
+    code = text(tracking, "tracking_number")
+    if not code:
+        raise IntakeRefused("AfterShip tracking has no tracking_number")
+    tag, subtag = text(tracking, "tag"), text(tracking, "subtag")
+    described = f"AfterShip tracking {text(tracking, 'id') or code} (tag {tag}/{subtag})"
+    meaning = account.statuses.meaning(tag, subtag)
+    if meaning is None:
+        raise IntakeRefused(
+            f"{described}: tag {tag!r} is not in config/carrier_statuses.toml", PRIORITY_NORMAL
+        )
+    run = _current_run(tracking.get("checkpoints"), tag)
+    latest = run[-1] if run else None
+    occurred_at = (
+        (latest[0] if latest else None) or moment(tracking.get("updated_at")) or _unix(sent_at)
+    )
+    if occurred_at is None:
+        raise IntakeRefused(
+            f"{described} has no valid time in checkpoints, updated_at or ts",
+            priority_of(meaning.milestone),
+        )
+    first_of_run = run[0][0] if run else occurred_at
+    message = latest[1].get("message") if latest else None
+    return TrackerReport(
+        described=described,
+        tracking_code=code,
+        carrier=text(tracking, "slug"),
+        meaning=meaning,
+        occurred_at=occurred_at,
+        repeat_key=first_of_run.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        tracking_url=text(tracking, "courier_tracking_link"),
+        estimated_arrival=moment(tracking.get("expected_delivery")),
+        detail=message if isinstance(message, str) else text(tracking, "subtag_message"),
+    )
+
+
+_Checkpoint = tuple[datetime, Mapping[str, Any]]
+
+
+def _current_run(checkpoints: Any, tag: str | None) -> list[_Checkpoint]:
+    """The latest checkpoints under the tracking's current tag, oldest first."""
+    if not isinstance(checkpoints, list):
+        return []
+    timed = sorted(
+        (
+            (when, point)
+            for point in checkpoints
+            if isinstance(point, Mapping)
+            and (when := moment(point.get("checkpoint_time"))) is not None
+        ),
+        key=lambda item: item[0],
+    )
+    run: list[_Checkpoint] = []
+    for point in reversed(timed):
+        if point[1].get("tag") != tag:
+            break
+        run.append(point)
+    return run[::-1]
+
+
+def _unix(value: Any) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return datetime.fromtimestamp(value, UTC)

@@ -1,0 +1,172 @@
+"""What every carrier tracker source shares (EasyPost, AfterShip, the poller): a tracker's
+report, whichever aggregator sent it, to one order milestone event.
+
+A tracker names a tracking code, never Herald's order: ``order_of`` finds the order the
+code ships (store/tracked_shipments.py), ``customer_of`` the customer that order's latest
+event named. The event id comes from the order and the milestone, never from the tracker
+or the source (as Shopify's, intake/sources/shopify.py), so a delivery reported by
+Shopify's fulfillment event, an EasyPost webhook and the poller is one milestone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import phonenumbers
+from pydantic import ValidationError
+
+from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment
+from domain.milestones import Kind, Milestone
+from intake.carrier_statuses import StatusMeaning
+from intake.source import IntakeRefused, priority_of
+
+# Milestones that can happen more than once to one shipment: each new one is news.
+REPEATABLE_MILESTONES = frozenset({Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED})
+_PROBLEM_OF: dict[Milestone, DeliveryProblem] = {
+    Milestone.DELAYED: DeliveryProblem.DELAYED,
+    Milestone.DELIVERY_ATTEMPTED: DeliveryProblem.DELIVERY_ATTEMPTED,
+}
+DETAIL_MAX = 500
+NAMELESS = "customer"  # Customer.name is required; a tracker may name nobody
+
+
+class ShipmentOrder(Protocol):
+    """The order a tracking code ships (store.tracked_shipments.ShipmentLink is one)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def workflow_id(self) -> str: ...
+    @property
+    def merchant(self) -> str | None: ...
+
+
+# (tracking code, carrier) -> the order it ships; None: no source named the code yet.
+OrderLookup = Callable[[str, str | None], ShipmentOrder | None]
+# workflow id -> the customer its latest event named.
+CustomerLookup = Callable[[str], Customer | None]
+
+
+@dataclass(frozen=True)
+class TrackerReport:
+    """One tracker's current state, read from its aggregator's shape."""
+
+    described: str  # e.g. "EasyPost tracker trk_1 (status in_transit/weather_delay)"
+    tracking_code: str
+    carrier: str | None
+    meaning: StatusMeaning
+    occurred_at: datetime
+    # For a repeatable milestone: what tells this delay from the next (the first scan of
+    # the current run of that status), so a re-sent update is the same event.
+    repeat_key: str | None = None
+    tracking_url: str | None = None
+    estimated_arrival: datetime | None = None
+    detail: str | None = None  # the carrier's message, for problems
+
+
+def milestone_event_id(reference: str, milestone: Milestone, repeat_key: str | None) -> str:
+    """``<order>:<milestone>`` (Shopify's form), ``:<key>`` only for repeatable ones."""
+    base = f"{reference}:{milestone.value}"
+    return f"{base}:{repeat_key}" if repeat_key else base
+
+
+def tracker_event(
+    report: TrackerReport,
+    milestone: Milestone,
+    order: ShipmentOrder,
+    customer: Customer,
+    merchant: str | None,
+) -> MilestoneEvent:
+    """The milestone event, or IntakeRefused naming what made it invalid."""
+    problem = report.meaning.problem or _PROBLEM_OF.get(milestone)
+    repeat_key = report.repeat_key if milestone in REPEATABLE_MILESTONES else None
+    detail = report.detail[:DETAIL_MAX] if report.detail and problem else None
+    try:
+        return MilestoneEvent(
+            event_id=milestone_event_id(order.reference, milestone, repeat_key),
+            kind=Kind.ORDER,
+            reference=order.reference,
+            milestone=milestone,
+            occurred_at=report.occurred_at,
+            customer=customer,
+            shipment=Shipment(
+                carrier=report.carrier,
+                tracking_id=report.tracking_code,
+                tracking_url=report.tracking_url,
+                estimated_arrival=report.estimated_arrival,
+            ),
+            merchant=order.merchant or merchant,
+            detail=detail,
+            problem=problem,
+        )
+    except ValidationError as exc:
+        raise IntakeRefused(
+            f"{report.described} for order {order.reference} is no valid milestone event: {exc}",
+            priority_of(milestone),
+        ) from exc
+
+
+def contact_customer(
+    *,
+    name: str | None,
+    phones: list[Any],
+    emails: list[Any],
+    region: str | None,
+    locale: str,
+    time_zone: str,
+) -> Customer | None:
+    """The first usable phone and e-mail a tracker carries; a bad one is dropped, not the
+    customer. None: nothing reachable."""
+    phone = next(
+        (p for p in (e164(raw, region) for raw in phones if isinstance(raw, str)) if p), None
+    )
+    email = next((e for e in emails if isinstance(e, str) and _valid_email(e.strip())), None)
+    if not (phone or email):
+        return None
+    return Customer(
+        name=(name or NAMELESS)[:200],
+        phone=phone,
+        email=email.strip() if email else None,
+        locale=locale,
+        time_zone=time_zone,
+    )
+
+
+def e164(raw: str, region: str | None) -> str | None:
+    """``raw`` in E.164, reading a local number in ``region``; None: not a valid number."""
+    try:
+        parsed = phonenumbers.parse(raw, region.upper() if region else None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        Customer(name=NAMELESS, email=value)
+    except ValidationError:
+        return False
+    return True
+
+
+def moment(value: Any) -> datetime | None:
+    """An ISO 8601 time with its offset (``Z`` too); one without an offset is no time."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def text(payload: Mapping[str, Any], key: str) -> str | None:
+    value = payload.get(key)
+    return value.strip() or None if isinstance(value, str) else None
