@@ -177,8 +177,8 @@ class DecideAndSendActivities:
         )
         first = bool(recorded and recorded.first_of_event)
 
-        def accepted() -> None:
-            observe.sms_accepted(event, first, sms.segments, sms.estimated_cost_usd)
+        def accepted(provider: str) -> None:
+            observe.sms_accepted(event, first, sms.segments, sms.estimated_cost_usd, provider)
 
         try:
             with logging_context(

@@ -41,8 +41,10 @@ async def find_earlier_send(
     to: str,
     body: str,
     entry: OutboxEntry,
+    sender: str | None = None,
 ) -> str | None:
-    """After a call that may have reached Twilio, find the message it made.
+    """After a call that may have reached Twilio, find the message it made (from
+    ``sender``, the one the call used: routing's, else the configured one).
 
     None (call again) only once the provider would have listed it: the earlier call's
     acceptance window has passed. Until then this looks again every second while the
@@ -53,7 +55,7 @@ async def find_earlier_send(
     window_ends = called_at + timedelta(seconds=accept_window_seconds)
     while True:
         try:
-            recent = await sms.recent_messages(to, since=since)
+            recent = await sms.recent_messages(to, since=since, sender=sender)
         except ProviderError as error:
             raise as_activity_error(error) from error  # cannot tell: do not risk a second SMS
         match = None

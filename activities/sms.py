@@ -115,13 +115,14 @@ class SmsActivities:
         request: SendSmsInput,
         *,
         completes_as: WaitResult = _itself,
-        on_accepted: Callable[[], None] | None = None,
+        on_accepted: Callable[[str], None] | None = None,
     ) -> SmsSent:
         """The send itself, for this activity and for one that decides first.
 
         ``completes_as``: the calling activity's result for a send, when that is not the
         ``SmsSent`` itself; a report wait that ends without a report completes with it.
-        ``on_accepted``: called once when this attempt's provider call was accepted.
+        ``on_accepted``: called once when this attempt's provider call was accepted, with
+        the provider that took it.
 
         With several providers, the message's route (kept with it: a retry takes the same)
         orders them; an outage that certainly did not reach a provider, or its refusal of
@@ -149,7 +150,7 @@ class SmsActivities:
         key: str,
         completes_as: WaitResult,
         route: MessageRoute | None = None,
-        on_accepted: Callable[[], None] | None = None,
+        on_accepted: Callable[[str], None] | None = None,
     ) -> SmsSent:
         """One provider's send under its outbox key ``key``."""
         leg = provider_leg(
@@ -192,6 +193,7 @@ class SmsActivities:
                                 request.body,
                                 self._status_callback(key),
                                 answer_within=call_timeout(),
+                                sender=outbound.sender,  # routing's, for the country
                             )
                         ).sid
                     else:
@@ -226,14 +228,20 @@ class SmsActivities:
             if adapter is None:
                 window = self._settings.sms_accept_window_seconds
                 return await find_earlier_send(
-                    self._sms, self._store, window, request.to, request.body, entry
+                    self._sms,
+                    self._store,
+                    window,
+                    request.to,
+                    request.body,
+                    entry,
+                    sender=outbound.sender,
                 )
             return await find_earlier_elsewhere(self._store, adapter, outbound, entry)
 
         await self._check_consent_and_pace(request, pace)
         delivered = await send_once(self._store, message, send, adopt=adopt, complete=complete)
         if on_accepted is not None and not delivered.deduplicated:
-            on_accepted()
+            on_accepted(provider)
         if route is not None and not delivered.deduplicated:
             await record_accept(
                 self._router,  # type: ignore[arg-type]

@@ -73,11 +73,13 @@ def sms_accepted(
     first_of_event: bool,
     segments: int | None,
     cost: Decimal | None,
+    provider: str = SMS_PROVIDER,
 ) -> None:
+    """An SMS ``provider`` took (routing's choice, or the failover's)."""
     country = country_of(event) or UNKNOWN
-    MESSAGES.labels("sms", "accepted", SMS_PROVIDER, country, event.milestone.value).inc()
-    SMS_SEGMENTS.labels(SMS_PROVIDER, country).inc(segments or 0)
-    SMS_COST.labels(SMS_PROVIDER, country).inc(float(cost or 0))
+    MESSAGES.labels("sms", "accepted", provider, country, event.milestone.value).inc()
+    SMS_SEGMENTS.labels(provider, country).inc(segments or 0)
+    SMS_COST.labels(provider, country).inc(float(cost or 0))
     if first_of_event:
         first_update(event, "sms")
 

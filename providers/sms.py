@@ -72,24 +72,30 @@ class TwilioSms:
         status_callback: str | None,
         *,
         answer_within: float = REQUEST_TIMEOUT_SECONDS,
+        sender: str | None = None,
     ) -> ProviderMessage:
         """Hand one SMS to the provider; raises :class:`ProviderError`.
 
         ``answer_within``: how long to wait for the provider's answer. A slow provider may still
         accept the message after it; the caller must then look before sending again.
+        ``sender``: routing's sender for the destination (a number or a messaging service);
+        None: the configured one.
         """
-        if refusal := self.refusal(to, body):
+        if refusal := self.refusal(to, body, sender):
             raise refusal
-        sender = _sender_arguments(self._sender)
+        sender_arguments = _sender_arguments(sender or self._sender)
         message = await self._call(
             self._client.messages.create_async(
-                to=to, body=body, status_callback=status_callback or values.unset, **sender
+                to=to,
+                body=body,
+                status_callback=status_callback or values.unset,
+                **sender_arguments,
             ),
             answer_within,
         )
         return _provider_message(message)
 
-    def refusal(self, to: str, body: str) -> ProviderError | None:
+    def refusal(self, to: str, body: str, sender: str | None = None) -> ProviderError | None:
         """What Twilio would refuse on sight, refused without a call (and never retried)."""
         if len(body) > MAX_BODY_CHARACTERS:
             return ProviderError(
@@ -97,7 +103,7 @@ class TwilioSms:
                 code="21617",
                 retryable=False,
             )
-        if to == self._sender:
+        if to == (sender or self._sender):
             return ProviderError("'To' is the sender itself", code="21266", retryable=False)
         return None
 
@@ -107,19 +113,22 @@ class TwilioSms:
             await self._call(self._client.messages(sid).fetch_async(), REQUEST_TIMEOUT_SECONDS)
         )
 
-    async def recent_messages(self, to: str, since: datetime) -> list[ProviderMessage]:
-        """Messages to ``to`` created since ``since``, newest first, queued ones included.
+    async def recent_messages(
+        self, to: str, since: datetime, sender: str | None = None
+    ) -> list[ProviderMessage]:
+        """Messages to ``to`` created since ``since``, newest first, queued ones included;
+        from ``sender`` (the one the send used; None: the configured one).
 
         No ``DateSent`` filter: Twilio sets ``date_sent`` only once the carrier takes the
         message (and matches the filter on the date alone), so a queued or accepted message
         would be missed, and sent again.
         """
-        sender = _sender_filter(self._sender)
+        sender_filter = _sender_filter(sender or self._sender)
         found: list[ProviderMessage] = []
 
         async def collect() -> None:
             page = await self._client.messages.page_async(
-                to=to, page_size=LOOKUP_PAGE_SIZE, **sender
+                to=to, page_size=LOOKUP_PAGE_SIZE, **sender_filter
             )
             while page is not None and len(found) < LOOKUP_LIMIT:
                 for record in page:

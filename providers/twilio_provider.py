@@ -51,13 +51,13 @@ class TwilioProvider:
         self._validator = RequestValidator(settings.effective_twilio_auth_token)
 
     async def send(self, sms: OutboundSms) -> SentSms:
-        message = await self._sms.send(sms.to, sms.body, sms.status_callback_url)
+        message = await self._sms.send(sms.to, sms.body, sms.status_callback_url, sender=sms.sender)
         return _sent(message)
 
     async def find_sent(
         self, sms: OutboundSms, since: datetime, known_ids: frozenset[str] = frozenset()
     ) -> SentSms | None:
-        recent = await self._sms.recent_messages(sms.to, since=since)
+        recent = await self._sms.recent_messages(sms.to, since=since, sender=sms.sender)
         match = next((m for m in recent if m.carries(sms.body) and m.sid not in known_ids), None)
         return _sent(match) if match is not None else None
 

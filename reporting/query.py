@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
-from store.tables import MessageFactsRow, MessageRow
+from store.tables import MessageFactsRow, MessageRouteRow, MessageRow
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,10 @@ class MessageFigures:
 
 def read_messages(engine: Engine, where: StatsFilter) -> list[MessageFigures]:
     """Notification messages (those with facts) created within the filter, oldest first."""
-    m, f = MessageRow, MessageFactsRow
+    m, f, r = MessageRow, MessageFactsRow, MessageRouteRow
+    # The provider that took a routed SMS is on its route; the facts name the one Herald
+    # sends through when nothing routes (they are written before routing chooses).
+    provider = func.coalesce(r.provider, f.provider)
     query = select(
         m.message_key,
         m.workflow_id,
@@ -67,10 +70,11 @@ def read_messages(engine: Engine, where: StatsFilter) -> list[MessageFigures]:
         f.open_tracked,
         f.opened_at,
     ).join(f, f.message_key == m.message_key)
+    query = query.outerjoin(r, r.message_key == m.message_key)
     conditions = {
         f.merchant: where.merchant,
         f.country: where.country.upper() if where.country else None,
-        f.provider: where.provider,
+        provider: where.provider,
         m.milestone: where.milestone,
         m.channel: where.channel,
     }

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from store.tables import MessageFactsRow, MessageRow
+from store.tables import MessageFactsRow, MessageRouteRow, MessageRow
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,14 @@ class MessageFactsStore:
         """(milestone, country, provider) of a message, for its metrics; None if unknown."""
         with self._engine.connect() as connection:
             row = connection.execute(
-                select(MessageRow.milestone, MessageFactsRow.country, MessageFactsRow.provider)
+                select(
+                    MessageRow.milestone,
+                    MessageFactsRow.country,
+                    # routing's choice once a provider took it; else the facts' own
+                    func.coalesce(MessageRouteRow.provider, MessageFactsRow.provider),
+                )
                 .join(MessageFactsRow, MessageFactsRow.message_key == MessageRow.message_key)
+                .outerjoin(MessageRouteRow, MessageRouteRow.message_key == MessageRow.message_key)
                 .where(MessageRow.message_key == message_key)
             ).first()
         return (row[0], row[1], row[2]) if row else None

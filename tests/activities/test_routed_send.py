@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from activities.delivery import SENDER_BUSY
 from activities.dependencies import Dependencies, sms_router
 from activities.sms import SendSmsInput, SmsActivities, SmsSent
 from activities.sms_routing import count_final_outcome
+from reporting.query import StatsFilter, read_messages
+from sandbox.twilio_api import SANDBOX_MESSAGING_SERVICE
+from store.message_facts import MessageFacts
 from store.migrate import upgrade
 from tests.activities.test_send_activities import activity_environment, identity
 from tests.helpers.temporal import settings_for_tests
@@ -243,3 +247,56 @@ async def test_the_first_attempts_pacing_slot_is_the_chosen_providers_senders(
     assert raised.value.details[0]["retry_at"] > now + 25
     listed = sandbox.http.get("/sandbox/plivo/messages").json()["messages"]
     assert [m["message_uuid"] for m in listed] == [sent.provider_message_id]
+
+
+async def test_routings_twilio_sender_sends_and_the_provider_that_took_it_is_reported(
+    routed: Dependencies, sandbox: RunningSandbox
+) -> None:
+    """Twilio chosen for a country sends from routing's Twilio sender (config/routing.toml:
+    the messaging service), and the metrics and the KPIs name Twilio; Vonage chosen for
+    another message is named Vonage, though the facts were written before the choice."""
+    measured(routed, "twilio", 97, 3)
+    measured(routed, "vonage", 50, 50)
+    measured(routed, "plivo", 5, 95)
+    routed.sms_router._rules = routed.sms_router._rules.model_copy(
+        update={"exploration_share": 0.0}
+    )
+    activities = SmsActivities(
+        routed.settings, routed.store, routed.sms, routed.report_waits, router=routed.sms_router
+    )
+    took: list[str] = []
+    for reference in ("T1", "V1"):
+        if reference == "V1":
+            measured(routed, "twilio", 0, 400)  # now Twilio scores worst
+        request = brazil_sms(reference)
+        routed.store.message_facts.record(
+            MessageFacts(
+                message_key=request.identity.message_key,
+                workflow_id=request.identity.workflow_id,
+                event_id=f"{reference}:shipped",
+                event_occurred_at=NOW,
+                merchant=None,
+                country="BR",
+                provider="twilio",  # what decide_and_send writes before routing chooses
+                channel="sms",
+            ),
+            NOW,
+        )
+        environment = await activity_environment()
+        await environment.run(partial(activities.send, request, on_accepted=took.append))
+
+    assert took == ["twilio", "vonage"]
+    [twilio_record] = sandbox.http.get("/sandbox/messages").json()["messages"]
+    assert twilio_record["messaging_service_sid"] == SANDBOX_MESSAGING_SERVICE
+    by_provider = {
+        name: [
+            m.message_key for m in read_messages(routed.store.engine, StatsFilter(provider=name))
+        ]
+        for name in ("twilio", "vonage")
+    }
+    assert by_provider == {
+        "twilio": [identity(reference="T1").message_key],
+        "vonage": [identity(reference="V1").message_key],
+    }
+    labels = routed.store.message_facts.labels_of(identity(reference="V1").message_key)
+    assert labels is not None and labels[2] == "vonage"
