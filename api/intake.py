@@ -28,6 +28,7 @@ from config.settings import Settings
 from domain.events import MilestoneEvent
 from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
+from intake.housekeeping import Housekeeping
 from intake.source import IntakeRefused, parse_json
 from intake.sources.generic import map_generic
 from starter.client import signal_milestone
@@ -44,15 +45,21 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
 
     dispatcher = Dispatcher(store, signal, rate=settings.intake_dispatch_rate)
 
+    housekeeping = Housekeeping(store, settings)  # the prune, beside the dispatcher
+
     @contextlib.asynccontextmanager
     async def dispatching(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(dispatcher.run_forever())
+        tasks = [
+            asyncio.create_task(dispatcher.run_forever()),
+            asyncio.create_task(housekeeping.run_forever()),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     router = APIRouter(lifespan=dispatching)
     generic = APIRouter(dependencies=[Depends(require_credential(settings))])

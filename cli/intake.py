@@ -1,10 +1,11 @@
 """``herald intake``: the intake's dead letters and backlog, for the people who run it.
 
-``status`` shows the inbox's backlog and its oldest waiting event; ``dlq list`` the dead
-letters, most urgent first (priority, then the latest seen); ``dlq show N`` one with its
-payload (it holds customer data: the command reads the store directly, so it runs where
-the store's credentials are); ``dlq replay N`` tries it again through the intake after a
-fix; ``dlq discard N`` closes it.
+``status`` shows the inbox's backlog and its oldest waiting event; ``prune`` deletes what
+is past its retention (intake/housekeeping.py), as the HTTP service does every few minutes;
+``dlq list`` the dead letters, most urgent first (priority, then the latest seen); ``dlq
+show N`` one with its payload (it holds customer data: the command reads the store
+directly, so it runs where the store's credentials are); ``dlq replay N`` tries it again
+through the intake after a fix; ``dlq discard N`` closes it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
-from cli.errors import NOT_FOUND, CliError
+from cli.errors import INVALID, NOT_FOUND, CliError
 
 
 def add_intake_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +25,11 @@ def add_intake_parser(subparsers: argparse._SubParsersAction) -> None:
     status = commands.add_parser("status", help="events waiting to reach their workflows")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=status_command)
+    prune = commands.add_parser(
+        "prune", help="delete dispatched events and closed dead letters past their retention"
+    )
+    prune.add_argument("--batch", type=int, default=1000, help="rows a transaction")
+    prune.set_defaults(handler=prune_command)
     dlq = commands.add_parser("dlq", help="payloads that could not be notified")
     actions = dlq.add_subparsers(dest="dlq_command", required=True)
     listing = actions.add_parser("list", help="most urgent first")
@@ -70,6 +76,28 @@ def status_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             f"last hour {source['events_last_hour']} in / {source['refused_last_hour']} "
             f"refused, {source['waiting']} waiting\n"
         )
+    return 0
+
+
+def prune_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from config.settings import get_settings
+    from intake.housekeeping import Retention, prune
+
+    if args.batch < 1:
+        raise CliError(f"--batch must be at least 1, not {args.batch}", INVALID)
+    retention = Retention.from_settings(get_settings())
+    store = _store()
+    try:
+        pruned = prune(store, retention, datetime.now(UTC), args.batch)
+    finally:
+        store.close()
+    days = {name: f"{span / timedelta(days=1):g}" for name, span in vars(retention).items()}
+    out.write(
+        f"pruned {pruned.inbox_rows} dispatched events (older than {days['dispatched']} "
+        f"days; an order's newest: {days['order_memory']}) and {pruned.dead_letters} "
+        f"closed dead letters (older than {days['dead_letters']} days) in "
+        f"{pruned.batches} batches\n"
+    )
     return 0
 
 

@@ -138,6 +138,14 @@ class Settings(BaseSettings):
     # inbox backlog past which sources are told to come back later (429, Retry-After).
     intake_dispatch_rate: float = Field(default=50.0, gt=0)
     intake_max_backlog: int = Field(default=10_000, ge=1)
+    # Pruning (intake/housekeeping.py): a dispatched row, and so its delivery id's dedupe,
+    # is kept this long: past every source's redelivery (Shopify 4 h, EasyPost 24 h,
+    # AfterShip about 68 h); an order's newest row longer, for a later payload's customer;
+    # replayed or discarded dead letters this long. Interval 0: prune only by the CLI.
+    intake_dispatched_retention_days: float = Field(default=7.0, ge=3.0)
+    intake_order_memory_days: float = Field(default=60.0, ge=3.0)
+    intake_dead_letter_retention_days: float = Field(default=30.0, ge=1.0)
+    intake_prune_interval_seconds: float = Field(default=600.0, ge=0)
     # The sources' accounts (shops and their defaults; config/intake.toml), and each
     # Shopify shop's webhook secret: "shop.myshopify.com:secret", comma separated (a shop
     # named twice has two secrets, for a rotation).

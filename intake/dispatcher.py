@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from domain.events import MilestoneEvent
+from observability.intake_metrics import INTAKE_DISPATCHES
 from store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,10 @@ class Dispatcher:
                 await asyncio.to_thread(
                     self._store.intake_inbox.failed, row.id, str(error)[:500], retry_at
                 )
+                INTAKE_DISPATCHES.labels(row.source, row.account, "failed").inc()
                 continue
             done.append(row.id)
+            INTAKE_DISPATCHES.labels(row.source, row.account, "signalled").inc()
         if done:
             await asyncio.to_thread(self._store.intake_inbox.dispatched, done, datetime.now(UTC))
         return len(due)

@@ -1,6 +1,7 @@
 """What every source's route does once it has read a payload: the events into the inbox
 (acknowledged once they are there) with the tracking codes they name, or the payload into
-the dead letters."""
+the dead letters; counted here, on the write path, for the intake's metrics
+(observability/intake_metrics.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 
 from domain.events import MilestoneEvent
 from intake.source import IntakeRefused
+from observability.intake_metrics import INTAKE_EVENTS
 from store.intake_inbox import IntakeRecord
 from store.repository import Store
 from store.tracked_shipments import ShipmentLink
@@ -40,6 +42,8 @@ def keep_events(
     with store.engine.begin() as connection:
         added = store.intake_inbox.add_all_in(connection, records, now)
         store.tracked_shipments.record_in(connection, shipment_links(source, account, events), now)
+    INTAKE_EVENTS.labels(source, account, "accepted").inc(added)
+    INTAKE_EVENTS.labels(source, account, "duplicate").inc(len(events) - added)
     return added, len(events) - added
 
 
@@ -67,4 +71,6 @@ def keep_refusal(
     store: Store, source: str, account: str, refused: IntakeRefused, raw: bytes, now: datetime
 ) -> int:
     """The dead letter's id (the same payload again: the same letter, counted)."""
-    return store.dead_letters.keep(source, account, refused.reason, raw, refused.priority, now)
+    kept = store.dead_letters.keep(source, account, refused.reason, raw, refused.priority, now)
+    INTAKE_EVENTS.labels(source, account, "refused").inc()
+    return kept

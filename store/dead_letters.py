@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, Row, and_, func, select, update
+from sqlalchemy import ColumnElement, Engine, Row, and_, delete, func, select, update
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert
@@ -137,6 +137,25 @@ class DeadLetters:
         statement = update(DEAD).where(DEAD.c.id == id, _live()).values(**closed_at)
         with self._engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
+
+    def prune_closed(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` dead letters replayed or discarded before ``before``; how
+        many went. Open ones are never pruned, and a closed one that failed again is open
+        (``keep``). Batches and SKIP LOCKED as the inbox's prune, for the same reasons."""
+        closed_at = func.coalesce(DEAD.c.replayed_at, DEAD.c.discarded_at)
+        chosen = (
+            select(DEAD.c.id)
+            .where(closed_at < before)
+            .order_by(DEAD.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("chosen")
+            .prefix_with("MATERIALIZED")
+        )
+        # RETURNING counts: SQLite's cursor reports no rowcount for a statement led by WITH.
+        statement = delete(DEAD).where(DEAD.c.id.in_(select(chosen.c.id))).returning(DEAD.c.id)
+        with self._engine.begin() as connection:
+            return len(connection.execute(statement).all())
 
     def open_count(self) -> int:
         """Dead letters neither replayed nor discarded."""

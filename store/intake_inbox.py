@@ -17,7 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert
@@ -201,6 +213,36 @@ class IntakeInbox:
             for source, last, recent_count, waiting in rows
         }
 
+    def prune_dispatched(self, before: datetime, order_before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` rows dispatched before ``before``; how many went. A row
+        that is still its order's newest is kept until ``order_before``: a later payload
+        that names no customer (a Shopify fulfillment event weeks after a backorder) finds
+        its customer there (``latest_event``). Pending rows are never touched.
+
+        One short transaction per batch, the rows chosen oldest first through the
+        ``dispatched_at`` index and locked with SKIP LOCKED (the claim's materialized CTE,
+        for the same reason): two replicas pruning at once take different rows, and a row
+        deleted twice is simply gone. A delivery id redelivered after its row went is new
+        again, which is why the retention must outlast every source's redelivery window.
+        """
+        prunable = and_(
+            INBOX.c.dispatched_at < before,
+            or_(INBOX.c.dispatched_at < order_before, _superseded()),
+        )
+        chosen = (
+            select(INBOX.c.id)
+            .where(prunable)
+            .order_by(INBOX.c.dispatched_at, INBOX.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("chosen")
+            .prefix_with("MATERIALIZED")
+        )
+        # RETURNING counts: SQLite's cursor reports no rowcount for a statement led by WITH.
+        statement = delete(INBOX).where(INBOX.c.id.in_(select(chosen.c.id))).returning(INBOX.c.id)
+        with self._engine.begin() as connection:
+            return len(connection.execute(statement).all())
+
     def latest_event(self, workflow_id: str) -> bytes | None:
         """The newest event this order's sources sent, opened: a later payload that names
         no customer (a Shopify fulfillment event) reaches the same one."""
@@ -236,3 +278,13 @@ def _pending() -> ColumnElement[bool]:
 def _due(now: datetime) -> ColumnElement[bool]:
     next_attempt = INBOX.c.next_attempt_at
     return and_(_pending(), or_(next_attempt.is_(None), next_attempt <= now))
+
+
+def _superseded() -> ColumnElement[bool]:
+    """A later event of the same order is in the inbox (``ix_intake_inbox_workflow_id``)."""
+    newer = INBOX.alias("newer")
+    return (
+        select(newer.c.id)
+        .where(newer.c.workflow_id == INBOX.c.workflow_id, newer.c.id > INBOX.c.id)
+        .exists()
+    )
