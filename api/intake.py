@@ -22,7 +22,9 @@ from temporalio.client import Client
 
 from activities.policy import workflow_policy
 from api.auth import require_credential
+from api.intake_aftership import create_aftership_router
 from api.intake_dead_letters import create_dead_letters_router
+from api.intake_easypost import create_easypost_router
 from api.intake_shopify import busy_answer, create_shopify_router
 from config.settings import Settings
 from domain.events import MilestoneEvent
@@ -88,5 +90,8 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
     router.include_router(generic)
     # Shopify's own signature is its credential (api/intake_shopify.py).
     router.include_router(create_shopify_router(settings, store, dispatcher))
+    # Carrier trackers: their providers' signatures too (api/intake_trackers.py).
+    router.include_router(create_easypost_router(settings, store, dispatcher))
+    router.include_router(create_aftership_router(settings, store, dispatcher))
     router.include_router(create_dead_letters_router(settings, store, dispatcher))
     return router

@@ -45,7 +45,7 @@ def create_dead_letters_router(
     @router.post(LETTERS + "/{letter_id}/replay")
     async def replay_dead_letter(letter_id: LetterId) -> dict[str, object]:
         try:
-            outcome = await asyncio.to_thread(replay, store, letter_id, datetime.now(UTC))
+            outcome = await asyncio.to_thread(replay, store, letter_id, datetime.now(UTC), settings)
         except LookupError as missing:
             raise HTTPException(404, str(missing)) from missing
         if outcome.refused is not None:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from config.settings import Settings, get_settings
 from intake.handoff import keep_events
 from intake.source import IntakeRefused, Mapped, parse_json
 from intake.sources.generic import map_generic
+from intake.tracker_mappings import TRACKER_SOURCES, tracker_mapping
 from store.repository import Store
 
 # Each source's mapping from its raw payload (the routes' modules add theirs).
@@ -28,11 +30,18 @@ class Replayed:
     refused: str | None = None  # still unusable: why
 
 
-def replay(store: Store, letter_id: int, now: datetime) -> Replayed:
+def replay(
+    store: Store, letter_id: int, now: datetime, settings: Settings | None = None
+) -> Replayed:
+    """``settings`` give a carrier tracker's account and status table (default: the
+    process's): its letter is read again through the store's look-ups, so a tracking code
+    that was unknown then finds its order now."""
     letter = store.dead_letters.get(letter_id)
     if letter is None:
         raise LookupError(f"no dead letter {letter_id}")
     mapping = MAPPINGS.get(letter.source)
+    if mapping is None and letter.source in TRACKER_SOURCES:
+        mapping = tracker_mapping(letter.source, letter.account, store, settings or get_settings())
     if mapping is None:
         raise LookupError(f"no mapping for source {letter.source!r} in this version")
     try:
