@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from domain.events import MilestoneEvent
 from intake.source import IntakeRefused
 from observability.intake_metrics import INTAKE_EVENTS
@@ -26,6 +28,20 @@ def keep_events(
 ) -> tuple[int, int]:
     """(new, repeated): ``delivery_id`` is the source's own id for this delivery (the same
     on a redelivery), so a payload delivered twice is kept once."""
+    with store.engine.begin() as connection:
+        return keep_events_in(connection, store, source, account, delivery_id, events, now)
+
+
+def keep_events_in(
+    connection: Connection,
+    store: Store,
+    source: str,
+    account: str,
+    delivery_id: str,
+    events: Sequence[MilestoneEvent],
+    now: datetime,
+) -> tuple[int, int]:
+    """``keep_events`` in the caller's transaction (a watcher's cursor moves with it)."""
     records = [
         IntakeRecord(
             source=source,
@@ -39,9 +55,10 @@ def keep_events(
     ]
     # In the same transaction: a tracker's report that follows finds the order exactly
     # when the event naming its tracking code was acknowledged.
-    with store.engine.begin() as connection:
-        added = store.intake_inbox.add_all_in(connection, records, now)
-        store.tracked_shipments.record_in(connection, shipment_links(source, account, events), now)
+    added = store.intake_inbox.add_all_in(connection, records, now)
+    store.tracked_shipments.record_in(connection, shipment_links(source, account, events), now)
+    # Counted as written; a watcher's page rolled back (its lease lost) counts again when
+    # the next holder reads it, which is rare and only inflates the count.
     INTAKE_EVENTS.labels(source, account, "accepted").inc(added)
     INTAKE_EVENTS.labels(source, account, "duplicate").inc(len(events) - added)
     return added, len(events) - added
@@ -72,5 +89,22 @@ def keep_refusal(
 ) -> int:
     """The dead letter's id (the same payload again: the same letter, counted)."""
     kept = store.dead_letters.keep(source, account, refused.reason, raw, refused.priority, now)
+    INTAKE_EVENTS.labels(source, account, "refused").inc()
+    return kept
+
+
+def keep_refusal_in(
+    connection: Connection,
+    store: Store,
+    source: str,
+    account: str,
+    refused: IntakeRefused,
+    raw: bytes,
+    now: datetime,
+) -> int:
+    """``keep_refusal`` in the caller's transaction."""
+    kept = store.dead_letters.keep_in(
+        connection, source, account, refused.reason, raw, refused.priority, now
+    )
     INTAKE_EVENTS.labels(source, account, "refused").inc()
     return kept

@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, Row, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, delete, func, select, update
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert
@@ -92,7 +92,21 @@ class DeadLetters:
         takes the latest reason and priority, keeping first_seen; a closed one opens again.
         One ``INSERT ... ON CONFLICT DO UPDATE``: two replicas failing the same payload at
         once count twice, neither fails."""
-        insert = dialect_insert(self._engine.dialect.name)
+        with self._engine.begin() as connection:
+            return self.keep_in(connection, source, account, reason, payload, priority, now)
+
+    def keep_in(
+        self,
+        connection: Connection,
+        source: str,
+        account: str,
+        reason: str,
+        payload: bytes,
+        priority: int,
+        now: datetime,
+    ) -> int:
+        """``keep`` in the caller's transaction (with the cursor of the watcher that read it)."""
+        insert = dialect_insert(connection.dialect.name)
         statement = insert(DEAD).values(
             fingerprint=fingerprint(source, account, payload),
             source=source,
@@ -115,8 +129,7 @@ class DeadLetters:
                 "discarded_at": None,
             },
         ).returning(DEAD.c.id)
-        with self._engine.begin() as connection:
-            return connection.execute(statement).scalar_one()
+        return connection.execute(statement).scalar_one()
 
     def get(self, id: int) -> DeadLetter | None:
         with self._engine.connect() as connection:

@@ -14,6 +14,7 @@ from store.customer_facts import CustomerFactsReader
 from store.database import make_engine, make_session_factory
 from store.dead_letters import DeadLetters
 from store.inbound_parts import InboundParts
+from store.intake_cursors import IntakeCursors
 from store.intake_inbox import IntakeInbox
 from store.message_facts import MessageFactsStore
 from store.message_parts import PartReports
@@ -50,6 +51,7 @@ class Store:
     inbound_parts: InboundParts
     intake_inbox: IntakeInbox
     dead_letters: DeadLetters
+    intake_cursors: IntakeCursors
     tracked_shipments: TrackedShipments
 
     @classmethod
@@ -78,6 +80,7 @@ class Store:
             inbound_parts=InboundParts(engine),
             intake_inbox=IntakeInbox(engine, sealer),
             dead_letters=DeadLetters(engine, sealer),
+            intake_cursors=IntakeCursors(engine),
             tracked_shipments=TrackedShipments(engine),
         )
 

@@ -434,3 +434,25 @@ class TrackedShipmentRow(Base):
     easypost_tracker_id: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IntakeCursorRow(Base):
+    """How far a watcher has read a source it polls (a retailer's returns table), and which
+    replica reads it now (store/intake_cursors.py). Also the watcher's health: when it last
+    read to the end and its last error."""
+
+    __tablename__ = "intake_cursors"
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # The last row read, in the source's (updated_at, id) order; null: nothing read yet.
+    position_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    position_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    holder: Mapped[str | None] = mapped_column(String(200), nullable=True)  # a replica's id
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    caught_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # in a row
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
