@@ -28,11 +28,13 @@ from api.intake_easypost import create_easypost_router
 from api.intake_shopify import busy_answer, create_shopify_router
 from config.settings import Settings
 from domain.events import MilestoneEvent
+from intake.accounts import validation_rules
 from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
 from intake.housekeeping import Housekeeping
 from intake.source import IntakeRefused, parse_json
 from intake.sources.generic import map_generic
+from intake.validation import checked
 from starter.client import signal_milestone
 from store.repository import Store
 
@@ -46,6 +48,7 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
         await signal_milestone(client, event, policy=policy)
 
     dispatcher = Dispatcher(store, signal, rate=settings.intake_dispatch_rate)
+    rule_book = validation_rules(settings.intake_config_path)
 
     housekeeping = Housekeeping(store, settings)  # the prune, beside the dispatcher
 
@@ -73,8 +76,9 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
             return busy
         raw = await request.body()
         now = datetime.now(UTC)
+        rules = rule_book.rules_for(SOURCE, account)
         try:
-            mapped = map_generic(parse_json(raw))
+            mapped = checked(map_generic(parse_json(raw), rules), rules)
         except IntakeRefused as refused:
             kept = await asyncio.to_thread(keep_refusal, store, SOURCE, account, refused, raw, now)
             return JSONResponse({"error": refused.reason, "dead_letter": kept}, status_code=422)

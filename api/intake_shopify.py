@@ -22,11 +22,12 @@ from fastapi.responses import JSONResponse
 from config.settings import Settings
 from domain.events import Customer, MilestoneEvent
 from domain.milestones import Kind, workflow_id_for
-from intake.accounts import shopify_accounts, shopify_secrets
+from intake.accounts import shopify_accounts, shopify_secrets, validation_rules
 from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
 from intake.source import IntakeRefused, parse_json
 from intake.sources.shopify import map_webhook, verify_hmac
+from intake.validation import checked
 from store.repository import Store
 
 SOURCE = "shopify"
@@ -48,6 +49,7 @@ async def busy_answer(store: Store, settings: Settings) -> JSONResponse | None:
 def create_shopify_router(settings: Settings, store: Store, dispatcher: Dispatcher) -> APIRouter:
     accounts = shopify_accounts(settings.intake_config_path)
     secrets = shopify_secrets(settings)
+    rule_book = validation_rules(settings.intake_config_path)
     router = APIRouter()
 
     def customer_of(order_id: str) -> Customer | None:
@@ -72,9 +74,12 @@ def create_shopify_router(settings: Settings, store: Store, dispatcher: Dispatch
             try:
                 if not delivery:
                     raise IntakeRefused("no X-Shopify-Webhook-Id")
+                rules = rule_book.rules_for(SOURCE, shop)
+                payload = parse_json(raw)
                 mapped = map_webhook(
-                    topic, shop, parse_json(raw), account=account, customer_of=customer_of
+                    topic, shop, payload, account=account, customer_of=customer_of, rules=rules
                 )
+                mapped = checked(mapped, rules)
             except IntakeRefused as refused:
                 kept = keep_refusal(store, SOURCE, shop, refused, raw, now)
                 return {"dead_letter": kept, "reason": refused.reason}

@@ -14,6 +14,7 @@ from intake.carrier_statuses import load_carrier_statuses
 from intake.sources.aftership import AfterShipAccount
 from intake.sources.easypost import EasyPostAccount
 from intake.sources.shopify import ShopifyAccount
+from intake.validation import RuleBook
 
 
 def shopify_accounts(path: Path) -> dict[str, ShopifyAccount]:
@@ -78,3 +79,8 @@ def _tables(path: Path, source: str) -> list[dict[str, object]]:
         return []
     tables: list[dict[str, object]] = tomllib.loads(path.read_text()).get(source, [])
     return tables
+
+
+def validation_rules(path: Path) -> RuleBook:
+    """The ``[[validation]]`` tables (intake/validation.py); none: every default."""
+    return RuleBook(_tables(path, "validation"))

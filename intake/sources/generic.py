@@ -16,14 +16,22 @@ from pydantic import ValidationError
 from domain.events import MilestoneEvent
 from domain.milestones import Milestone
 from intake.source import IntakeRefused, Mapped, priority_of
+from intake.validation import DEFAULT_RULES, Rules
 
 CONTACTS = ("phone", "email", "push_token")
 
 
-def map_generic(payload: Any) -> Mapped:
-    """One event; a contact that fails validation is dropped if another one works."""
+def map_generic(payload: Any, rules: Rules = DEFAULT_RULES) -> Mapped:
+    """One event; a contact that fails validation is dropped if another one works.
+
+    A milestone the account does not use (``rules``) is ignored before its customer is
+    read; the route applies the account's other rules to the event.
+    """
     if not isinstance(payload, Mapping):
         raise IntakeRefused("the body is not a JSON object")
+    milestone = _milestone_of(payload)
+    if milestone is not None and not rules.uses(milestone):
+        return Mapped(ignored=f"the account does not use {milestone.value}")
     try:
         return Mapped([MilestoneEvent.model_validate(payload)])
     except ValidationError as error:

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment, known_time_zone
 from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
 from intake.source import IntakeRefused, Mapped, priority_of
+from intake.validation import DEFAULT_RULES, Rules, read_phone
 
 TOPIC_ORDER_CREATED = "orders/create"
 TOPIC_FULFILLMENT_CREATED = "fulfillments/create"
@@ -55,7 +55,6 @@ _NAMELESS = "customer"  # Customer.name is required; Shopify guest checkouts may
 _DETAIL_MAX = 500
 
 CustomerLookup = Callable[[str], Customer | None]
-_MilestoneSetting = frozenset[Milestone] | dict[str, Milestone]
 
 
 class ShopifyAccount(BaseModel):
@@ -67,9 +66,7 @@ class ShopifyAccount(BaseModel):
     merchant: str = Field(min_length=1, max_length=100)  # selects the template overrides
     locale: str = "en"  # when the order has no ``customer_locale``
     time_zone: str = "UTC"
-    # Where a phone typed without a country code is dialled, when the address has none.
-    default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    milestones: frozenset[Milestone] = frozenset(MILESTONES_BY_KIND[Kind.ORDER])
+    # Which milestones the shop uses, its phone rules: [[validation]] (intake/validation.py).
     event_statuses: dict[str, Milestone] = Field(
         default_factory=lambda: dict(DEFAULT_EVENT_STATUSES)
     )
@@ -79,11 +76,10 @@ class ShopifyAccount(BaseModel):
     def _known_time_zone(cls, value: str) -> str:
         return known_time_zone(value)
 
-    @field_validator("milestones", "event_statuses")
+    @field_validator("event_statuses")
     @classmethod
-    def _order_milestones_only(cls, value: _MilestoneSetting) -> _MilestoneSetting:
-        milestones = value.values() if isinstance(value, dict) else value
-        others = sorted(m.value for m in milestones if m not in MILESTONES_BY_KIND[Kind.ORDER])
+    def _order_milestones_only(cls, value: dict[str, Milestone]) -> dict[str, Milestone]:
+        others = sorted(m.value for m in value.values() if m not in MILESTONES_BY_KIND[Kind.ORDER])
         if others:
             raise ValueError(f"not order milestones: {', '.join(others)}")
         return value
@@ -137,8 +133,13 @@ def map_webhook(
     *,
     account: ShopifyAccount,
     customer_of: CustomerLookup | None = None,
+    rules: Rules = DEFAULT_RULES,
 ) -> Mapped:
     """One webhook's milestone event, nothing (``ignored`` says why), or :class:`IntakeRefused`.
+
+    ``rules`` are the shop's (intake/validation.py): its default region reads a local phone
+    when the address names no country, and a milestone it does not use is ignored before
+    any customer is looked for. The route applies the rest to the event.
 
     ``customer_of(order_id)`` finds the customer of an order whose payload names none (a
     fulfillment event carries no customer); its own errors propagate, so a store outage is
@@ -151,7 +152,7 @@ def map_webhook(
     if not isinstance(payload, Mapping):
         raise IntakeRefused(f"{topic} payload is not a JSON object")
     try:
-        read = _read(topic, payload, account)
+        read = _read(topic, payload, account, rules)
     except IntakeRefused:
         raise
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -159,7 +160,7 @@ def map_webhook(
         raise IntakeRefused(f"{topic} payload could not be read: {exc}") from exc
     if isinstance(read, str):
         return Mapped(ignored=read)
-    if read.milestone not in account.milestones:
+    if not rules.uses(read.milestone):
         return Mapped(ignored=f"account {account.shop} does not use {read.milestone.value}")
     # An order names its customer; for a shipment the customer kept from the order is
     # fuller (a fulfillment's destination has a phone at most), so it is asked first.
@@ -202,26 +203,30 @@ def _event_id(read: _Read) -> str:
     return f"{base}:{read.repeat_key}" if read.repeat_key else base
 
 
-def _read(topic: str, payload: Mapping[str, Any], account: ShopifyAccount) -> _Read | str:
+def _read(
+    topic: str, payload: Mapping[str, Any], account: ShopifyAccount, rules: Rules
+) -> _Read | str:
     """The payload's facts, or why it tells no milestone."""
     if topic == TOPIC_ORDER_CREATED:
-        return _read_order(payload, account)
+        return _read_order(payload, account, rules)
     if topic == TOPIC_FULFILLMENT_CREATED:
-        return _read_fulfillment(payload, account)
+        return _read_fulfillment(payload, account, rules)
     return _read_fulfillment_event(payload, account)
 
 
-def _read_order(order: Mapping[str, Any], account: ShopifyAccount) -> _Read:
+def _read_order(order: Mapping[str, Any], account: ShopifyAccount, rules: Rules) -> _Read:
     milestone = Milestone.CONFIRMED
     return _Read(
         reference=_id(order, "id", milestone),
         milestone=milestone,
         occurred_at=_moment(order, ("created_at",), milestone),
-        customer=_customer_of_order(order, account),
+        customer=_customer_of_order(order, account, rules),
     )
 
 
-def _read_fulfillment(fulfillment: Mapping[str, Any], account: ShopifyAccount) -> _Read | str:
+def _read_fulfillment(
+    fulfillment: Mapping[str, Any], account: ShopifyAccount, rules: Rules
+) -> _Read | str:
     milestone = Milestone.SHIPPED
     reference = _id(fulfillment, "order_id", milestone)
     state = _text(fulfillment, "status")
@@ -236,7 +241,7 @@ def _read_fulfillment(fulfillment: Mapping[str, Any], account: ShopifyAccount) -
             name=_name(destination),
             phones=[_text(destination, "phone")],
             emails=[_text(fulfillment, "email")],
-            region=_text(destination, "country_code") or account.default_region,
+            regions=[_text(destination, "country_code"), rules.default_region],
             locale=account.locale,
             account=account,
         ),
@@ -268,7 +273,9 @@ def _read_fulfillment_event(event: Mapping[str, Any], account: ShopifyAccount) -
     )
 
 
-def _customer_of_order(order: Mapping[str, Any], account: ShopifyAccount) -> Customer | None:
+def _customer_of_order(
+    order: Mapping[str, Any], account: ShopifyAccount, rules: Rules
+) -> Customer | None:
     buyer = _mapping(order, "customer")
     address = _mapping(order, "shipping_address")
     billing = _mapping(order, "billing_address")
@@ -277,9 +284,11 @@ def _customer_of_order(order: Mapping[str, Any], account: ShopifyAccount) -> Cus
         # The checkout's own contact first: it is what the shopper typed for this order.
         phones=[_text(order, "phone"), _text(buyer, "phone"), _text(address, "phone")],
         emails=[_text(order, "email"), _text(order, "contact_email"), _text(buyer, "email")],
-        region=_text(address, "country_code")
-        or _text(billing, "country_code")
-        or account.default_region,
+        regions=[
+            _text(address, "country_code"),
+            _text(billing, "country_code"),
+            rules.default_region,
+        ],
         locale=_text(order, "customer_locale") or account.locale,
         account=account,
     )
@@ -290,12 +299,12 @@ def _customer(
     name: str | None,
     phones: list[str | None],
     emails: list[str | None],
-    region: str | None,
+    regions: list[str | None],
     locale: str,
     account: ShopifyAccount,
 ) -> Customer | None:
     """The first usable phone and e-mail; a bad one is dropped, not the customer."""
-    phone = next((p for p in (_e164(raw, region) for raw in phones if raw) if p), None)
+    phone = next((p for p in (read_phone(raw, regions) for raw in phones if raw) if p), None)
     email = next((e for e in emails if e and _valid_email(e)), None)
     if not (phone or email):
         return None
@@ -306,17 +315,6 @@ def _customer(
         locale=locale,
         time_zone=account.time_zone,
     )
-
-
-def _e164(raw: str, region: str | None) -> str | None:
-    """``raw`` in E.164, reading a local number (``(415) 555-0123``) in ``region``."""
-    try:
-        parsed = phonenumbers.parse(raw, region.upper() if region else None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _valid_email(value: str) -> bool:

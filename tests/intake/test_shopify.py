@@ -20,6 +20,7 @@ from intake.sources.shopify import (
     map_webhook,
     verify_hmac,
 )
+from intake.validation import Rules
 
 PAYLOADS = Path(__file__).parent / "payloads" / "shopify"
 SHOP = "scarves-and-co.myshopify.com"
@@ -129,8 +130,8 @@ def test_local_phone_uses_account_region_without_country_code() -> None:
     del payload["billing_address"]["country_code"]
     with pytest.raises(IntakeRefused):  # "030 901820" means nothing without a country
         map_webhook("orders/create", SHOP, payload, account=ACCOUNT)
-    account = ACCOUNT.model_copy(update={"default_region": "DE"})
-    assert only_event("orders/create", payload, account=account).customer.phone == "+4930901820"
+    rules = Rules(default_region="DE")
+    assert only_event("orders/create", payload, rules=rules).customer.phone == "+4930901820"
 
 
 def test_order_with_nobody_reachable_is_refused_with_priority() -> None:
@@ -277,13 +278,11 @@ def test_each_delay_is_its_own_event() -> None:
 # --- account configuration -----------------------------------------------------------------
 
 
-def test_milestone_the_account_does_not_use_is_ignored() -> None:
-    account = ACCOUNT.model_copy(
-        update={"milestones": frozenset({Milestone.SHIPPED, Milestone.DELIVERED})}
-    )
+def test_milestone_the_account_does_not_use_is_ignored_before_the_customer_is_sought() -> None:
+    rules = Rules(milestones=frozenset({Milestone.SHIPPED, Milestone.DELIVERED}))
     payload = load("fulfillment_events_create_out_for_delivery")
     mapped = map_webhook(
-        "fulfillment_events/create", SHOP, payload, account=account, customer_of=known
+        "fulfillment_events/create", SHOP, payload, account=ACCOUNT, customer_of=nobody, rules=rules
     )
     assert mapped.events == []
     assert mapped.ignored is not None
@@ -292,7 +291,9 @@ def test_milestone_the_account_does_not_use_is_ignored() -> None:
 
 def test_account_accepts_only_order_milestones() -> None:
     with pytest.raises(ValueError, match="refund_processed"):
-        ShopifyAccount(shop=SHOP, merchant="m", milestones={Milestone.REFUND_PROCESSED})
+        ShopifyAccount(
+            shop=SHOP, merchant="m", event_statuses={"failure": Milestone.REFUND_PROCESSED}
+        )
     with pytest.raises(ValueError, match="time zone"):
         ShopifyAccount(shop=SHOP, merchant="m", time_zone="Mars/Olympus")
 
