@@ -1072,14 +1072,20 @@ BUILDERS: dict[str, list[Callable[[], None]]] = {
 }
 
 
+def build(source: str) -> list[dict[str, Any]]:
+    """The cases of one source, as the file holds them."""
+    cases.clear()
+    for builder in BUILDERS[source]:
+        builder()
+    return copy.deepcopy(cases)
+
+
 def main() -> None:
-    for source, builders in BUILDERS.items():
-        cases.clear()
-        for build in builders:
-            build()
+    for source in BUILDERS:
         path = CORPUS / f"{source}.json"
-        path.write_text(json.dumps(copy.deepcopy(cases), indent=1, ensure_ascii=False) + "\n")
-        print(f"{path.relative_to(ROOT)}: {len(cases)} cases")
+        built = build(source)
+        path.write_text(json.dumps(built, indent=1, ensure_ascii=False) + "\n")
+        print(f"{path.relative_to(ROOT)}: {len(built)} cases")
 
 
 if __name__ == "__main__":

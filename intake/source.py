@@ -15,6 +15,10 @@ from typing import Any
 from domain.events import MilestoneEvent
 from domain.milestones import Milestone
 
+# Customer.name is required, and some payloads have none (Shopify's guest checkouts, an OMS
+# that never asked): the templates greet without a name rather than the event being lost.
+NAMELESS_CUSTOMER = "customer"
+
 # Dead letters are ranked by what a lost event would cost the customer.
 PRIORITY_CRITICAL = 100  # a delivery problem or a refund nobody hears of
 PRIORITY_NORMAL = 50

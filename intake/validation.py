@@ -123,14 +123,16 @@ def read_phone(raw: str | None, regions: Sequence[str | None]) -> str | None:
     extension (``ext. 12``) are the ways people type numbers, not errors."""
     if not raw or not raw.strip():
         return None
-    region = next((r.upper() for r in regions if r), None)
-    try:
-        parsed = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # A number typed with + reads the same in any region; None reads only such a number.
+    candidates: list[str | None] = [*dict.fromkeys(r.upper() for r in regions if r)] or [None]
+    for region in candidates:
+        try:
+            parsed = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment, known_time_zone
 from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
-from intake.source import IntakeRefused, Mapped, priority_of
+from intake.source import NAMELESS_CUSTOMER, IntakeRefused, Mapped, priority_of
 from intake.validation import DEFAULT_RULES, Rules, read_phone
 
 TOPIC_ORDER_CREATED = "orders/create"
@@ -51,7 +51,8 @@ _PROBLEM_OF: dict[Milestone, DeliveryProblem] = {
     Milestone.DELAYED: DeliveryProblem.DELAYED,
     Milestone.DELIVERY_ATTEMPTED: DeliveryProblem.DELIVERY_ATTEMPTED,
 }
-_NAMELESS = "customer"  # Customer.name is required; Shopify guest checkouts may have none
+# An order placed at a shop's till: without a contact it is a walk-in sale, not a failure.
+POINT_OF_SALE = "pos"
 _DETAIL_MAX = 500
 
 CustomerLookup = Callable[[str], Customer | None]
@@ -214,13 +215,17 @@ def _read(
     return _read_fulfillment_event(payload, account)
 
 
-def _read_order(order: Mapping[str, Any], account: ShopifyAccount, rules: Rules) -> _Read:
+def _read_order(order: Mapping[str, Any], account: ShopifyAccount, rules: Rules) -> _Read | str:
     milestone = Milestone.CONFIRMED
+    reference = _id(order, "id", milestone)
+    customer = _customer_of_order(order, account, rules)
+    if customer is None and _text(order, "source_name") == POINT_OF_SALE:
+        return f"point-of-sale order {reference} with no contact: a walk-in sale"
     return _Read(
-        reference=_id(order, "id", milestone),
+        reference=reference,
         milestone=milestone,
         occurred_at=_moment(order, ("created_at",), milestone),
-        customer=_customer_of_order(order, account, rules),
+        customer=customer,
     )
 
 
@@ -281,8 +286,16 @@ def _customer_of_order(
     billing = _mapping(order, "billing_address")
     return _customer(
         name=_name(buyer) or _name(address) or _name(billing),
-        # The checkout's own contact first: it is what the shopper typed for this order.
-        phones=[_text(order, "phone"), _text(buyer, "phone"), _text(address, "phone")],
+        # The checkout's own contact first: it is what the shopper typed for this order. A
+        # billing address has one when nothing ships; local delivery asks for one on the
+        # shipping line.
+        phones=[
+            _text(order, "phone"),
+            _text(buyer, "phone"),
+            _text(address, "phone"),
+            _text(billing, "phone"),
+            *_shipping_line_phones(order),
+        ],
         emails=[_text(order, "email"), _text(order, "contact_email"), _text(buyer, "email")],
         regions=[
             _text(address, "country_code"),
@@ -292,6 +305,13 @@ def _customer_of_order(
         locale=_text(order, "customer_locale") or account.locale,
         account=account,
     )
+
+
+def _shipping_line_phones(order: Mapping[str, Any]) -> list[str | None]:
+    lines = order.get("shipping_lines")
+    if not isinstance(lines, list):
+        return []
+    return [_text(line, "phone") for line in lines if isinstance(line, Mapping)]
 
 
 def _customer(
@@ -309,7 +329,7 @@ def _customer(
     if not (phone or email):
         return None
     return Customer(
-        name=(name or _NAMELESS)[:200],
+        name=(name or NAMELESS_CUSTOMER)[:200],
         phone=phone,
         email=email,
         locale=locale,
@@ -319,7 +339,7 @@ def _customer(
 
 def _valid_email(value: str) -> bool:
     try:
-        Customer(name=_NAMELESS, email=value)
+        Customer(name=NAMELESS_CUSTOMER, email=value)
     except ValidationError:
         return False
     return True

@@ -134,6 +134,52 @@ def test_local_phone_uses_account_region_without_country_code() -> None:
     assert only_event("orders/create", payload, rules=rules).customer.phone == "+4930901820"
 
 
+def no_phone_order() -> dict[str, Any]:
+    """The documented US order with no phone anywhere and no e-mail."""
+    payload = load("orders_create_us_local_phone")
+    payload["email"] = payload["contact_email"] = payload["customer"]["email"] = None
+    payload["shipping_address"]["phone"] = payload["billing_address"]["phone"] = None
+    return payload
+
+
+def test_phone_on_the_billing_address_only_is_used() -> None:
+    payload = no_phone_order()
+    payload["billing_address"]["phone"] = "415.555.0123"
+    assert only_event("orders/create", payload).customer.phone == "+14155550123"
+
+
+def test_local_delivery_phone_on_the_shipping_line_is_used_last() -> None:
+    payload = no_phone_order()
+    payload["shipping_lines"][0]["phone"] = "+14155550199"
+    assert only_event("orders/create", payload).customer.phone == "+14155550199"
+    payload["shipping_address"]["phone"] = "(415) 555-0123"  # the address's comes first
+    assert only_event("orders/create", payload).customer.phone == "+14155550123"
+
+
+def test_local_phone_invalid_in_the_shipping_country_is_read_in_the_billing_country() -> None:
+    payload = no_phone_order()
+    payload["shipping_address"]["country_code"] = "FR"  # a gift to France
+    payload["billing_address"]["country_code"] = "GB"
+    payload["shipping_address"]["phone"] = "07400 123456"  # the UK buyer's own mobile
+    assert only_event("orders/create", payload).customer.phone == "+447400123456"
+    payload["billing_address"]["country_code"] = "FR"
+    with pytest.raises(IntakeRefused):  # no country reads it: dropped, and nobody is left
+        map_webhook("orders/create", SHOP, payload, account=ACCOUNT)
+
+
+def test_point_of_sale_order_with_no_contact_is_ignored_not_refused() -> None:
+    payload = no_phone_order()
+    payload["source_name"] = "pos"
+    mapped = map_webhook("orders/create", SHOP, payload, account=ACCOUNT)
+    assert mapped.events == [] and mapped.ignored is not None
+    assert "walk-in" in mapped.ignored
+    payload["email"] = "walkin@example.com"  # a receipt by e-mail: notified
+    assert only_event("orders/create", payload).customer.email == "walkin@example.com"
+    payload["email"], payload["source_name"] = None, "web"  # online: a failure
+    with pytest.raises(IntakeRefused):
+        map_webhook("orders/create", SHOP, payload, account=ACCOUNT)
+
+
 def test_order_with_nobody_reachable_is_refused_with_priority() -> None:
     payload = load("orders_create_guest_email_only")
     payload["email"] = payload["contact_email"] = None

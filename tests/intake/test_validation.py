@@ -172,6 +172,9 @@ def test_detail_max_is_within_the_events_own_limit(bad: int) -> None:
         ("+49 30 901820", [None], "+4930901820"),
         ("030 901820", [None, "DE"], "+4930901820"),
         ("030 901820", [None], None),  # a local number and no country: unreadable
+        ("07400 123456", ["FR", "GB"], "+447400123456"),  # no French number: the next region
+        ("07400 123456", ["FR"], None),
+        ("+44 7400 123456", ["US"], "+447400123456"),  # its own country code wins
         ("12", ["US"], None),
         ("  ", ["US"], None),
         (None, ["US"], None),
