@@ -27,11 +27,13 @@ from fastapi.responses import JSONResponse
 
 from api.intake_shopify import busy_answer
 from config.settings import Settings
+from intake.accounts import validation_rules
 from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
 from intake.source import IntakeRefused, Mapped
 from intake.sources.tracking import CustomerLookup, OrderLookup
 from intake.tracker_mappings import customer_lookup, order_lookup
+from intake.validation import checked
 from store.repository import Store
 
 AccountT = TypeVar("AccountT")
@@ -60,6 +62,7 @@ def add_tracker_route(
     dispatcher: Dispatcher,
 ) -> None:
     order_of, customer_of = order_lookup(store), customer_lookup(store)
+    rule_book = validation_rules(settings.intake_config_path)
     only = next(iter(webhook.accounts)) if len(webhook.accounts) == 1 else None
 
     @router.post(webhook.path, name=f"{webhook.source}_webhook")
@@ -90,6 +93,7 @@ def add_tracker_route(
                 if not delivery:
                     raise IntakeRefused(f"the {webhook.source} webhook has no delivery id")
                 mapped = webhook.mapping(payload, chosen, order_of, customer_of)
+                mapped = checked(mapped, rule_book.rules_for(webhook.source, name))
             except IntakeRefused as refusal:
                 kept = keep_refusal(store, webhook.source, name, refusal, raw, now)
                 body: dict[str, object] = {"dead_letter": kept, "reason": refusal.reason}

@@ -17,6 +17,7 @@ from domain.events import MilestoneEvent
 from store.repository import Store
 from tests.helpers.events import order_event
 from tests.helpers.temporal import settings_for_tests
+from tests.intake import test_easypost_api as easypost_api
 from tests.intake.test_shopify import PAYLOADS, SHOP, sign
 
 TOKEN = {"Authorization": "Bearer t"}
@@ -141,3 +142,30 @@ def test_shopify_milestone_the_shop_does_not_use_is_ignored(shop: TestClient, st
     assert answer["status"] == 200 and answer["accepted"] == 0
     assert "does not use out_for_delivery" in str(answer["ignored"])
     assert store.dead_letters.list(10) == [] and store.intake_inbox.backlog() == 0
+
+
+def test_a_carrier_trackers_event_meets_its_accounts_rules_too(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "trackers.toml"
+    path.write_text(
+        f'[[shopify]]\nshop = "{SHOP}"\nmerchant = "scarves"\n\n'
+        '[[easypost]]\nname = "warehouse"\nmerchant = "scarves"\n\n'
+        '[[validation]]\nsource = "easypost"\naccount = "warehouse"\n'
+        'milestones = ["confirmed", "shipped"]\n'  # the shop tells of the delivery itself
+    )
+    settings = settings_for_tests(
+        data_dir=tmp_path,
+        api_tokens="t",
+        intake_config_path=path,
+        shopify_webhook_secrets=f"{SHOP}:{easypost_api.SHOPIFY_SECRET}",
+        easypost_webhook_secrets=f"warehouse:{easypost_api.SECRET}",
+    )
+    app = FastAPI()
+    app.include_router(create_intake_router(settings, store, client=None))  # type: ignore[arg-type]
+    http = TestClient(app)
+    easypost_api.order_shipped(http)
+    status, body = easypost_api.deliver(http, "tracker_updated_delivered")
+    assert status == 200 and body["accepted"] == 0
+    assert "does not use delivered" in str(body["ignored"])
+    assert store.dead_letters.list(10) == []
