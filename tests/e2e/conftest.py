@@ -28,6 +28,7 @@ E2E_SETTINGS = {
     "sms_sender_messages_per_second": 50.0,
     # config/intake.toml's demo shop, with a secret the intake test signs with.
     "shopify_webhook_secrets": "herald-demo.myshopify.com:e2e-shopify-secret",
+    "easypost_webhook_secrets": "herald-demo:e2e-easypost-secret",  # the demo account
 }
 
 
