@@ -16,6 +16,7 @@ from activities.reconcile import ReconcileActivities
 from activities.record import RecordActivities
 from activities.render import SmsRenderer
 from activities.sms import SmsActivities
+from activities.tracking import TrackingActivities
 
 
 def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
@@ -33,6 +34,7 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     conversation = ConversationActivities(deps.conversation, deps.oms, deps.support)
     others = {n: p for n, p in deps.sms_router.providers.items() if n != "twilio"}
     reconcile = ReconcileActivities(deps.store, deps.sms, others)
+    tracking = TrackingActivities(deps.settings, deps.store)
     return [
         policy.load_policy,
         sms.send_sms,
@@ -46,4 +48,6 @@ def build_activities(deps: Dependencies) -> list[Callable[..., Any]]:
         conversation.book_delivery_slot,
         conversation.request_support,
         conversation.compose_reply,
+        tracking.ensure_tracker,
+        tracking.poll_tracker,
     ]

@@ -4,8 +4,9 @@ from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from workflows.notification import NotificationWorkflow
+from workflows.tracking_poller import TrackingPollerWorkflow
 
-WORKFLOWS = [NotificationWorkflow]
+WORKFLOWS = [NotificationWorkflow, TrackingPollerWorkflow]
 
 # phonenumbers loads each region's metadata lazily, on first use, behind a lock: it must be
 # the host's module, not a sandboxed re-import. It is deterministic (data files only).

@@ -1,0 +1,87 @@
+"""The tracking poller's input, its one state model (handed over on continue-as-new), what
+support's query shows, and the interval rule.
+
+Pure: no Temporal calls, so the interval's boundaries are tested without a server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+# EasyPost statuses after which a tracker says nothing new to a customer: the poll stops.
+TERMINAL_STATUSES = frozenset({"delivered", "return_to_sender", "failure", "cancelled"})
+
+
+def tracking_workflow_id(carrier: str, tracking_code: str) -> str:
+    """``tracking:<carrier>:<code>``: one poller per shipment, whoever starts it. The code
+    is kept as carriers print it without spaces, upper case (``1z 999`` is ``1Z999``)."""
+    return f"tracking:{carrier.strip()}:{''.join(tracking_code.split()).upper()}"
+
+
+class TrackingPollPolicy(BaseModel):
+    """The poller's tunables, from the starter's settings (config/settings.py)."""
+
+    initial_seconds: float = Field(default=120.0, gt=0)  # while the shipment moves
+    max_seconds: float = Field(default=4 * 3600.0, gt=0)  # the cap of the doubling
+    max_age_seconds: float = Field(default=45 * 24 * 3600.0, gt=0)  # then it gives up
+    history_event_limit: int = Field(default=2000, ge=50)  # continue-as-new past it
+
+
+def next_interval(current: float, changed: bool, policy: TrackingPollPolicy) -> float:
+    """Short again after a change (the next one usually follows soon: out for delivery,
+    then delivered), else twice the last wait, at most the cap."""
+    if changed:
+        return policy.initial_seconds
+    return min(current * 2, policy.max_seconds)
+
+
+class TrackingPollStart(BaseModel):
+    """The workflow's input: which shipment, for which order and account, and what an
+    earlier run handed over."""
+
+    carrier: str = Field(min_length=1, max_length=60)
+    tracking_code: str = Field(min_length=1, max_length=100)
+    reference: str = Field(min_length=1, max_length=100)  # the order it ships
+    merchant: str | None = None
+    source: str = "generic"  # the intake source and account whose event started it
+    account: str = "default"
+    easypost_account: str = "default"  # whose status table maps its trackers
+    policy: TrackingPollPolicy = Field(default_factory=TrackingPollPolicy)
+    carried: TrackingPollState | None = None
+
+
+class TrackingPollState(BaseModel):
+    started_at: datetime  # of the first run: the max age counts from here
+    interval_seconds: float
+    tracker_id: str | None = None
+    status: str | None = None  # EasyPost's, as last seen
+    status_detail: str | None = None
+    polls: int = 0
+    changes: int = 0
+    last_polled_at: datetime | None = None
+    last_change_at: datetime | None = None
+    next_poll_at: datetime | None = None
+    ended: str | None = None  # why it stopped, in plain words
+    runs: int = 1
+
+
+class TrackingPollView(BaseModel):
+    """What support asks the poller (the ``status`` query)."""
+
+    tracking_code: str
+    carrier: str
+    reference: str
+    tracker_id: str | None
+    status: str | None
+    polls: int
+    changes: int
+    interval_seconds: float
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None  # None: it stopped (``ended`` says why) or polls now
+    ended: str | None
+    runs: int
+
+
+TrackingPollStart.model_rebuild()
