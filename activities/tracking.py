@@ -36,10 +36,11 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
+from intake.sources.easypost import EasyPostAccount
+from intake.tracking_polls import PolledOrder, easypost_account_named, keep_tracker_change
 from store.repository import Store
 
 REFUSED = "EasyPostRefused"  # the non-retryable error type the poller ends on
-SOURCE = "easypost_poller"  # the intake source its events are kept under
 SDK_TIMEOUT_SECONDS = 20  # below the activity's start-to-close timeout
 
 # Statuses the SDK raises that asking again may cure: timeouts and rate limits.
@@ -96,23 +97,27 @@ def refused_or_raised(error: ApiError) -> Exception:
     return error
 
 
-KeepChange = Callable[[Store, dict[str, Any], PollTrackerInput, datetime], tuple[int, str | None]]
-
-
 class TrackingActivities:
-    def __init__(
-        self, settings: Settings, store: Store, keep_change: KeepChange | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self._settings = settings
         self._client = easypost_client(settings)
         self._store = store
-        self._keep_change = keep_change
+        self._accounts: dict[str, EasyPostAccount] = {}
 
     @activity.defn(name="ensure_tracker")
     async def ensure_tracker(self, request: EnsureTrackerInput) -> TrackerFound:
+        # Without a carrier EasyPost detects it from the code.
+        carrier = {"carrier": request.carrier} if request.carrier else {}
         tracker = await self._call(
-            self._client.tracker.create,
-            tracking_code=request.tracking_code,
-            carrier=request.carrier,
+            self._client.tracker.create, tracking_code=request.tracking_code, **carrier
+        )
+        # So a webhook naming only the tracker finds the shipment (False: no source named
+        # the code yet; the poller knows its order anyway).
+        await asyncio.to_thread(
+            self._store.tracked_shipments.attach_tracker,
+            request.tracking_code,
+            request.carrier or None,
+            tracker["id"],
         )
         return TrackerFound(tracker_id=tracker["id"], status=tracker.get("status") or "unknown")
 
@@ -132,12 +137,11 @@ class TrackingActivities:
     def _keep(
         self, tracker: dict[str, Any], request: PollTrackerInput, now: datetime
     ) -> tuple[int, str | None]:
-        keep = self._keep_change
-        if keep is None:
-            from intake.poller_handoff import keep_tracker_change
-
-            keep = keep_tracker_change
-        return keep(self._store, tracker, request, now)
+        name = request.easypost_account
+        if name not in self._accounts:  # read once: the status table is a file
+            self._accounts[name] = easypost_account_named(self._settings, name)
+        order = PolledOrder(reference=request.reference, merchant=request.merchant)
+        return keep_tracker_change(self._store, self._accounts[name], tracker, order, now)
 
     async def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
         """The SDK call in a thread (it blocks on ``requests``), as a plain dict."""

@@ -34,8 +34,10 @@ from intake.handoff import keep_events, keep_refusal
 from intake.housekeeping import Housekeeping
 from intake.source import IntakeRefused, parse_json
 from intake.sources.generic import map_generic
+from intake.tracking_polls import poll_start_for, tracking_accounts
 from intake.validation import checked
 from starter.client import signal_milestone
+from starter.tracking import start_tracking_poller, tracking_policy
 from store.repository import Store
 
 SOURCE = "generic"
@@ -47,7 +49,17 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
     async def signal(event: MilestoneEvent) -> None:
         await signal_milestone(client, event, policy=policy)
 
-    dispatcher = Dispatcher(store, signal, rate=settings.intake_dispatch_rate)
+    polled, poll_policy = tracking_accounts(settings), tracking_policy(settings)
+
+    async def follow_shipment(source: str, account: str, event: MilestoneEvent) -> None:
+        """A shipped event of an account that polls: its tracking poller (docs/intake.md)."""
+        start = poll_start_for(source, account, event, polled, poll_policy)
+        if start is not None:
+            await start_tracking_poller(client, start, task_queue=settings.task_queue)
+
+    dispatcher = Dispatcher(
+        store, signal, rate=settings.intake_dispatch_rate, after_signal=follow_shipment
+    )
     rule_book = validation_rules(settings.intake_config_path)
 
     housekeeping = Housekeeping(store, settings)  # the prune, beside the dispatcher

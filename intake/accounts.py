@@ -74,6 +74,11 @@ def account_secrets(setting: SecretStr, what: str) -> dict[str, list[str]]:
     return secrets
 
 
+def intake_tables(settings: Settings, name: str) -> list[dict[str, object]]:
+    """config/intake.toml's ``[[name]]`` tables, as written (none without the file)."""
+    return _tables(settings.intake_config_path, name)
+
+
 def _tables(path: Path, source: str) -> list[dict[str, object]]:
     if not path.exists():
         return []

@@ -26,6 +26,10 @@ from store.repository import Store
 log = logging.getLogger(__name__)
 
 Signal = Callable[[MilestoneEvent], Awaitable[object]]
+# What follows a signal, with the row's source and account (a shipped event of an account
+# that polls starts its tracking poller); it fails as the signal does, and is repeated with
+# it, so it must be idempotent.
+AfterSignal = Callable[[str, str, MilestoneEvent], Awaitable[object]]
 MAX_BACKOFF_SECONDS = 60.0
 IDLE_POLL_SECONDS = 1.0  # another replica's events; this one's wake the loop at once
 
@@ -39,8 +43,9 @@ class Dispatcher:
         rate: float,
         batch: int = 50,
         lease_seconds: float = 30.0,
+        after_signal: AfterSignal | None = None,
     ) -> None:
-        self._store, self._signal = store, signal
+        self._store, self._signal, self._after_signal = store, signal, after_signal
         self._interval = 1.0 / rate
         self._batch, self._lease = batch, lease_seconds
         self._wake: asyncio.Event | None = None  # made in the loop that runs it
@@ -62,7 +67,10 @@ class Dispatcher:
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             next_at = max(next_at, time.monotonic()) + self._interval
             try:
-                await self._signal(MilestoneEvent.model_validate_json(row.event_json))
+                event = MilestoneEvent.model_validate_json(row.event_json)
+                await self._signal(event)
+                if self._after_signal is not None:
+                    await self._after_signal(row.source, row.account, event)
             except Exception as error:  # kept, and tried again after a back-off
                 retry_at = datetime.now(UTC) + timedelta(seconds=_backoff(row.attempts))
                 log.warning("intake event %s not signalled yet: %s", row.event_id, error)

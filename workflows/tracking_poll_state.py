@@ -16,8 +16,10 @@ TERMINAL_STATUSES = frozenset({"delivered", "return_to_sender", "failure", "canc
 
 def tracking_workflow_id(carrier: str, tracking_code: str) -> str:
     """``tracking:<carrier>:<code>``: one poller per shipment, whoever starts it. The code
-    is kept as carriers print it without spaces, upper case (``1z 999`` is ``1Z999``)."""
-    return f"tracking:{carrier.strip()}:{''.join(tracking_code.split()).upper()}"
+    is kept as carriers print it without spaces, upper case (``1z 999`` is ``1Z999``); no
+    carrier named (EasyPost then detects it): ``any``."""
+    code = "".join(tracking_code.split()).upper()
+    return f"tracking:{carrier.strip() or 'any'}:{code}"
 
 
 class TrackingPollPolicy(BaseModel):
@@ -41,7 +43,7 @@ class TrackingPollStart(BaseModel):
     """The workflow's input: which shipment, for which order and account, and what an
     earlier run handed over."""
 
-    carrier: str = Field(min_length=1, max_length=60)
+    carrier: str = Field(default="", max_length=60)  # empty: EasyPost detects it
     tracking_code: str = Field(min_length=1, max_length=100)
     reference: str = Field(min_length=1, max_length=100)  # the order it ships
     merchant: str | None = None

@@ -101,3 +101,34 @@ async def test_the_pace_never_passes_the_rate(
     await Dispatcher(store, signal, rate=5).run_once()
     gaps = [b - a for a, b in itertools.pairwise(at)]
     assert len(at) == 10 and min(gaps) >= 0.2 - 1e-9
+
+
+async def test_what_follows_a_signal_hears_the_rows_source_and_account(store: Store) -> None:
+    [event] = inbox(store, "D9")
+    followed: list[tuple[str, str, str]] = []
+
+    async def signal(event: MilestoneEvent) -> None:
+        pass
+
+    async def after(source: str, account: str, event: MilestoneEvent) -> None:
+        followed.append((source, account, event.event_id))
+
+    dispatcher = Dispatcher(store, signal, rate=1000, after_signal=after)
+    assert await dispatcher.run_once() == 1
+    assert followed == [("generic", "default", event.event_id)]
+
+
+async def test_a_failure_after_the_signal_keeps_the_row_for_another_try(store: Store) -> None:
+    # The poller's start failed (Temporal away): the row is tried again, signal and all;
+    # both are idempotent, so the retry repeats nothing a customer sees.
+    inbox(store, "D10")
+
+    async def signal(event: MilestoneEvent) -> None:
+        pass
+
+    async def poller_start_failed(source: str, account: str, event: MilestoneEvent) -> None:
+        raise RuntimeError("Temporal unreachable")
+
+    dispatcher = Dispatcher(store, signal, rate=1000, after_signal=poller_start_failed)
+    assert await dispatcher.run_once() == 1
+    assert store.intake_inbox.backlog() == 1

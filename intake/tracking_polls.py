@@ -1,0 +1,141 @@
+"""The intake's side of the tracking poller (workflows/tracking_poller.py): which shipped
+events start one, and what becomes of a tracker the poller saw change.
+
+- **Who is polled**: an intake account (source and account, as its events arrive) whose
+  ``[[tracking]]`` table in config/intake.toml says ``mode = "poll"``; the default is
+  ``webhook`` (the carrier's or EasyPost's webhook reports, no poller). Once the
+  dispatcher has signalled a shipped event with a tracking number for such an account,
+  :func:`poll_start_for` says which poller to start (the starter makes that idempotent).
+- **A changed tracker**: :func:`keep_tracker_change` maps it with EasyPost's own mapping
+  (intake/sources/easypost.py ``map_tracker``, the same the webhook route uses) and keeps
+  the events in the inbox under ``<tracker id>:<status>:<detail>``: the same change kept
+  twice is one row, and its event id (order and milestone) makes it one milestone with a
+  webhook's report of it. What cannot be notified becomes a dead letter, as from any
+  source; the poll goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from config.settings import Settings
+from domain.events import Customer, MilestoneEvent
+from domain.milestones import Kind, Milestone, workflow_id_for
+from intake.accounts import easypost_accounts, intake_tables
+from intake.carrier_statuses import load_carrier_statuses
+from intake.handoff import keep_events, keep_refusal
+from intake.source import IntakeRefused
+from intake.sources.easypost import EasyPostAccount, map_tracker
+from store.repository import Store
+from workflows.tracking_poll_state import TrackingPollPolicy, TrackingPollStart
+
+SOURCE = "easypost_poller"  # the inbox's and dead letters' source for what it keeps
+DEFAULT_EASYPOST_ACCOUNT = "default"
+
+
+class TrackingAccount(BaseModel):
+    """One ``[[tracking]]`` table: how an intake account's shipments are followed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str = Field(min_length=1, max_length=40)  # "generic", "shopify"...
+    account: str = Field(min_length=1, max_length=255)  # as its events arrive
+    mode: Literal["poll", "webhook"] = "webhook"
+    # The [[easypost]] account whose milestones and merchant map its trackers; none
+    # configured: EasyPost's status table (config/carrier_statuses.toml) alone.
+    easypost_account: str = DEFAULT_EASYPOST_ACCOUNT
+
+
+def tracking_accounts(settings: Settings) -> dict[tuple[str, str], TrackingAccount]:
+    tables = [TrackingAccount.model_validate(t) for t in intake_tables(settings, "tracking")]
+    return {(t.source, t.account.lower()): t for t in tables}
+
+
+def poll_start_for(
+    source: str,
+    account: str,
+    event: MilestoneEvent,
+    accounts: dict[tuple[str, str], TrackingAccount],
+    policy: TrackingPollPolicy,
+) -> TrackingPollStart | None:
+    """The poller a signalled event asks for: a shipped order with a tracking number from
+    an account that polls; None otherwise."""
+    followed = accounts.get((source, account.lower()))
+    shipment = event.shipment
+    if followed is None or followed.mode != "poll" or shipment is None:
+        return None
+    if event.kind != Kind.ORDER or event.milestone != Milestone.SHIPPED:
+        return None
+    if not shipment.tracking_id or not shipment.tracking_id.strip():
+        return None
+    return TrackingPollStart(
+        carrier=(shipment.carrier or "").strip(),
+        tracking_code=shipment.tracking_id.strip(),
+        reference=event.reference,
+        merchant=event.merchant,
+        source=source,
+        account=account,
+        easypost_account=followed.easypost_account,
+        policy=policy,
+    )
+
+
+def easypost_account_named(settings: Settings, name: str) -> EasyPostAccount:
+    """The configured account, else one with EasyPost's status table alone."""
+    configured = easypost_accounts(settings).get(name)
+    if configured is not None:
+        return configured
+    statuses = load_carrier_statuses(settings.carrier_statuses_path).easypost
+    return EasyPostAccount(name=name, statuses=statuses)
+
+
+@dataclass(frozen=True)
+class PolledOrder:
+    """The order the poller was started for (intake/sources/tracking.py ShipmentOrder)."""
+
+    reference: str
+    merchant: str | None
+    kind: str = Kind.ORDER.value
+
+    @property
+    def workflow_id(self) -> str:
+        return workflow_id_for(Kind.ORDER, self.reference)
+
+
+def keep_tracker_change(
+    store: Store,
+    account: EasyPostAccount,
+    tracker: dict[str, Any],
+    order: PolledOrder,
+    now: datetime,
+) -> tuple[int, str | None]:
+    """(new events kept, why none were): the tracker mapped and kept, or its dead letter.
+
+    The order is the one the poller was started for: it asks about that order's code.
+    Store errors propagate (the activity retries); a tracker that cannot be notified does
+    not, so one odd status never stops the poll.
+    """
+
+    def customer_of(workflow_id: str) -> Customer | None:
+        latest = store.intake_inbox.latest_event(workflow_id)
+        return None if latest is None else MilestoneEvent.model_validate_json(latest).customer
+
+    try:
+        mapped = map_tracker(
+            tracker,
+            account=account,
+            order_of=lambda _code, _carrier: order,
+            customer_of=customer_of,
+        )
+    except IntakeRefused as refused:
+        raw = json.dumps(tracker, sort_keys=True).encode()
+        letter = keep_refusal(store, SOURCE, account.name, refused, raw, now)
+        return 0, f"dead letter {letter}: {refused.reason}"
+    delivery = f"{tracker.get('id')}:{tracker.get('status')}:{tracker.get('status_detail')}"
+    added, _repeated = keep_events(store, SOURCE, account.name, delivery, mapped.events, now)
+    return added, mapped.ignored

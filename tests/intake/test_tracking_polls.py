@@ -1,0 +1,91 @@
+"""Which shipped events start a tracking poller: an order's shipped event with a tracking
+number, from an intake account whose ``[[tracking]]`` table says ``poll``; nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from domain.events import MilestoneEvent, Shipment
+from intake.tracking_polls import TrackingAccount, poll_start_for, tracking_accounts
+from tests.helpers.events import order_event, return_event
+from tests.helpers.temporal import settings_for_tests
+from workflows.tracking_poll_state import TrackingPollPolicy, tracking_workflow_id
+
+POLICY = TrackingPollPolicy(initial_seconds=60)
+POLLED = {
+    ("generic", "polled-demo"): TrackingAccount(
+        source="generic", account="polled-demo", mode="poll", easypost_account="acme"
+    ),
+    ("shopify", "webhooked.myshopify.com"): TrackingAccount(
+        source="shopify", account="webhooked.myshopify.com"
+    ),
+}
+
+
+def shipped(
+    tracking_id: str | None = "1Z999AA10123456784", carrier: str | None = "UPS"
+) -> MilestoneEvent:
+    event = order_event("shipped", "P1")
+    return event.model_copy(update={"shipment": Shipment(carrier=carrier, tracking_id=tracking_id)})
+
+
+def test_a_shipped_event_of_a_polling_account_starts_its_poller() -> None:
+    start = poll_start_for("generic", "Polled-Demo", shipped(), POLLED, POLICY)
+    assert start is not None
+    assert (start.carrier, start.tracking_code, start.reference) == (
+        "UPS",
+        "1Z999AA10123456784",
+        "P1",
+    )
+    assert (start.easypost_account, start.policy) == ("acme", POLICY)
+    assert (
+        tracking_workflow_id(start.carrier, start.tracking_code)
+        == "tracking:UPS:1Z999AA10123456784"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "account", "event"),
+    [
+        ("generic", "default", shipped()),  # no [[tracking]] table: webhooks
+        ("shopify", "webhooked.myshopify.com", shipped()),  # mode webhook (the default)
+        ("shopify", "polled-demo", shipped()),  # the same name from another source
+        ("generic", "polled-demo", shipped(tracking_id=None)),  # nothing to track
+        ("generic", "polled-demo", shipped(tracking_id="  ")),
+        ("generic", "polled-demo", order_event("out_for_delivery", "P1")),  # not shipped
+        ("generic", "polled-demo", return_event("received", "R1")),
+    ],
+)
+def test_nothing_else_starts_a_poller(source: str, account: str, event: MilestoneEvent) -> None:
+    assert poll_start_for(source, account, event, POLLED, POLICY) is None
+
+
+def test_no_carrier_lets_easypost_detect_it() -> None:
+    start = poll_start_for("generic", "polled-demo", shipped(carrier=None), POLLED, POLICY)
+    assert start is not None and start.carrier == ""
+    assert tracking_workflow_id(start.carrier, start.tracking_code).startswith("tracking:any:")
+
+
+def test_the_tables_come_from_config_intake_toml(tmp_path: Path) -> None:
+    config = tmp_path / "intake.toml"
+    config.write_text(
+        '[[tracking]]\nsource = "shopify"\naccount = "Shop.MyShopify.com"\nmode = "poll"\n'
+    )
+    accounts = tracking_accounts(settings_for_tests(intake_config_path=config))
+    assert accounts[("shopify", "shop.myshopify.com")].mode == "poll"
+    assert tracking_accounts(settings_for_tests(intake_config_path=tmp_path / "none.toml")) == {}
+
+
+def test_the_shipped_config_polls_its_demo_account() -> None:
+    accounts = tracking_accounts(settings_for_tests())
+    assert accounts[("generic", "polled-demo")].mode == "poll"
+
+
+def test_a_mode_other_than_poll_or_webhook_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "intake.toml"
+    config.write_text('[[tracking]]\nsource = "generic"\naccount = "x"\nmode = "sometimes"\n')
+    with pytest.raises(ValidationError):
+        tracking_accounts(settings_for_tests(intake_config_path=config))
