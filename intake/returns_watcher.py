@@ -36,6 +36,7 @@ from intake.pg_notify import listen_for
 from intake.returns_reader import ReadRow, ReturnsReader, source_engine
 from intake.source import PRIORITY_LOW, IntakeRefused
 from intake.sources.returns_table import SOURCE, ReturnsTable, map_return_row, row_payload
+from intake.validation import DEFAULT_RULES, Rules, checked
 from store.intake_cursors import CursorState, Position
 from store.repository import Store
 
@@ -71,8 +72,9 @@ class ReturnsWatcher:
         holder: str | None = None,
         on_events: Callable[[], None] | None = None,
         clock: Clock = lambda: datetime.now(UTC),
+        rules: Rules = DEFAULT_RULES,  # the table's [[validation]] rules (intake/validation.py)
     ) -> None:
-        self._store, self._config = store, config
+        self._store, self._config, self._rules = store, config, rules
         self._url = database_url
         self._reader = ReturnsReader(source_engine(database_url), config)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -128,7 +130,7 @@ class ReturnsWatcher:
         for row in fresh:
             payload = row_payload(row.values)
             try:
-                events += map_return_row(payload, config).events
+                events += checked(map_return_row(payload, config), self._rules).events
             except IntakeRefused as refused:
                 refusals.append((refused, _dead_letter_body(config.name, payload)))
             except Exception as exc:  # a shape no check foresaw: kept to replay after a fix

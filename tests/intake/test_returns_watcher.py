@@ -16,10 +16,12 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import InternalError, OperationalError
 
 from domain.events import MilestoneEvent
+from domain.milestones import Milestone
 from intake.returns_demo import NOTIFY_TRIGGER_SQL, create_returns_table, set_return_status
 from intake.returns_reader import source_engine
 from intake.returns_watcher import ReturnsWatcher
 from intake.sources.returns_table import ReturnsTable
+from intake.validation import Rules
 from store.repository import Store
 from tests.helpers.databases import backends, fresh_database_url
 
@@ -277,3 +279,18 @@ async def _until(condition, timeout: float = 10.0) -> None:  # type: ignore[no-u
     while not await asyncio.to_thread(condition):
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.05)
+
+
+def test_a_rows_event_meets_the_tables_validation_rules(
+    store: Store, retailer: str, retailer_engine: Engine
+) -> None:
+    """Validation per account (intake/validation.py): an SMS-only table's e-mail-only
+    customer is a dead letter; a milestone it does not use is ignored, not refused."""
+    rules = Rules(contact="phone", milestones={Milestone.REFUND_PROCESSED})
+    watching = ReturnsWatcher(store, CONFIG, retailer, clock=Clock(), rules=rules)
+    set_return_status(retailer_engine, "RMA-7", "refunded", email="ana@example.com", updated_at=T0)
+    set_return_status(retailer_engine, "RMA-8", "received", phone=PHONE, updated_at=T0)
+    outcome = watching.read_once()
+    assert (outcome.events, outcome.refused) == (0, 1)
+    [letter] = store.dead_letters.list(10)
+    assert "SMS only" in letter.reason and "RMA-7" in letter.reason
