@@ -28,6 +28,7 @@ from api.stats_page import create_stats_router
 from api.status_callbacks import create_status_router
 from config import validation
 from config.settings import Settings, get_settings
+from intake.health_monitor import IntakeHealthMonitor
 from privacy.converter import codec_for
 from privacy.sealed import Sealer
 from providers.sms_providers import build_sms_providers
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     app.include_router(create_provider_reports_router(settings, store, late, providers))
     app.include_router(create_preferences_router(store, settings))
     app.include_router(create_inbound_router(settings, store, late, providers=providers))
-    app.include_router(create_intake_router(settings, store, late))
+    intake_health = IntakeHealthMonitor(store)  # refreshed by the intake's lifespan
+    app.include_router(create_intake_router(settings, store, late, intake_health))
     app.include_router(create_codec_router(codec_for(settings), settings))
     app.include_router(create_docs_router(app, settings))
     # Observability (issue 14): the open pixel and /metrics are public (no customer data);
@@ -103,7 +105,10 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
             "temporal": await _check(lambda: app.state.client.service_client.check_health()),
         }
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "degraded", **checks}, 200 if ok else 503)
+        # The sources' health is shown, never a 503: it is the same for every replica, so
+        # a silent Shopify store would take them all out of the load balancer at once.
+        body = {"status": "ok" if ok else "degraded", **checks, "intake": intake_health.summary()}
+        return JSONResponse(body, 200 if ok else 503)
 
     return app
 

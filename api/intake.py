@@ -31,6 +31,7 @@ from domain.events import MilestoneEvent
 from intake.accounts import validation_rules
 from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
+from intake.health_monitor import IntakeHealthMonitor
 from intake.housekeeping import Housekeeping
 from intake.source import IntakeRefused, parse_json
 from intake.sources.generic import map_generic
@@ -43,7 +44,10 @@ from store.repository import Store
 SOURCE = "generic"
 
 
-def create_intake_router(settings: Settings, store: Store, client: Client) -> APIRouter:
+def create_intake_router(
+    settings: Settings, store: Store, client: Client, health: IntakeHealthMonitor | None = None
+) -> APIRouter:
+    """``health``: the monitor ``/health`` reads, refreshed here (one made if not given)."""
     policy = workflow_policy(settings)  # a new order's run need not load the worker's
 
     async def signal(event: MilestoneEvent) -> None:
@@ -63,12 +67,14 @@ def create_intake_router(settings: Settings, store: Store, client: Client) -> AP
     rule_book = validation_rules(settings.intake_config_path)
 
     housekeeping = Housekeeping(store, settings)  # the prune, beside the dispatcher
+    health = health or IntakeHealthMonitor(store)
 
     @contextlib.asynccontextmanager
     async def dispatching(_app: FastAPI) -> AsyncIterator[None]:
         tasks = [
             asyncio.create_task(dispatcher.run_forever()),
             asyncio.create_task(housekeeping.run_forever()),
+            asyncio.create_task(health.run_forever()),
         ]
         try:
             yield

@@ -71,10 +71,13 @@ def status_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         f"{report['waiting']} events waiting{age}; {report['dead_letters']} open dead letters\n"
     )
     for source in report["sources"]:  # type: ignore[attr-defined]
+        lag = source["oldest_waiting_seconds"]
         out.write(
-            f"  {source['source']}: {source['status']}, last event {source['last_event_at']}, "
-            f"last hour {source['events_last_hour']} in / {source['refused_last_hour']} "
-            f"refused, {source['waiting']} waiting\n"
+            f"  {source['source']}/{source['account']}: {source['status']}, last event "
+            f"{source['last_event_at']}, last hour {source['events_last_hour']} in / "
+            f"{source['refused_last_hour']} refused, {source['waiting']} waiting"
+            + (f" (the oldest {lag:.0f} s)" if lag is not None else "")
+            + "\n"
         )
     return 0
 

@@ -176,15 +176,29 @@ class DeadLetters:
         with self._engine.connect() as connection:
             return int(connection.execute(statement).scalar_one())
 
-    def seen_since(self, since: datetime) -> dict[str, int]:
-        """Per source, the dead letters seen since ``since`` (a repeated payload once)."""
+    def seen_since(self, since: datetime) -> dict[tuple[str, str], int]:
+        """Per source and account, the dead letters seen since ``since`` (a repeated
+        payload once)."""
         statement = (
-            select(DEAD.c.source, func.count())
+            select(DEAD.c.source, DEAD.c.account, func.count())
             .where(DEAD.c.last_seen >= since)
-            .group_by(DEAD.c.source)
+            .group_by(DEAD.c.source, DEAD.c.account)
         )
         with self._engine.connect() as connection:
-            return {source: int(n) for source, n in connection.execute(statement).all()}
+            rows = connection.execute(statement).all()
+        return {(source, account): int(n) for source, account, n in rows}
+
+    def open_by_priority(self) -> dict[tuple[str, str, int], int]:
+        """Open dead letters per source, account and priority: one pass over a table that
+        pruning keeps to the open letters and a month of closed ones."""
+        statement = (
+            select(DEAD.c.source, DEAD.c.account, DEAD.c.priority, func.count())
+            .where(_live())
+            .group_by(DEAD.c.source, DEAD.c.account, DEAD.c.priority)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        return {(source, account, priority): int(n) for source, account, priority, n in rows}
 
     def list(self, limit: int, include_closed: bool = False) -> Summaries:
         """Highest priority first, then the most recently seen; live ones only unless

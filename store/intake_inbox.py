@@ -38,11 +38,15 @@ from store.tables import IntakeInboxRow
 INBOX = IntakeInboxRow.__table__
 
 
+SourceKey = tuple[str, str]  # (source, account)
+
+
 @dataclass(frozen=True)
 class SourceActivity:
     last_event_at: datetime | None
     events_since: int
     waiting: int
+    oldest_waiting_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -199,18 +203,39 @@ class IntakeInbox:
             oldest: datetime | None = connection.execute(statement).scalar_one()
         return None if oldest is None else (now - oldest).total_seconds()
 
-    def by_source(self, since: datetime) -> dict[str, SourceActivity]:
-        """Per source: its last event ever, its events since ``since``, its backlog."""
-        pending = func.sum(case((_pending(), 1), else_=0))
+    def activity(
+        self, since: datetime, *, recent_only: bool = False
+    ) -> dict[SourceKey, SourceActivity]:
+        """Per source and account: its last event, its events since ``since``, its backlog
+        and its oldest waiting event.
+
+        ``recent_only`` reads only the rows pending or dispatched since ``since`` (two range
+        scans of ``ix_intake_inbox_pending``: as many rows as the window brought, not the
+        table): every event received since then is among them, so the counts are exact,
+        but a source whose last event is older is missing (intake/health_monitor.py
+        remembers it). Without it, the whole table is read (the CLI, once a start).
+        """
+        pending = _pending()
+        waiting = func.sum(case((pending, 1), else_=0))
         recent = func.sum(case((INBOX.c.received_at >= since, 1), else_=0))
-        statement = select(INBOX.c.source, func.max(INBOX.c.received_at), recent, pending).group_by(
-            INBOX.c.source
-        )
+        oldest_waiting = func.min(INBOX.c.received_at).filter(pending)
+        statement = select(
+            INBOX.c.source,
+            INBOX.c.account,
+            func.max(INBOX.c.received_at),
+            recent,
+            waiting,
+            oldest_waiting,
+        ).group_by(INBOX.c.source, INBOX.c.account)
+        if recent_only:
+            statement = statement.where(or_(pending, INBOX.c.dispatched_at >= since))
         with self._engine.connect() as connection:
             rows = connection.execute(statement).all()
         return {
-            source: SourceActivity(last, int(recent_count or 0), int(waiting or 0))
-            for source, last, recent_count, waiting in rows
+            (source, account): SourceActivity(
+                last, int(recent_count or 0), int(waiting_count or 0), oldest
+            )
+            for source, account, last, recent_count, waiting_count, oldest in rows
         }
 
     def prune_dispatched(self, before: datetime, order_before: datetime, limit: int) -> int:

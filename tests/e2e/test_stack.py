@@ -205,7 +205,14 @@ async def test_health_reports_the_database_and_temporal(stack: Stack) -> None:
     async with httpx.AsyncClient(base_url=stack.settings.effective_public_base_url) as http:
         response = await http.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "temporal": "ok"}
+    body = response.json()
+    assert {k: body[k] for k in ("status", "database", "temporal")} == {
+        "status": "ok",
+        "database": "ok",
+        "temporal": "ok",
+    }
+    # The sources' health is shown; whatever it says (other tests refuse payloads), 200.
+    assert body["intake"]["status"] in ("ok", "degraded", "unknown")
 
 
 async def test_forged_status_callbacks_are_refused(stack: Stack) -> None:

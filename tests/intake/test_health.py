@@ -27,7 +27,8 @@ def seen(minutes_ago: float | None, events: int, waiting: int = 0) -> SourceActi
 def test_failing_at_a_fifth_refused_of_at_least_five(
     events: int, refused: int, status: str
 ) -> None:
-    [health] = source_health({"shopify": seen(1, events)}, {"shopify": refused}, NOW)
+    shop = ("shopify", "shop-1")
+    [health] = source_health({shop: seen(1, events)}, {shop: refused}, NOW)
     assert health.status == status
 
 
@@ -36,10 +37,10 @@ def test_silent_after_a_whole_quiet_window_or_ten_usual_gaps() -> None:
     at_the_edge = (10 * usual_gap).total_seconds() / 60
     reports = source_health(
         {
-            "generic": seen(90, 0),  # sent before, nothing this hour
-            "shopify": seen(at_the_edge, 6),  # exactly ten gaps: not yet
-            "easypost": seen(at_the_edge + 1, 6),
-            "returns": seen(30, 2),  # too few to know its habit
+            ("generic", "a"): seen(90, 0),  # sent before, nothing this hour
+            ("shopify", "a"): seen(at_the_edge, 6),  # exactly ten gaps: not yet
+            ("easypost", "a"): seen(at_the_edge + 1, 6),
+            ("returns", "a"): seen(30, 2),  # too few to know its habit
         },
         {},
         NOW,
@@ -53,14 +54,33 @@ def test_silent_after_a_whole_quiet_window_or_ten_usual_gaps() -> None:
     assert [r.status for r in reports][:2] == ["silent", "silent"]  # worst first
 
 
-def test_the_store_counts_each_sources_events_backlog_and_refusals(store: Store) -> None:
-    for n, source in enumerate(["generic", "generic", "shopify"]):
-        record = IntakeRecord(source, "a", f"k{n}", "order-1", f"e{n}", b"{}")
+def test_the_store_counts_each_accounts_events_backlog_lag_and_refusals(store: Store) -> None:
+    for n, (source, account) in enumerate([("generic", "a"), ("generic", "a"), ("shopify", "a")]):
+        record = IntakeRecord(source, account, f"k{n}", "order-1", f"e{n}", b"{}")
         store.intake_inbox.add(record, NOW - timedelta(minutes=90 * n))
+    store.intake_inbox.add(IntakeRecord("generic", "b", "k3", "order-2", "e3", b"{}"), NOW)
     store.intake_inbox.dispatched([1], NOW)
     store.dead_letters.keep("shopify", "a", "no contact", b"x", 50, NOW)
-    activity = store.intake_inbox.by_source(NOW - WINDOW)
-    assert activity["generic"] == SourceActivity(NOW, 1, 1)
-    assert activity["shopify"].events_since == 0 and activity["shopify"].waiting == 1
-    assert store.dead_letters.seen_since(NOW - WINDOW) == {"shopify": 1}
+    activity = store.intake_inbox.activity(NOW - WINDOW)
+    ninety_ago = NOW - timedelta(minutes=90)
+    assert activity[("generic", "a")] == SourceActivity(NOW, 1, 1, ninety_ago)
+    assert activity[("generic", "b")] == SourceActivity(NOW, 1, 1, NOW)
+    assert activity[("shopify", "a")].events_since == 0 and activity[("shopify", "a")].waiting == 1
+    assert store.dead_letters.seen_since(NOW - WINDOW) == {("shopify", "a"): 1}
     assert isinstance(store.dead_letters, DeadLetters)
+
+
+def test_the_windows_rows_alone_count_the_window_exactly(store: Store) -> None:
+    """recent_only reads the pending rows and those dispatched since the window opened:
+    the same counts as the whole table for every source that sent in the window."""
+    times = [NOW - timedelta(minutes=m) for m in (200, 61, 59, 30, 1)]
+    for n, at in enumerate(times):
+        store.intake_inbox.add(IntakeRecord("generic", "a", f"k{n}", f"o{n}", f"e{n}", b"{}"), at)
+    store.intake_inbox.add(IntakeRecord("shopify", "old", "k9", "o9", "e9", b"{}"), times[0])
+    store.intake_inbox.dispatched([1, 6], times[0])  # long done
+    store.intake_inbox.dispatched([2, 3], NOW - timedelta(minutes=58))  # done in the window
+    whole = store.intake_inbox.activity(NOW - WINDOW)
+    recent = store.intake_inbox.activity(NOW - WINDOW, recent_only=True)
+    assert recent[("generic", "a")] == whole[("generic", "a")]
+    assert recent[("generic", "a")].events_since == 3
+    assert ("shopify", "old") in whole and ("shopify", "old") not in recent
