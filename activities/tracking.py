@@ -37,7 +37,13 @@ from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
 from intake.sources.easypost import EasyPostAccount
-from intake.tracking_polls import PolledOrder, easypost_account_named, keep_tracker_change
+from intake.tracking_polls import (
+    PolledOrder,
+    easypost_account_named,
+    keep_tracker_change,
+    poll_rules,
+)
+from intake.validation import Rules
 from store.repository import Store
 
 REFUSED = "EasyPostRefused"  # the non-retryable error type the poller ends on
@@ -103,6 +109,7 @@ class TrackingActivities:
         self._client = easypost_client(settings)
         self._store = store
         self._accounts: dict[str, EasyPostAccount] = {}
+        self._rules: dict[str, Rules] = {}
 
     @activity.defn(name="ensure_tracker")
     async def ensure_tracker(self, request: EnsureTrackerInput) -> TrackerFound:
@@ -140,8 +147,11 @@ class TrackingActivities:
         name = request.easypost_account
         if name not in self._accounts:  # read once: the status table is a file
             self._accounts[name] = easypost_account_named(self._settings, name)
+            self._rules[name] = poll_rules(self._settings, name)
         order = PolledOrder(reference=request.reference, merchant=request.merchant)
-        return keep_tracker_change(self._store, self._accounts[name], tracker, order, now)
+        return keep_tracker_change(
+            self._store, self._accounts[name], tracker, order, now, self._rules[name]
+        )
 
     async def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
         """The SDK call in a thread (it blocks on ``requests``), as a plain dict."""

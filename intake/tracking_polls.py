@@ -26,11 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from config.settings import Settings
 from domain.events import Customer, MilestoneEvent
 from domain.milestones import Kind, Milestone, workflow_id_for
-from intake.accounts import easypost_accounts, intake_tables
+from intake.accounts import easypost_accounts, intake_tables, validation_rules
 from intake.carrier_statuses import load_carrier_statuses
 from intake.handoff import keep_events, keep_refusal
 from intake.source import IntakeRefused
 from intake.sources.easypost import EasyPostAccount, map_tracker
+from intake.validation import DEFAULT_RULES, Rules, checked
 from store.repository import Store
 from workflows.tracking_poll_state import TrackingPollPolicy, TrackingPollStart
 
@@ -107,18 +108,26 @@ class PolledOrder:
         return workflow_id_for(Kind.ORDER, self.reference)
 
 
+def poll_rules(settings: Settings, account: str) -> Rules:
+    """The validation rules of an EasyPost account: a poll and a webhook of the same
+    account meet the same rules, so the ``[[validation]]`` table names source easypost."""
+    return validation_rules(settings.intake_config_path).rules_for("easypost", account)
+
+
 def keep_tracker_change(
     store: Store,
     account: EasyPostAccount,
     tracker: dict[str, Any],
     order: PolledOrder,
     now: datetime,
+    rules: Rules = DEFAULT_RULES,
 ) -> tuple[int, str | None]:
     """(new events kept, why none were): the tracker mapped and kept, or its dead letter.
 
     The order is the one the poller was started for: it asks about that order's code.
     Store errors propagate (the activity retries); a tracker that cannot be notified does
-    not, so one odd status never stops the poll.
+    not, so one odd status never stops the poll. ``rules`` are the EasyPost account's
+    (:func:`poll_rules`), as for its webhooks.
     """
 
     def customer_of(workflow_id: str) -> Customer | None:
@@ -132,6 +141,7 @@ def keep_tracker_change(
             order_of=lambda _code, _carrier: order,
             customer_of=customer_of,
         )
+        mapped = checked(mapped, rules)
     except IntakeRefused as refused:
         raw = json.dumps(tracker, sort_keys=True).encode()
         letter = keep_refusal(store, SOURCE, account.name, refused, raw, now)

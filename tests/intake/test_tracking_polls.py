@@ -3,15 +3,28 @@ number, from an intake account whose ``[[tracking]]`` table says ``poll``; nothi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from domain.events import MilestoneEvent, Shipment
-from intake.tracking_polls import TrackingAccount, poll_start_for, tracking_accounts
+from domain.milestones import Milestone
+from intake.handoff import keep_events
+from intake.tracking_polls import (
+    PolledOrder,
+    TrackingAccount,
+    keep_tracker_change,
+    poll_rules,
+    poll_start_for,
+    tracking_accounts,
+)
+from intake.validation import Rules
+from store.repository import Store
 from tests.helpers.events import order_event, return_event
 from tests.helpers.temporal import settings_for_tests
+from tests.intake import test_easypost as easypost_tests
 from workflows.tracking_poll_state import TrackingPollPolicy, tracking_workflow_id
 
 POLICY = TrackingPollPolicy(initial_seconds=60)
@@ -89,3 +102,38 @@ def test_a_mode_other_than_poll_or_webhook_is_refused(tmp_path: Path) -> None:
     config.write_text('[[tracking]]\nsource = "generic"\naccount = "x"\nmode = "sometimes"\n')
     with pytest.raises(ValidationError):
         tracking_accounts(settings_for_tests(intake_config_path=config))
+
+
+# --- the account's validation rules (intake/validation.py) ---------------------------------
+
+
+def polled_delivery(store: Store, rules: Rules, **customer: object) -> tuple[int, str | None]:
+    known = order_event("shipped", easypost_tests.ORDER, **customer)
+    keep_events(store, "shopify", "shop", "w-1", [known], datetime.now(UTC))
+    tracker = easypost_tests.load("tracker_updated_delivered")["result"]
+    order = PolledOrder(reference=easypost_tests.ORDER, merchant="scarves")
+    account = easypost_tests.ACCOUNT
+    return keep_tracker_change(store, account, tracker, order, datetime.now(UTC), rules)
+
+
+def test_a_polled_change_meets_the_accounts_rules(store: Store) -> None:
+    kept, note = polled_delivery(store, Rules(milestones={Milestone.SHIPPED}))
+    assert kept == 0 and note is not None and "does not use delivered" in note
+    assert store.dead_letters.list(10) == []
+
+
+def test_a_polled_change_refused_by_the_rules_is_a_dead_letter(store: Store) -> None:
+    kept, note = polled_delivery(store, Rules(contact="email"), email=None)
+    assert kept == 0 and note is not None and "e-mail only" in note
+    [letter] = store.dead_letters.list(10)
+    assert letter.source == "easypost_poller"
+
+
+def test_the_polls_rules_are_the_easypost_accounts(tmp_path: Path) -> None:
+    config = tmp_path / "intake.toml"
+    config.write_text(
+        '[[validation]]\nsource = "easypost"\naccount = "warehouse"\nlandline = "drop"\n'
+    )
+    settings = settings_for_tests(intake_config_path=config)
+    assert poll_rules(settings, "warehouse").landline == "drop"
+    assert poll_rules(settings, "other").landline == "keep"
