@@ -139,6 +139,21 @@ class Stack:
                     raise
                 time.sleep(1.0)
 
+    def restart_http(self, **overrides: str) -> None:
+        """The HTTP service again, with ``HERALD_*`` ``overrides`` on top of the stack's
+        settings (none: as the stack started it), e.g. a smaller intake backlog for a test."""
+        if self.http is not None:
+            self.http.stop()
+        self.http = ManagedProcess(
+            "http", python("-m", "api"), {**self.env, **overrides}, self.log_dir / "http.log"
+        ).start()
+        wait_for_port(
+            self.settings.http_host,
+            self.settings.http_port,
+            timeout=STARTUP_TIMEOUT,
+            process=self.http.process,
+        )
+
     def start_worker(self) -> ManagedProcess:
         """A worker; the first serves /health, /ready and /metrics on the configured port,
         any other on a free one (``worker_ports`` says which)."""
