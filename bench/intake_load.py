@@ -10,6 +10,7 @@ slot while it waits.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench.intake_sources import NEXT_STEP, CarrierSource, Offer, Order, Source
+from bench.intake_sources import NEXT_STEP, CarrierSource, Offer, Order, OrderSource, Source
 from bench.load import Phones
 
 MAX_429_RETRIES = 20
@@ -55,13 +56,14 @@ class Answer:
 
 
 class Mix:
-    """Which request comes next: malformed every ``1/malformed_share``-th, redeliveries of
-    acknowledged requests, next steps of acknowledged orders, a carrier's status change for
-    a confirmed order every ``probe_every`` seconds, and new orders for the rest."""
+    """Which request comes next: a malformed one every ``1/malformed_share``-th (from each
+    source in turn), redeliveries of acknowledged requests, next steps of acknowledged
+    orders, every ``probe_every`` seconds a carrier's status change for an order that
+    shipped, and new orders for the rest."""
 
     def __init__(
         self,
-        sources: Sequence[Source],
+        sources: Sequence[OrderSource],
         carriers: Sequence[CarrierSource],
         *,
         malformed_share: float,
@@ -71,6 +73,11 @@ class Mix:
         seed: int = 18,
     ) -> None:
         self.sources, self.carriers = list(sources), list(carriers)
+        senders: dict[str, Source] = {s.name: s for s in [*sources, *carriers]}
+        # Each kind of request goes round its own senders, whatever the serial.
+        self._bad_senders = itertools.cycle(senders.values())
+        self._carrier_turn = itertools.cycle(self.carriers) if self.carriers else None
+        self._order_turn = itertools.cycle(self.sources)
         self.malformed_share, self.redelivery_share = malformed_share, redelivery_share
         self.step_share, self.probe_every = step_share, probe_every
         self.random = random.Random(seed)
@@ -78,7 +85,7 @@ class Mix:
         self.orders: list[Order] = []
         self._references = iter(range(self.random.randint(10**12, 5 * 10**12), 10**14))
         self._steppable: list[Order] = []  # acknowledged, next step not offered yet
-        self._probable: list[Order] = []  # confirmed, no carrier update offered yet
+        self._probable: list[Order] = []  # shipped, no carrier update offered yet
         self._sent_events: list[Offer] = []  # acknowledged: what a sender may deliver again
         self._serial = 0
         self._malformed_owed = 0.0
@@ -89,14 +96,12 @@ class Mix:
         self._malformed_owed += self.malformed_share
         if self._malformed_owed >= 1.0:
             self._malformed_owed -= 1.0
-            return self.sources[self._serial % len(self.sources)].malformed(self._serial)
+            return next(self._bad_senders).malformed(self._serial)
         if self._next_probe is None:
             self._next_probe = now + self.probe_every
-        if self.carriers and now >= self._next_probe and self._probable:
+        if self._carrier_turn and now >= self._next_probe and self._probable:
             self._next_probe += self.probe_every
-            order = self._probable.pop(0)
-            carrier = self.carriers[self._serial % len(self.carriers)]
-            return carrier.out_for_delivery(order)
+            return next(self._carrier_turn).out_for_delivery(self._probable.pop(0))
         draw = self.random.random()
         if draw < self.redelivery_share and self._sent_events:
             again = self.random.choice(self._sent_events)
@@ -107,7 +112,7 @@ class Mix:
             order = self._steppable.pop(self.random.randrange(len(self._steppable)))
             source = next(s for s in self.sources if s.name == order.source)
             return source.next_step(order, NEXT_STEP[order.milestones[-1]])
-        source = self.sources[self._serial % len(self.sources)]
+        source = next(self._order_turn)
         reference = str(next(self._references))
         order = Order(reference, self.phones.take(), f"b{reference}@example.com", source.name)
         self.orders.append(order)
@@ -120,11 +125,10 @@ class Mix:
             return
         if answer.accepted:
             order.milestones.append(offer.milestone)
-            if offer.kind == "event":
-                self._sent_events.append(offer)
+            self._sent_events.append(offer)
             if offer.milestone in NEXT_STEP:
                 self._steppable.append(order)
-            if offer.milestone == "confirmed":  # a carrier update names the order only
+            if offer.milestone == "shipped":  # its tracking code is known now
                 self._probable.append(order)
 
 

@@ -3,8 +3,9 @@
 A source knows how its sender would tell Herald of a new order, of an order's next step,
 of a carrier's status change, and what a payload Herald cannot notify looks like. It only
 builds requests (:class:`Offer`); the load generator (bench/intake_load.py) sends them and
-the verifier (bench/intake_verify.py) checks what reached each workflow. A new source
-(EasyPost, AfterShip) is one more class here and one more name in ``SOURCES``.
+the verifier (bench/intake_verify.py) checks what reached each workflow. The carrier
+trackers are in bench/intake_carriers.py; a new source is one more class and one more name
+in bench/intake.py's ``SOURCES``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any, Protocol
 
 from domain.milestones import Kind, workflow_id_for
 
-SHOPIFY_PAYLOADS = Path(__file__).resolve().parent.parent / "tests/intake/payloads/shopify"
+PAYLOADS = Path(__file__).resolve().parent.parent / "tests/intake/payloads"  # the tests' corpus
+SHOPIFY_PAYLOADS = PAYLOADS / "shopify"
 SHOPIFY_SHOP = "herald-demo.myshopify.com"  # config/intake.toml's demo shop
 SHOPIFY_SECRET = "bench-shopify-secret"
 API_TOKEN = "bench-intake-token"
@@ -46,6 +48,11 @@ class Order:
     def workflow_id(self) -> str:
         return workflow_id_for(Kind.ORDER, self.reference)
 
+    @property
+    def tracking_code(self) -> str:
+        """What its "shipped" names, and a carrier's tracker reports on."""
+        return f"1ZB{self.reference}"
+
 
 @dataclass(frozen=True)
 class Offer:
@@ -61,19 +68,23 @@ class Offer:
 
 
 class Source(Protocol):
+    """Any sender: it can send what nobody can be told of."""
+
     name: str
+
+    def malformed(self, serial: int) -> Offer: ...
+
+
+class OrderSource(Source, Protocol):
+    """An order system: it starts orders and ships them (naming a tracking code)."""
 
     def new_order(self, order: Order) -> Offer: ...
 
     def next_step(self, order: Order, milestone: str) -> Offer: ...
 
-    def malformed(self, serial: int) -> Offer: ...
 
-
-class CarrierSource(Protocol):
-    """A source that reports a carrier's status change for an order it did not start."""
-
-    name: str
+class CarrierSource(Source, Protocol):
+    """Reports a carrier's status change for an order that shipped (from any source)."""
 
     def out_for_delivery(self, order: Order) -> Offer: ...
 
@@ -83,7 +94,7 @@ def _shopify_payload(name: str) -> dict[str, Any]:
     return loaded
 
 
-def _now() -> str:
+def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
@@ -96,12 +107,12 @@ class GenericSource:
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def _event(self, order: Order, milestone: str) -> Offer:
-        body = {
+        body: dict[str, Any] = {
             "event_id": f"bench-{order.reference}-{milestone}",
             "kind": "order",
             "reference": order.reference,
             "milestone": milestone,
-            "occurred_at": _now(),
+            "occurred_at": now_iso(),
             "customer": {
                 "name": "Ana Souza",
                 "phone": order.phone,
@@ -110,6 +121,8 @@ class GenericSource:
                 "time_zone": "America/New_York",
             },
         }
+        if milestone == "shipped":  # a carrier's tracker finds the order by this code
+            body["shipment"] = {"carrier": "UPS", "tracking_id": order.tracking_code}
         return Offer(
             self.name,
             "/intake/events",
@@ -134,7 +147,7 @@ class GenericSource:
             "kind": "order",
             "reference": f"bad{serial}",
             "milestone": "shipped",
-            "occurred_at": _now(),
+            "occurred_at": now_iso(),
             "customer": {"name": "Nobody", "phone": "not a phone", "email": "nor@mail"},
         }
         return Offer(
@@ -176,7 +189,7 @@ class ShopifySource:
             "phone": order.phone,
             "email": order.email,
             "contact_email": order.email,
-            "created_at": _now(),
+            "created_at": now_iso(),
         }
         headers, body = self._webhook("orders/create", payload, "order")
         return Offer(self.name, "/intake/shopify", headers, body, "event", order, "confirmed")
@@ -187,7 +200,9 @@ class ShopifySource:
             **self._fulfillment,
             "id": next(self._ids),
             "order_id": int(order.reference),
-            "created_at": _now(),
+            "created_at": now_iso(),
+            "tracking_number": order.tracking_code,
+            "tracking_numbers": [order.tracking_code],
         }
         payload["destination"] = {**payload["destination"], "phone": order.phone}
         headers, body = self._webhook("fulfillments/create", payload, "fulfillment")
@@ -198,8 +213,8 @@ class ShopifySource:
             **self._event,
             "id": next(self._ids),
             "order_id": int(order.reference),
-            "happened_at": _now(),
-            "created_at": _now(),
+            "happened_at": now_iso(),
+            "created_at": now_iso(),
         }
         headers, body = self._webhook("fulfillment_events/create", payload, "event")
         return Offer(
@@ -221,10 +236,3 @@ class ShopifySource:
         }
         headers, body = self._webhook("orders/create", payload, "bad")
         return Offer(self.name, "/intake/shopify", headers, body, "malformed")
-
-
-SOURCES: dict[str, type[GenericSource] | type[ShopifySource]] = {
-    "generic": GenericSource,
-    "shopify": ShopifySource,
-}
-CARRIER_SOURCES = ("shopify",)  # which of SOURCES report carrier status changes
