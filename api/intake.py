@@ -33,6 +33,7 @@ from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
 from intake.health_monitor import IntakeHealthMonitor
 from intake.housekeeping import Housekeeping
+from intake.returns_config import build_watchers
 from intake.source import IntakeRefused, parse_json
 from intake.sources.generic import map_generic
 from intake.tracking_polls import poll_start_for, tracking_accounts
@@ -68,6 +69,7 @@ def create_intake_router(
 
     housekeeping = Housekeeping(store, settings)  # the prune, beside the dispatcher
     health = health or IntakeHealthMonitor(store)
+    returns_watchers = build_watchers(settings, store, dispatcher.wake)  # [[returns]] tables
 
     @contextlib.asynccontextmanager
     async def dispatching(_app: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +77,7 @@ def create_intake_router(
             asyncio.create_task(dispatcher.run_forever()),
             asyncio.create_task(housekeeping.run_forever()),
             asyncio.create_task(health.run_forever()),
+            *(asyncio.create_task(w.run_forever()) for w in returns_watchers),
         ]
         try:
             yield

@@ -79,6 +79,13 @@ def status_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             + (f" (the oldest {lag:.0f} s)" if lag is not None else "")
             + "\n"
         )
+    for watcher in report["watchers"]:  # type: ignore[attr-defined]
+        lag = watcher["lag_seconds"]
+        error = f", last error: {watcher['last_error']}" if watcher["failures"] else ""
+        out.write(
+            f"  {watcher['source']} table {watcher['account']}: {watcher['status']}, "
+            f"read to the end {'never' if lag is None else f'{lag:.0f} s ago'}{error}\n"
+        )
     return 0
 
 

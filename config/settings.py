@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     carrier_statuses_path: Path = PROJECT_ROOT / "config" / "carrier_statuses.toml"
     easypost_webhook_secrets: SecretStr = SecretStr("")
     aftership_webhook_secrets: SecretStr = SecretStr("")
+    # Returns tables (config/intake.toml [[returns]]): each watcher's database URL,
+    # "name=url" separated by spaces (a URL holds credentials, so not in the file).
+    returns_database_urls: SecretStr = SecretStr("")
 
     # EasyPost Trackers API (official SDK), for shipments no carrier webhook covers. No
     # key: the sandbox's. The tracking poller's interval (workflows/tracking_poller.py):

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from intake.watcher_health import watcher_health
 from store.intake_inbox import SourceActivity, SourceKey
 from store.repository import Store
 
@@ -99,7 +100,8 @@ def _quiet(last: datetime, events: int, now: datetime) -> bool:
 
 
 def status_report(store: Store, now: datetime) -> dict[str, object]:
-    """The backlog, the open dead letters and each source's health, as JSON."""
+    """The backlog, the open dead letters, each source's health and each table watcher's
+    (intake/watcher_health.py), as JSON."""
     since = now - WINDOW
     sources = source_health(
         store.intake_inbox.activity(since), store.dead_letters.seen_since(since), now
@@ -109,4 +111,5 @@ def status_report(store: Store, now: datetime) -> dict[str, object]:
         "oldest_waiting_seconds": store.intake_inbox.oldest_pending_age(now),
         "dead_letters": store.dead_letters.open_count(),
         "sources": [source.as_json() for source in sources],
+        "watchers": [watcher_health(cursor, now) for cursor in store.intake_cursors.all()],
     }

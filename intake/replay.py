@@ -18,8 +18,10 @@ from typing import Any
 from config.settings import Settings, get_settings
 from intake.accounts import validation_rules
 from intake.handoff import keep_events
+from intake.returns_config import returns_mapping
 from intake.source import IntakeRefused, Mapped, parse_json
 from intake.sources.generic import map_generic
+from intake.sources.returns_table import SOURCE as RETURNS_SOURCE
 from intake.tracker_mappings import TRACKER_SOURCES, tracker_mapping
 from intake.validation import Rules, checked
 from store.repository import Store
@@ -49,6 +51,9 @@ def replay(
     if mapping is None and letter.source in TRACKER_SOURCES:
         tracker = tracker_mapping(letter.source, letter.account, store, settings)
         mapping = lambda payload, _rules: tracker(payload)  # noqa: E731 - reads no rules yet
+    if mapping is None and letter.source == RETURNS_SOURCE:
+        table = returns_mapping(letter.account, settings)
+        mapping = lambda payload, _rules: table(payload)  # noqa: E731 - the rules: checked below
     if mapping is None:
         raise LookupError(f"no mapping for source {letter.source!r} in this version")
     # Read again, as the route would now: a rule relaxed since lets the letter through.

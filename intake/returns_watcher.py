@@ -110,8 +110,6 @@ class ReturnsWatcher:
                 break
         cursors.caught_up(SOURCE, config.name, self.holder, self._clock())
         self._forget_before(cursor)
-        if events:
-            self._on_events()
         return Pass(held=True, rows=rows, events=events, refused=refused)
 
     def _start(self, state: CursorState) -> Position | None:
@@ -183,13 +181,15 @@ class ReturnsWatcher:
             while True:
                 wake.clear()  # a notification during the pass brings another pass
                 try:
-                    await asyncio.to_thread(self.read_once)
+                    done = await asyncio.to_thread(self.read_once)
                 except Exception as error:
                     failures += 1
                     await self._record_failure(error)
                     await asyncio.sleep(_backoff(failures))  # a notification cannot hurry it
                     continue
                 failures = 0
+                if done.events:
+                    self._on_events()  # here, in the loop: the dispatcher's wake is not thread-safe
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), self._config.poll_seconds)
         finally:
