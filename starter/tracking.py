@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
+    SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -57,7 +58,10 @@ async def _start(
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         search_attributes=TypedSearchAttributes(
-            [attrs.ORDER_ID.value_set(start.reference), attrs.KIND.value_set(KIND)]
+            [
+                SearchAttributePair(attrs.ORDER_ID, start.reference),
+                SearchAttributePair(attrs.KIND, KIND),
+            ]
         ),
         static_summary=(
             f"tracking {start.carrier} {start.tracking_code} for order {start.reference}"

@@ -26,6 +26,10 @@ E2E_SETTINGS = {
     "delivery_report_wait_seconds": 2.0,
     "completion_grace_seconds": 2.0,
     "sms_sender_messages_per_second": 50.0,
+    # The tracking poller at a test's pace: a second after a change, at most four while
+    # quiet (the production defaults are minutes and hours: workflows/tracking_poller.py).
+    "tracking_poll_initial_seconds": 1.0,
+    "tracking_poll_max_seconds": 4.0,
     # config/intake.toml's demo shop, with a secret the intake test signs with.
     "shopify_webhook_secrets": "herald-demo.myshopify.com:e2e-shopify-secret",
     "easypost_webhook_secrets": "herald-demo:e2e-easypost-secret",  # the demo account

@@ -25,7 +25,9 @@ from activities.tracking import (
     TrackerFound,
     TrackerPolled,
 )
+from starter.tracking import start_tracking_poller
 from tests.helpers.temporal import new_worker
+from workflows import search_attributes as attrs
 from workflows.tracking_poll_state import (
     TrackingPollPolicy,
     TrackingPollStart,
@@ -236,3 +238,20 @@ async def test_support_sees_the_status_the_next_poll_and_the_count(
         assert view.next_poll_at - view.last_polled_at == timedelta(seconds=240)
         assert view.tracker_id == "trk_" + "1" * 32 and view.ended is None
         await handle.terminate("test over")
+
+
+async def test_starting_a_shipments_poller_again_changes_nothing(env: WorkflowEnvironment) -> None:
+    fake = FakeEasyPost(["in_transit", "in_transit", "delivered"])
+    start = start_for()
+    async with new_worker(env.client, fake.activities()) as worker:
+        first = await start_tracking_poller(env.client, start, task_queue=worker.task_queue)
+        again = await start_tracking_poller(env.client, start, task_queue=worker.task_queue)
+        assert again.result_run_id == first.result_run_id  # the running one, kept
+        view = await first.result()
+        assert view.ended == "the shipment is delivered"
+        after = await start_tracking_poller(env.client, start, task_queue=worker.task_queue)
+        assert (await after.result()).polls == 3  # the finished one: not started anew
+    assert fake.created == 1
+    described = await first.describe()
+    assert described.typed_search_attributes.get(attrs.ORDER_ID) == start.reference
+    assert described.typed_search_attributes.get(attrs.KIND) == "tracking"
