@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from api.auth import require_credential
 from config.settings import Settings
 from intake.dispatcher import Dispatcher
-from intake.health import status_report
+from intake.health import error_rates, status_report
 from intake.replay import replay
+from store.dead_letters import DeadLetterSummary
 from store.repository import Store
 
 LETTERS = "/intake/dead-letters"
@@ -32,7 +33,11 @@ def create_dead_letters_router(
     async def list_dead_letters(
         include_closed: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 50
     ) -> list[dict[str, object]]:
-        letters = await asyncio.to_thread(store.dead_letters.list, limit, include_closed)
+        def ranked() -> list[DeadLetterSummary]:
+            rates = error_rates(store, datetime.now(UTC))
+            return store.dead_letters.list(limit, include_closed, rates)
+
+        letters = await asyncio.to_thread(ranked)
         return [letter.as_json() for letter in letters]
 
     @router.get(LETTERS + "/{letter_id}")

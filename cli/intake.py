@@ -1,11 +1,12 @@
 """``herald intake``: the intake's dead letters and backlog, for the people who run it.
 
-``status`` shows the inbox's backlog and its oldest waiting event; ``prune`` deletes what
-is past its retention (intake/housekeeping.py), as the HTTP service does every few minutes;
-``dlq list`` the dead letters, most urgent first (priority, then the latest seen); ``dlq
-show N`` one with its payload (it holds customer data: the command reads the store
-directly, so it runs where the store's credentials are); ``dlq replay N`` tries it again
-through the intake after a fix; ``dlq discard N`` closes it.
+``status`` shows the inbox's backlog and each source's health; ``prune`` deletes what is
+past its retention (intake/housekeeping.py), as the HTTP service does every few minutes;
+``dlq list`` the dead letters, most urgent first (priority, the orders the same failure
+affects, the source's error rate); ``dlq show N`` one with its payload (it holds customer
+data: the command reads the store directly, so it runs where the store's credentials
+are); ``dlq replay N`` tries it again through the intake after a fix; ``dlq discard N``
+closes it.
 """
 
 from __future__ import annotations
@@ -112,9 +113,12 @@ def prune_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 def list_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from intake.health import error_rates
+
     store = _store()
     try:
-        letters = store.dead_letters.list(args.limit, include_closed=args.all)
+        rates = error_rates(store, datetime.now(UTC))
+        letters = store.dead_letters.list(args.limit, include_closed=args.all, error_rates=rates)
     finally:
         store.close()
     rows = [letter.as_json() for letter in letters]
@@ -126,7 +130,8 @@ def list_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     for row in rows:
         out.write(
             f"#{row['id']} p{row['priority']} {row['source']}/{row['account']} "
-            f"x{row['count']} last {row['last_seen']}: {row['reason']}\n"
+            f"x{row['count']}, {row['orders_affected']} orders alike, last {row['last_seen']}: "
+            f"{row['reason']}\n"
         )
     return 0
 

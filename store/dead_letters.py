@@ -13,10 +13,23 @@ they are kept sealed (privacy/sealed.py); the list never opens them.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    delete,
+    func,
+    select,
+    update,
+)
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert
@@ -41,6 +54,9 @@ class DeadLetterSummary:
     count: int
     replayed_at: datetime | None
     discarded_at: datetime | None
+    # As ranked by ``list`` (elsewhere: unknown). Keyword-only: DeadLetter adds a field.
+    orders_affected: int | None = field(default=None, kw_only=True)
+    source_error_rate: float | None = field(default=None, kw_only=True)
 
     @property
     def closed(self) -> bool:
@@ -58,6 +74,8 @@ class DeadLetterSummary:
             "last_seen": self.last_seen.isoformat(timespec="seconds"),
             "reason": self.reason,
             "closed": self.closed,
+            "orders_affected": self.orders_affected,
+            "source_error_rate": self.source_error_rate,
         }
 
 
@@ -200,17 +218,62 @@ class DeadLetters:
             rows = connection.execute(statement).all()
         return {(source, account, priority): int(n) for source, account, priority, n in rows}
 
-    def list(self, limit: int, include_closed: bool = False) -> Summaries:
-        """Highest priority first, then the most recently seen; live ones only unless
-        ``include_closed``. Payloads are not opened."""
-        statement = select(*SUMMARY_COLUMNS).order_by(
-            DEAD.c.priority.desc(), DEAD.c.last_seen.desc(), DEAD.c.id.desc()
-        )
+    def list(
+        self,
+        limit: int,
+        include_closed: bool = False,
+        error_rates: Mapping[tuple[str, str], float] | None = None,
+    ) -> Summaries:
+        """Most impact first: priority (critical milestones), then how many orders the same
+        failure affects, then the source's error rate (``error_rates``, per source and
+        account: intake/health.py), then the most recently seen; live ones only unless
+        ``include_closed``. Payloads are not opened.
+
+        The orders a failure affects: the live dead letters of the same source and account
+        whose reasons differ only in the order, tracking code or value they name
+        (``failure_kind``). Each is a distinct payload, and a payload is one order's (or
+        return's, or shipment's) event, so fixing the failure at the top repairs that many
+        customers' notifications. Ranked here rather than in SQL, since the kind is read
+        from the reason's text; the table holds the open letters and a month of closed
+        ones (intake/housekeeping.py), and no payload is read.
+        """
+        statement = select(*SUMMARY_COLUMNS)
         if not include_closed:
             statement = statement.where(_live())
         with self._engine.connect() as connection:
-            rows = connection.execute(statement.limit(limit)).all()
-        return [DeadLetterSummary(**_summary_fields(row)) for row in rows]
+            rows = connection.execute(statement).all()
+        letters = [DeadLetterSummary(**_summary_fields(row)) for row in rows]
+        affected = Counter(_failure(letter) for letter in letters if not letter.closed)
+        rates = error_rates or {}
+
+        def impact(letter: DeadLetterSummary) -> tuple[float, ...]:
+            rate = rates.get((letter.source, letter.account), 0.0)
+            seen = letter.last_seen.timestamp()
+            return (-letter.priority, -affected[_failure(letter)], -rate, -seen, -letter.id)
+
+        return [
+            replace(
+                letter,
+                orders_affected=affected[_failure(letter)],
+                source_error_rate=rates.get((letter.source, letter.account)),
+            )
+            for letter in sorted(letters, key=impact)[:limit]
+        ]
+
+
+def failure_kind(reason: str) -> str:
+    """A reason without what names one order: every word holding a digit (an order number,
+    a tracking code, a phone, a position in a JSON error) becomes ``#``, so the same broken
+    mapping over many orders is one failure, while the field or status a reason names
+    (``'status'``, tag ``'Weird'``) still tells two failures apart."""
+    return _NAMING.sub("#", reason)
+
+
+_NAMING = re.compile(r"[^\s:;,()]*\d[^\s:;,()]*")
+
+
+def _failure(letter: DeadLetterSummary) -> tuple[str, str, str]:
+    return letter.source, letter.account, failure_kind(letter.reason)
 
 
 def _summary_fields(row: Row[tuple[object, ...]]) -> dict[str, object]:
