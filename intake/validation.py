@@ -19,11 +19,11 @@ from typing import Any, Literal
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.events import Customer, MilestoneEvent
 from domain.milestones import Milestone
-from intake.source import IntakeRefused, Mapped, priority_of
+from intake.source import NAMELESS_CUSTOMER, IntakeRefused, Mapped, priority_of
 
 ANY = "*"  # a table's source or account that matches every one
 
@@ -133,6 +133,16 @@ def read_phone(raw: str | None, regions: Sequence[str | None]) -> str | None:
         if phonenumbers.is_valid_number(parsed):
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return None
+
+
+def valid_email(value: str) -> bool:
+    """Whether ``value`` is an address the customer model takes (a bad one is dropped by
+    the source, not the customer)."""
+    try:
+        Customer(name=NAMELESS_CUSTOMER, email=value)
+    except ValidationError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

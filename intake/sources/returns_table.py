@@ -21,7 +21,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -33,10 +32,10 @@ from pydantic import (
 
 from domain.events import Customer, MilestoneEvent, Refund, known_time_zone
 from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
-from intake.source import PRIORITY_LOW, IntakeRefused, Mapped, priority_of
+from intake.source import NAMELESS_CUSTOMER, PRIORITY_LOW, IntakeRefused, Mapped, priority_of
+from intake.validation import read_phone, valid_email
 
 SOURCE = "returns"
-_NAMELESS = "customer"  # Customer.name is required; a row may name nobody
 _REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,100}")  # MilestoneEvent.reference
 _IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$"  # a plain SQL column name, no quoting games
 
@@ -232,40 +231,20 @@ def _customer(payload: Mapping[str, Any], table: ReturnsTable) -> Customer | Non
     """The row's phone and e-mail, each dropped if unusable; None if neither is usable."""
     columns = table.columns
     region = _text(payload, columns.country) or table.default_region
-    phone = _e164(_text(payload, columns.phone), region)
+    phone = read_phone(_text(payload, columns.phone), [region])
     email = _text(payload, columns.email)
-    if email is not None and not _valid_email(email):
+    if email is not None and not valid_email(email):
         email = None
     if not (phone or email):
         return None
     locale = _text(payload, columns.locale)
     return Customer(
-        name=(_text(payload, columns.name) or _NAMELESS)[:200],
+        name=(_text(payload, columns.name) or NAMELESS_CUSTOMER)[:200],
         phone=phone,
         email=email,
         locale=locale[:35] if locale else table.locale,
         time_zone=table.time_zone,
     )
-
-
-def _e164(raw: str | None, region: str | None) -> str | None:
-    if not raw:
-        return None
-    try:
-        parsed = phonenumbers.parse(raw, region.upper() if region else None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _valid_email(value: str) -> bool:
-    try:
-        Customer(name=_NAMELESS, email=value)
-    except ValidationError:
-        return False
-    return True
 
 
 def _refund(payload: Mapping[str, Any], table: ReturnsTable) -> Refund | None:

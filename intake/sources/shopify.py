@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment, known_time_zone
 from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
 from intake.source import NAMELESS_CUSTOMER, IntakeRefused, Mapped, priority_of
-from intake.validation import DEFAULT_RULES, Rules, read_phone
+from intake.validation import DEFAULT_RULES, Rules, read_phone, valid_email
 
 TOPIC_ORDER_CREATED = "orders/create"
 TOPIC_FULFILLMENT_CREATED = "fulfillments/create"
@@ -325,7 +325,7 @@ def _customer(
 ) -> Customer | None:
     """The first usable phone and e-mail; a bad one is dropped, not the customer."""
     phone = next((p for p in (read_phone(raw, regions) for raw in phones if raw) if p), None)
-    email = next((e for e in emails if e and _valid_email(e)), None)
+    email = next((e for e in emails if e and valid_email(e)), None)
     if not (phone or email):
         return None
     return Customer(
@@ -335,14 +335,6 @@ def _customer(
         locale=locale,
         time_zone=account.time_zone,
     )
-
-
-def _valid_email(value: str) -> bool:
-    try:
-        Customer(name=NAMELESS_CUSTOMER, email=value)
-    except ValidationError:
-        return False
-    return True
 
 
 def _name(person: Mapping[str, Any]) -> str | None:

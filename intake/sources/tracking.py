@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import phonenumbers
 from pydantic import ValidationError
 
 from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment
 from domain.milestones import Kind, Milestone
 from intake.carrier_statuses import StatusMeaning
-from intake.source import IntakeRefused, priority_of
+from intake.source import NAMELESS_CUSTOMER, IntakeRefused, priority_of
+from intake.validation import read_phone, valid_email
 
 # Milestones that can happen more than once to one shipment: each new one is news.
 REPEATABLE_MILESTONES = frozenset({Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED})
@@ -30,7 +30,6 @@ _PROBLEM_OF: dict[Milestone, DeliveryProblem] = {
     Milestone.DELIVERY_ATTEMPTED: DeliveryProblem.DELIVERY_ATTEMPTED,
 }
 DETAIL_MAX = 500
-NAMELESS = "customer"  # Customer.name is required; a tracker may name nobody
 
 
 class ShipmentOrder(Protocol):
@@ -123,37 +122,19 @@ def contact_customer(
     """The first usable phone and e-mail a tracker carries; a bad one is dropped, not the
     customer. None: nothing reachable."""
     phone = next(
-        (p for p in (e164(raw, region) for raw in phones if isinstance(raw, str)) if p), None
+        (p for p in (read_phone(raw, [region]) for raw in phones if isinstance(raw, str)) if p),
+        None,
     )
-    email = next((e for e in emails if isinstance(e, str) and _valid_email(e.strip())), None)
+    email = next((e for e in emails if isinstance(e, str) and valid_email(e.strip())), None)
     if not (phone or email):
         return None
     return Customer(
-        name=(name or NAMELESS)[:200],
+        name=(name or NAMELESS_CUSTOMER)[:200],
         phone=phone,
         email=email.strip() if email else None,
         locale=locale,
         time_zone=time_zone,
     )
-
-
-def e164(raw: str, region: str | None) -> str | None:
-    """``raw`` in E.164, reading a local number in ``region``; None: not a valid number."""
-    try:
-        parsed = phonenumbers.parse(raw, region.upper() if region else None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _valid_email(value: str) -> bool:
-    try:
-        Customer(name=NAMELESS, email=value)
-    except ValidationError:
-        return False
-    return True
 
 
 def moment(value: Any) -> datetime | None:
