@@ -7,11 +7,12 @@ import sys
 import time
 
 from config.settings import get_settings
+from devstack.demo_returns import with_demo_returns
 from devstack.stack import Stack
 
 
 def main() -> int:
-    settings = get_settings()
+    settings = with_demo_returns(get_settings())  # a returns table to watch (.data)
     stack = Stack(settings, log_dir=settings.data_dir / "logs")
     print("Starting Herald's embedded stack...", flush=True)
     try:
@@ -67,6 +68,8 @@ Herald is running.
 Try it (in another terminal):
   .venv/bin/herald demo                       # an order through every milestone
   .venv/bin/herald history order demo-1       # its messaging timeline
+  .venv/bin/python -m devstack.demo_returns RMA-1 refunded --phone +14155550167 --refund 49.90
+                                              # a return moved in the watched demo table
   (or `source .venv/bin/activate` and call `herald`)
 Ctrl-C stops everything.
 """

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from config.settings import Settings
+from devstack.demo_returns import prepare_demo_returns
 from devstack.processes import (
     BIN_DIR,
     ManagedProcess,
@@ -79,6 +80,7 @@ class Stack:
         if with_temporal:
             self.start_temporal()
         upgrade(self.settings.effective_database_url)
+        prepare_demo_returns(self.settings)  # what the herald-demo returns watcher reads
         self.sandbox = self._start("sandbox", python("-m", "sandbox"))
         self.http = self._start("http", python("-m", "api"))
         wait_for_port(

@@ -63,6 +63,8 @@ def e2e_settings(data_dir: Path) -> Settings:
         worker_http_port=free_port(),
         sandbox_port=free_port(),
         sandbox_smtp_port=free_port(),
+        # config/intake.toml's herald-demo returns table, in a SQLite file the stack makes.
+        returns_database_urls=f"herald-demo=sqlite:///{data_dir / 'demo-returns.sqlite3'}",
         **E2E_SETTINGS,
     )
 
