@@ -94,14 +94,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return options
 
 
+# What the stack checks each source's requests with: the sources sign and send with these.
+SENDER_CREDENTIALS = {
+    "api_tokens": SecretStr(API_TOKEN),
+    "shopify_webhook_secrets": SecretStr(f"{SHOPIFY_SHOP}:{SHOPIFY_SECRET}"),
+    "easypost_webhook_secrets": SecretStr(f"{ACCOUNT}:{EASYPOST_SECRET}"),
+    "aftership_webhook_secrets": SecretStr(f"{ACCOUNT}:{AFTERSHIP_SECRET}"),
+}
+
+
 def intake_settings(root: Path, options: argparse.Namespace) -> Settings:
     settings = bench_settings(root, callback_delay=0.2, workflow_sandbox=False)
-    update: dict[str, Any] = {
-        "api_tokens": SecretStr(API_TOKEN),
-        "shopify_webhook_secrets": SecretStr(f"{SHOPIFY_SHOP}:{SHOPIFY_SECRET}"),
-        "easypost_webhook_secrets": SecretStr(f"{ACCOUNT}:{EASYPOST_SECRET}"),
-        "aftership_webhook_secrets": SecretStr(f"{ACCOUNT}:{AFTERSHIP_SECRET}"),
-    }
+    update: dict[str, Any] = dict(SENDER_CREDENTIALS)
     if options.dispatch_rate is not None:
         update["intake_dispatch_rate"] = options.dispatch_rate
     if options.max_backlog is not None:
