@@ -169,6 +169,7 @@ class Settings(BaseSettings):
     easypost_api_base_url: str = ""  # default https://api.easypost.com/v2 or the sandbox
     tracking_poll_initial_seconds: float = Field(default=120.0, gt=0)
     tracking_poll_max_seconds: float = Field(default=4 * 3600.0, gt=0)
+    tracking_poll_due_max_seconds: float = Field(default=900.0, gt=0)  # out for delivery
     tracking_poll_max_age_seconds: float = Field(default=45 * 24 * 3600.0, gt=0)
 
     # Workflow behaviour

@@ -28,6 +28,7 @@ def tracking_policy(settings: Settings) -> TrackingPollPolicy:
     return TrackingPollPolicy(
         initial_seconds=settings.tracking_poll_initial_seconds,
         max_seconds=settings.tracking_poll_max_seconds,
+        due_max_seconds=settings.tracking_poll_due_max_seconds,
         max_age_seconds=settings.tracking_poll_max_age_seconds,
         history_event_limit=settings.history_event_limit,
     )

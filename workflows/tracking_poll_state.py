@@ -12,6 +12,9 @@ from pydantic import BaseModel, Field
 
 # EasyPost statuses after which a tracker says nothing new to a customer: the poll stops.
 TERMINAL_STATUSES = frozenset({"delivered", "return_to_sender", "failure", "cancelled"})
+# Statuses whose next change is due within hours (delivered, picked up): the quiet wait is
+# capped lower, so "delivered" does not reach the customer hours late.
+DUE_STATUSES = frozenset({"out_for_delivery", "available_for_pickup"})
 
 
 def tracking_workflow_id(carrier: str, tracking_code: str) -> str:
@@ -27,16 +30,23 @@ class TrackingPollPolicy(BaseModel):
 
     initial_seconds: float = Field(default=120.0, gt=0)  # while the shipment moves
     max_seconds: float = Field(default=4 * 3600.0, gt=0)  # the cap of the doubling
+    due_max_seconds: float = Field(default=900.0, gt=0)  # the cap while a change is due
     max_age_seconds: float = Field(default=45 * 24 * 3600.0, gt=0)  # then it gives up
     history_event_limit: int = Field(default=2000, ge=50)  # continue-as-new past it
 
 
-def next_interval(current: float, changed: bool, policy: TrackingPollPolicy) -> float:
+def next_interval(
+    current: float, changed: bool, policy: TrackingPollPolicy, status: str | None = None
+) -> float:
     """Short again after a change (the next one usually follows soon: out for delivery,
-    then delivered), else twice the last wait, at most the cap."""
+    then delivered), else twice the last wait, at most the cap: the lower one while the
+    status says the next change is due (out for delivery, at a pickup point)."""
     if changed:
         return policy.initial_seconds
-    return min(current * 2, policy.max_seconds)
+    cap = policy.max_seconds
+    if status in DUE_STATUSES:
+        cap = min(cap, max(policy.due_max_seconds, policy.initial_seconds))
+    return min(current * 2, cap)
 
 
 class TrackingPollStart(BaseModel):

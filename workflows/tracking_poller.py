@@ -9,8 +9,9 @@ pattern: durable timers between short activities, so a poll hours away costs not
   which makes one milestone of the same change seen by a webhook too.
 - Interval: ``initial_seconds`` after a change (a shipment that moves keeps moving: out for
   delivery, then delivered, so a change reaches the customer within it), doubling while
-  nothing changes, at most ``max_seconds``. The longest a change can wait to be seen is the
-  current interval: the cap trades EasyPost calls for that delay.
+  nothing changes, at most ``max_seconds`` (``due_max_seconds`` while out for delivery or at
+  a pickup point: delivery is due within hours). The longest a change can wait to be seen
+  is the current interval: the cap trades EasyPost calls for that delay.
 - Stop: at a final status (delivered, return_to_sender, failure, cancelled), after
   ``max_age_seconds``, or when EasyPost refuses the tracker (a 4xx: an unknown code); the
   result and the ``status`` query say why. Transient errors are the activity's retries.
@@ -146,7 +147,9 @@ class TrackingPollerWorkflow:
             state.status, state.status_detail = polled.status, polled.status_detail
             state.changes += 1
             state.last_change_at = now
-        state.interval_seconds = next_interval(state.interval_seconds, polled.changed, start.policy)
+        state.interval_seconds = next_interval(
+            state.interval_seconds, polled.changed, start.policy, polled.status
+        )
         if polled.status in TERMINAL_STATUSES:
             state.ended = f"the shipment is {polled.status}"
         elif (now - state.started_at).total_seconds() >= start.policy.max_age_seconds:

@@ -37,7 +37,9 @@ from workflows.tracking_poll_state import (
 )
 from workflows.tracking_poller import TrackingPollerWorkflow
 
-POLICY = TrackingPollPolicy(initial_seconds=120, max_seconds=900, max_age_seconds=30 * 86400)
+POLICY = TrackingPollPolicy(
+    initial_seconds=120, max_seconds=900, due_max_seconds=300, max_age_seconds=30 * 86400
+)
 
 
 @dataclass
@@ -130,6 +132,27 @@ def test_the_interval_doubles_to_the_cap_and_resets_on_a_change(
     assert next_interval(current, changed, POLICY) == expected
 
 
+@pytest.mark.parametrize(
+    ("current", "status", "expected"),
+    [
+        (120, "out_for_delivery", 240),
+        (149, "out_for_delivery", 298),  # just under the lower cap
+        (150, "out_for_delivery", 300),  # exactly it
+        (151, "available_for_pickup", 300),  # over it
+        (151, "in_transit", 302),  # not due: the usual cap
+    ],
+)
+def test_a_due_delivery_is_polled_under_a_lower_cap(
+    current: float, status: str, expected: float
+) -> None:
+    assert next_interval(current, False, POLICY, status) == expected
+
+
+def test_the_lower_cap_never_goes_under_the_initial_interval() -> None:
+    slow = POLICY.model_copy(update={"initial_seconds": 600, "due_max_seconds": 300})
+    assert next_interval(600, False, slow, "out_for_delivery") == 600
+
+
 def test_one_poller_per_shipment_whatever_the_codes_spelling() -> None:
     assert tracking_workflow_id("USPS", "ez1000 000001") == "tracking:USPS:EZ1000000001"
 
@@ -140,15 +163,16 @@ def test_one_poller_per_shipment_whatever_the_codes_spelling() -> None:
 async def test_quiet_shipments_are_polled_less_often_and_a_change_resets_it(
     env: WorkflowEnvironment,
 ) -> None:
-    statuses = ["in_transit"] * 6 + ["out_for_delivery", "out_for_delivery", "delivered"]
+    statuses = ["in_transit"] * 6 + ["out_for_delivery"] * 4 + ["delivered"]
     fake = FakeEasyPost(statuses)
     view, _ = await run_poller(env, fake, start_for())
     # in_transit seen (a change from nothing): 120; quiet: 240, 480, 900 (capped), 900,
-    # 900; out_for_delivery: 120 again; quiet: 240; delivered: the end.
-    assert fake.gaps() == [120, 240, 480, 900, 900, 900, 120, 240]
+    # 900; out_for_delivery: 120 again; quiet: 240, then 300 (due: the lower cap), 300;
+    # delivered: the end.
+    assert fake.gaps() == [120, 240, 480, 900, 900, 900, 120, 240, 300, 300]
     assert [p.known_status for p in fake.polls][:2] == [None, "in_transit"]
     assert view.ended == "the shipment is delivered"
-    assert (view.polls, view.changes, view.status, view.next_poll_at) == (9, 3, "delivered", None)
+    assert (view.polls, view.changes, view.status, view.next_poll_at) == (11, 3, "delivered", None)
     assert fake.created == 1
 
 
