@@ -352,6 +352,15 @@ def _life_until(status: str, now: datetime) -> list[tuple[str, datetime]]:
     return [(s, now - timedelta(hours=len(steps) - i - 1)) for i, s in enumerate(steps)]
 
 
+async def _control_body(request: Request) -> dict[str, Any] | None:
+    """A control route's JSON object (no body: an empty one); None: not an object."""
+    try:
+        payload = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
 def create_easypost_router(box: EasyPostSandbox) -> APIRouter:
     router = APIRouter()
 
@@ -456,8 +465,10 @@ def create_easypost_router(box: EasyPostSandbox) -> APIRouter:
         tracker = box.trackers.get(tracker_id)
         if tracker is None:
             return JSONResponse({"error": f"no tracker {tracker_id}"}, status_code=404)
-        raw = await request.body()
-        status = json.loads(raw).get("status") if raw else None
+        control = await _control_body(request)
+        if control is None:
+            return JSONResponse({"error": "the body is not a JSON object"}, status_code=422)
+        status = control.get("status")
         if status is not None and status not in STATUSES:
             return JSONResponse({"error": f"unknown status {status!r}"}, status_code=422)
         box.advance(tracker, status)
@@ -465,7 +476,9 @@ def create_easypost_router(box: EasyPostSandbox) -> APIRouter:
 
     @router.post("/sandbox/easypost/parcels")
     async def tell_carrier(request: Request) -> JSONResponse:
-        payload = json.loads(await request.body() or b"{}")
+        payload = await _control_body(request)
+        if payload is None:
+            return JSONResponse({"error": "the body is not a JSON object"}, status_code=422)
         code, status = str(payload.get("tracking_code") or ""), payload.get("status", "in_transit")
         if not code or status not in STATUSES:
             return JSONResponse({"error": "tracking_code and a known status"}, status_code=422)

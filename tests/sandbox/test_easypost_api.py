@@ -189,7 +189,10 @@ def test_the_control_route_refuses_an_unknown_status(sandbox: RunningSandbox) ->
         f"/sandbox/easypost/trackers/{tracker.id}/advance", json={"status": "lost"}
     )
     assert answer.status_code == 422
+    garbled = sandbox.http.post(f"/sandbox/easypost/trackers/{tracker.id}/advance", content=b"[")
+    assert garbled.status_code == 422
     assert sandbox.http.post("/sandbox/easypost/trackers/trk_x/advance").status_code == 404
+    assert sandbox.http.post("/sandbox/easypost/parcels", json=["x"]).status_code == 422
 
 
 def _raw_body(received: ReceivedWebhook) -> bytes:
