@@ -19,7 +19,6 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
-    Integer,
     MetaData,
     Table,
     create_engine,
@@ -154,4 +153,9 @@ class ReturnsReader:
 
 
 def _typed_id(value: str, column: Column[Any]) -> Any:
-    return int(value) if isinstance(column.type, Integer) else value
+    """The cursor's id (kept as text) as the column's own type: a number, a UUID."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return value
+    return value if kind is str else kind(value)

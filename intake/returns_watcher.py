@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 60.0
 DELIVERY = "row"  # the inbox key is the event id: a row read again is the same key
 Clock = Callable[[], datetime]
+RowKey = tuple[str, datetime, str]  # id, updated_at, the values' digest
 
 
 class LeaseLost(RuntimeError):
@@ -80,7 +82,7 @@ class ReturnsWatcher:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._on_events = on_events or (lambda: None)
         self._clock = clock
-        self._seen: dict[tuple[str, datetime], None] = {}  # rows handled, within the overlap
+        self._seen: dict[RowKey, None] = {}  # rows handled, within the overlap
         self._wake: asyncio.Event | None = None
 
     @property
@@ -215,8 +217,11 @@ class ReturnsWatcher:
             log.exception("returns table %s: the failure could not be recorded", self.name)
 
 
-def _row_key(row: ReadRow) -> tuple[str, datetime]:
-    return row.position.id, row.position.at
+def _row_key(row: ReadRow) -> RowKey:
+    """A row as it was read: a table whose times have whole seconds can change a row twice
+    within one ``updated_at``, and the second version is news."""
+    values = json.dumps(row_payload(row.values), sort_keys=True, default=str).encode()
+    return row.position.id, row.position.at, hashlib.sha256(values).hexdigest()
 
 
 def _later(cursor: Position | None, position: Position) -> Position:

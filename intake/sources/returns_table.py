@@ -149,7 +149,9 @@ def _json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # a UUID, an enum, a driver's own type: as the database prints it
 
 
 def map_return_row(payload: Mapping[str, Any], table: ReturnsTable) -> Mapped:

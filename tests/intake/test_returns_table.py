@@ -3,6 +3,7 @@ far as the row makes one, and what becomes a dead letter (with its reason and pr
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -203,8 +204,14 @@ def test_only_the_refund_milestone_carries_the_refund() -> None:
 
 
 def test_a_row_is_kept_as_json_ready_values() -> None:
-    payload = row_payload({"updated_at": UPDATED, "amount": Decimal("1.50"), "id": 3})
-    assert payload == {"updated_at": "2026-12-06T09:30:00+00:00", "amount": "1.50", "id": 3}
+    key = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    payload = row_payload({"updated_at": UPDATED, "amount": Decimal("1.50"), "id": 3, "key": key})
+    assert payload == {
+        "updated_at": "2026-12-06T09:30:00+00:00",
+        "amount": "1.50",
+        "id": 3,
+        "key": "12345678-1234-5678-1234-567812345678",
+    }
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Uuid, create_engine, text
 from sqlalchemy.exc import InternalError, OperationalError
 
 from domain.events import MilestoneEvent
@@ -20,7 +20,7 @@ from domain.milestones import Milestone
 from intake.returns_demo import NOTIFY_TRIGGER_SQL, create_returns_table, set_return_status
 from intake.returns_reader import source_engine
 from intake.returns_watcher import ReturnsWatcher
-from intake.sources.returns_table import ReturnsTable
+from intake.sources.returns_table import ReturnColumns, ReturnsTable
 from intake.validation import Rules
 from store.repository import Store
 from tests.helpers.databases import backends, fresh_database_url
@@ -294,3 +294,45 @@ def test_a_rows_event_meets_the_tables_validation_rules(
     assert (outcome.events, outcome.refused) == (0, 1)
     [letter] = store.dead_letters.list(10)
     assert "SMS only" in letter.reason and "RMA-7" in letter.reason
+
+
+def test_a_row_changed_twice_within_one_updated_at_is_told_both_times(
+    store: Store, retailer: str, retailer_engine: Engine
+) -> None:
+    watching = watcher(store, retailer, Clock())
+    move(retailer_engine, "RMA-1", "received", T0)  # a table with whole-second times
+    watching.read_once()
+    move(retailer_engine, "RMA-1", "inspected", T0)  # within the same second
+    assert watching.read_once().events == 1
+    assert event_ids(store) == ["RMA-1:inspected", "RMA-1:received"]
+
+
+def test_a_table_keyed_by_uuids_is_paged_through_in_its_own_order(
+    store: Store, retailer: str, retailer_engine: Engine
+) -> None:
+    table = Table(
+        "uuid_returns",
+        MetaData(),
+        Column("id", Uuid, primary_key=True),
+        Column("status", String(20)),
+        Column("customer_phone", String(20)),
+        Column("customer_email", String(20)),
+        Column("customer_name", String(20)),
+        Column("updated_at", DateTime(timezone=True)),
+    )
+    table.metadata.create_all(retailer_engine)
+    ids = sorted(uuid.uuid4() for _ in range(5))
+    with retailer_engine.begin() as connection:  # one time for all: only the ids order them
+        connection.execute(
+            table.insert(),
+            [
+                {"id": i, "status": "received", "customer_phone": PHONE, "updated_at": T0}
+                for i in ids
+            ],
+        )
+    config = CONFIG.model_copy(
+        update={"table": "uuid_returns", "columns": ReturnColumns(), "page_size": 2}
+    )
+    done = ReturnsWatcher(store, config, retailer, clock=Clock()).read_once()
+    assert (done.rows, done.events) == (5, 5)
+    assert len(event_ids(store)) == 5
