@@ -28,6 +28,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    tuple_,
     update,
 )
 
@@ -39,6 +40,13 @@ INBOX = IntakeInboxRow.__table__
 
 
 SourceKey = tuple[str, str]  # (source, account)
+Position = tuple[datetime, int]  # (dispatched_at, id): where a prune stopped
+
+
+@dataclass(frozen=True)
+class PruneBatch:
+    deleted: int
+    last: Position | None  # the newest row deleted
 
 
 @dataclass(frozen=True)
@@ -238,25 +246,35 @@ class IntakeInbox:
             for source, account, last, recent_count, waiting_count, oldest in rows
         }
 
-    def prune_dispatched(self, before: datetime, order_before: datetime, limit: int) -> int:
-        """Delete up to ``limit`` rows dispatched before ``before``; how many went. A row
-        that is still its order's newest is kept until ``order_before``: a later payload
-        that names no customer (a Shopify fulfillment event weeks after a backorder) finds
-        its customer there (``latest_event``). Pending rows are never touched.
+    def prune_dispatched(self, before: datetime, limit: int) -> PruneBatch:
+        """Delete up to ``limit`` rows dispatched before ``before``, oldest first. Pending
+        rows are never touched.
 
-        One short transaction per batch, the rows chosen oldest first through the
-        ``dispatched_at`` index and locked with SKIP LOCKED (the claim's materialized CTE,
-        for the same reason): two replicas pruning at once take different rows, and a row
-        deleted twice is simply gone. A delivery id redelivered after its row went is new
-        again, which is why the retention must outlast every source's redelivery window.
+        One short transaction per batch, the rows chosen through the ``dispatched_at``
+        index and locked with SKIP LOCKED (the claim's materialized CTE, for the same
+        reason): two replicas pruning at once take different rows, and a row deleted twice
+        is simply gone. A delivery id redelivered after its row went is new again, which
+        is why the retention must outlast every source's redelivery window.
         """
-        prunable = and_(
-            INBOX.c.dispatched_at < before,
-            or_(INBOX.c.dispatched_at < order_before, _superseded()),
-        )
+        return self._prune(INBOX.c.dispatched_at < before, limit)
+
+    def prune_superseded(
+        self, before: datetime, limit: int, after: Position | None = None
+    ) -> PruneBatch:
+        """As ``prune_dispatched``, but only rows a later event of the same order follows,
+        so an order's newest row stays (a later payload that names no customer, a Shopify
+        fulfillment event weeks after a backorder, finds its customer there:
+        ``latest_event``). ``after``: start past this (dispatched_at, id), where the last
+        batch stopped, so kept rows are read once a pass rather than once a batch."""
+        condition = and_(INBOX.c.dispatched_at < before, _superseded())
+        if after is not None:
+            condition = and_(condition, tuple_(INBOX.c.dispatched_at, INBOX.c.id) > after)
+        return self._prune(condition, limit)
+
+    def _prune(self, condition: ColumnElement[bool], limit: int) -> PruneBatch:
         chosen = (
             select(INBOX.c.id)
-            .where(prunable)
+            .where(condition)
             .order_by(INBOX.c.dispatched_at, INBOX.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -264,9 +282,14 @@ class IntakeInbox:
             .prefix_with("MATERIALIZED")
         )
         # RETURNING counts: SQLite's cursor reports no rowcount for a statement led by WITH.
-        statement = delete(INBOX).where(INBOX.c.id.in_(select(chosen.c.id))).returning(INBOX.c.id)
+        statement = (
+            delete(INBOX)
+            .where(INBOX.c.id.in_(select(chosen.c.id)))
+            .returning(INBOX.c.dispatched_at, INBOX.c.id)
+        )
         with self._engine.begin() as connection:
-            return len(connection.execute(statement).all())
+            gone = [(at, id) for at, id in connection.execute(statement).all()]
+        return PruneBatch(len(gone), max(gone) if gone else None)
 
     def latest_event(self, workflow_id: str) -> bytes | None:
         """The newest event this order's sources sent, opened: a later payload that names

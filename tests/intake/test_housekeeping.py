@@ -59,7 +59,8 @@ def test_a_row_exactly_at_the_edge_stays_and_one_just_past_it_goes(store: Store)
     dispatched(store, 1, EDGE, order=9)
     dispatched(store, 2, EDGE - TICK, order=9)
     dispatched(store, 3, NOW, order=9)
-    assert prune(store, RETENTION, NOW) == Pruned(inbox_rows=1, dead_letters=0, batches=2)
+    pruned = prune(store, RETENTION, NOW)
+    assert (pruned.inbox_rows, pruned.dead_letters, pruned.batches) == (1, 0, 3)
     assert not store.intake_inbox.add(record(1, 9), NOW)  # still deduplicated
     assert store.intake_inbox.add(record(2, 9), NOW)  # gone: the same delivery is new again
 
@@ -109,7 +110,27 @@ def test_the_prune_goes_in_batches_until_one_comes_back_short(
         dispatched(store, n, NOW - timedelta(days=70))
     pruned = prune(store, RETENTION, NOW, batch=batch)
     assert pruned.inbox_rows == rows
-    assert pruned.batches == batches + 1  # and one (short) batch of dead letters
+    assert pruned.batches == batches + 2  # and one (short) of superseded rows, of letters
+
+
+def test_the_next_pass_starts_where_the_last_one_looked_and_misses_nothing_new(
+    store: Store,
+) -> None:
+    dispatched(store, 1, NOW - timedelta(days=10), order=1)  # superseded, past: goes now
+    dispatched(store, 2, NOW - timedelta(days=8), order=1)  # order 1's newest: kept
+    dispatched(store, 3, NOW - timedelta(days=6), order=3)  # superseded, not yet past
+    dispatched(store, 4, NOW - timedelta(days=5), order=3)
+    first = prune(store, RETENTION, NOW)
+    assert first.inbox_rows == 1 and first.examined_until == EDGE
+    dispatched(store, 5, NOW, order=1)  # order 1 moves on: row 2 is superseded now
+    later = NOW + timedelta(days=2)
+    second = prune(store, RETENTION, later, examined_until=first.examined_until)
+    assert second.inbox_rows == 1  # row 3, past the retention since
+    # Row 2 was looked at while it was its order's newest: it goes at the order memory.
+    assert keys(store) == {record(n).dedupe_key for n in (2, 4, 5)}
+    # 59 days on: rows 2 and 4 are past the order memory; row 5, order 1's newest, is not.
+    assert prune(store, RETENTION, NOW + timedelta(days=59)).inbox_rows == 2
+    assert keys(store) == {record(5).dedupe_key}
 
 
 def test_two_replicas_pruning_at_once_delete_each_row_once(store: Store) -> None:
