@@ -157,3 +157,22 @@ def test_herald_intake_status_names_each_account_and_its_lag(store: Store, monke
     line = out.getvalue().splitlines()[1]
     assert line.startswith("  generic/a: ok, last event ")
     assert re.search(r"last hour 1 in / 0 refused, 1 waiting \(the oldest 30\d s\)$", line)
+
+
+async def test_the_dispatcher_counts_what_it_signalled_and_what_failed(store: Store) -> None:
+    from intake.dispatcher import Dispatcher
+    from tests.intake.test_dispatcher import inbox
+
+    def count(outcome: str) -> float:
+        labels = {"source": "generic", "account": "default", "outcome": outcome}
+        return sample("herald_intake_dispatches_total", **labels) or 0.0
+
+    before = count("signalled"), count("failed")
+    inbox(store, "S1", "S2")
+
+    async def only_s1(event: object) -> None:
+        if "S2" in str(getattr(event, "reference", "")):
+            raise RuntimeError("Temporal away")
+
+    assert await Dispatcher(store, only_s1, rate=1000).run_once() == 2
+    assert (count("signalled") - before[0], count("failed") - before[1]) == (1, 1)
