@@ -18,11 +18,12 @@ DUE_STATUSES = frozenset({"out_for_delivery", "available_for_pickup"})
 
 
 def tracking_workflow_id(carrier: str, tracking_code: str) -> str:
-    """``tracking:<carrier>:<code>``: one poller per shipment, whoever starts it. The code
-    is kept as carriers print it without spaces, upper case (``1z 999`` is ``1Z999``); no
-    carrier named (EasyPost then detects it): ``any``."""
+    """``tracking:<carrier>:<code>``: one poller per shipment, whoever starts it and however
+    it spells the carrier and the code (``UPS``/``ups``, ``1z 999``/``1Z999``: the keys of
+    store/tracked_shipments.py); no carrier named (EasyPost then detects it): ``any``."""
+    key = "".join(c for c in carrier.lower() if c.isascii() and c.isalnum())
     code = "".join(tracking_code.split()).upper()
-    return f"tracking:{carrier.strip() or 'any'}:{code}"
+    return f"tracking:{key or 'any'}:{code}"
 
 
 class TrackingPollPolicy(BaseModel):

@@ -56,7 +56,7 @@ def test_a_shipped_event_of_a_polling_account_starts_its_poller() -> None:
     assert (start.easypost_account, start.policy) == ("acme", POLICY)
     assert (
         tracking_workflow_id(start.carrier, start.tracking_code)
-        == "tracking:UPS:1Z999AA10123456784"
+        == "tracking:ups:1Z999AA10123456784"
     )
 
 

@@ -154,7 +154,8 @@ def test_the_lower_cap_never_goes_under_the_initial_interval() -> None:
 
 
 def test_one_poller_per_shipment_whatever_the_codes_spelling() -> None:
-    assert tracking_workflow_id("USPS", "ez1000 000001") == "tracking:USPS:EZ1000000001"
+    assert tracking_workflow_id("USPS", "ez1000 000001") == "tracking:usps:EZ1000000001"
+    assert tracking_workflow_id("DHL Express", "1") == tracking_workflow_id("dhl-express", "1")
 
 
 # ---- the workflow --------------------------------------------------------------------------
