@@ -167,6 +167,8 @@ class Load:
                     )
                 except httpx.HTTPError as error:
                     answer.error = f"{type(error).__name__}: {error}"
+                    if offer.order is not None and offer.kind in ("event", "carrier"):
+                        offer.order.unanswered += 1
                     return
                 answer.status = response.status_code
                 if response.status_code != 429 or answer.refusals_429 >= MAX_429_RETRIES:

@@ -42,7 +42,9 @@ class Order:
     source: str
     # Milestones an acknowledged request carried to the intake, in order.
     milestones: list[str] = field(default_factory=list)
-    confirmed_at: float | None = None  # monotonic time its "confirmed" was acknowledged
+    # Requests for it that got no answer (a timeout): the intake may have kept them, so an
+    # SMS for each is possible and no duplicate.
+    unanswered: int = 0
 
     @property
     def workflow_id(self) -> str:

@@ -90,6 +90,7 @@ class Delivered:
     duplicate_milestones: int = 0  # recorded twice in one workflow
     duplicate_sms: int = 0  # at the sandbox, beyond one per distinct milestone
     stray_sms: int = 0  # to a phone no order of the run has
+    sms_for_unanswered: int = 0  # for a request that timed out but was kept: not duplicates
     unreadable_workflows: int = 0  # the query failed: counted lost as well
     lost_examples: list[str] = field(default_factory=list)
     histories: dict[str, MessagingHistory] = field(default_factory=dict)
@@ -134,12 +135,15 @@ async def check_delivered(
         result.duplicate_milestones += sum(n - 1 for n in recorded.values() if n > 1)
     messages: list[dict[str, Any]] = (await sandbox.get("/sandbox/messages")).json()["messages"]
     per_phone = Counter(m["to"] for m in messages)
-    owed_by_phone = {o.phone: len(set(o.milestones)) for o in orders}
+    by_phone = {o.phone: o for o in orders}
     for phone, sent in per_phone.items():
-        if phone not in owed_by_phone:
+        order = by_phone.get(phone)
+        if order is None:
             result.stray_sms += sent
-        else:
-            result.duplicate_sms += max(0, sent - owed_by_phone[phone])
+            continue
+        owed = len(set(order.milestones))
+        result.duplicate_sms += max(0, sent - owed - order.unanswered)
+        result.sms_for_unanswered += min(max(0, sent - owed), order.unanswered)
     return result, messages
 
 
