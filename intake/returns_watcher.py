@@ -83,7 +83,6 @@ class ReturnsWatcher:
         self._on_events = on_events or (lambda: None)
         self._clock = clock
         self._seen: dict[RowKey, None] = {}  # rows handled, within the overlap
-        self._wake: asyncio.Event | None = None
 
     @property
     def name(self) -> str:
@@ -124,7 +123,8 @@ class ReturnsWatcher:
         """The page's events and dead letters, with the cursor's advance, in one
         transaction; (new events, dead letters)."""
         config, store = self._config, self._store
-        fresh = [row for row in page if _row_key(row) not in self._seen]
+        keyed = [(row, _row_key(row)) for row in page]
+        fresh = [row for row, key in keyed if key not in self._seen]
         now = self._clock()
         events, refusals = [], []
         for row in fresh:
@@ -156,7 +156,7 @@ class ReturnsWatcher:
             for refused, body in refusals:
                 log.warning("returns %s: dead letter: %s", config.name, refused.reason)
                 keep_refusal_in(connection, store, SOURCE, config.name, refused, body, now)
-        self._seen.update((_row_key(row), None) for row in fresh)
+        self._seen.update((key, None) for _row, key in keyed)  # committed: handled
         return added, len(refusals)
 
     def _forget_before(self, cursor: Position | None) -> None:
@@ -166,15 +166,11 @@ class ReturnsWatcher:
         start = cursor.at - timedelta(seconds=self._config.overlap_seconds)
         self._seen = {key: None for key in self._seen if key[1] >= start}
 
-    def wake(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
-
     async def run_forever(self) -> None:
         """Pass after pass until cancelled: after a pass, wait for a notification or the
         poll interval; after an error, log it, keep it in the cursor row (the intake's
         status shows it) and back off. Never raises but CancelledError."""
-        self._wake = wake = asyncio.Event()
+        wake = asyncio.Event()
         listener = None
         if self._config.notify_channel:
             listener = asyncio.create_task(listen_for(self._url, self._config.notify_channel, wake))
