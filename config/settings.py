@@ -163,12 +163,15 @@ class Settings(BaseSettings):
 
     # EasyPost Trackers API (official SDK), for shipments no carrier webhook covers. No
     # key: the sandbox's. The tracking poller's interval (workflows/tracking_poller.py):
-    # short while a shipment moves (a change reaches the customer within it), doubling
-    # while nothing changes up to the cap; it stops at a final status or at the max age.
+    # short after a change, doubling while nothing changes up to the moving cap (8 min: a
+    # change reaches the customer within 10); quiet for days, up to the stale cap; it stops
+    # at a final status or at the max age.
     easypost_api_key: SecretStr = SecretStr("")
     easypost_api_base_url: str = ""  # default https://api.easypost.com/v2 or the sandbox
     tracking_poll_initial_seconds: float = Field(default=120.0, gt=0)
-    tracking_poll_max_seconds: float = Field(default=4 * 3600.0, gt=0)
+    tracking_poll_moving_max_seconds: float = Field(default=480.0, gt=0)
+    tracking_poll_stale_after_seconds: float = Field(default=72 * 3600.0, gt=0)
+    tracking_poll_max_seconds: float = Field(default=4 * 3600.0, gt=0)  # once stale
     tracking_poll_due_max_seconds: float = Field(default=900.0, gt=0)  # out for delivery
     tracking_poll_max_age_seconds: float = Field(default=45 * 24 * 3600.0, gt=0)
 

@@ -27,6 +27,8 @@ KIND = "tracking"  # HeraldKind of a poller: support finds an order's poller bes
 def tracking_policy(settings: Settings) -> TrackingPollPolicy:
     return TrackingPollPolicy(
         initial_seconds=settings.tracking_poll_initial_seconds,
+        moving_max_seconds=settings.tracking_poll_moving_max_seconds,
+        stale_after_seconds=settings.tracking_poll_stale_after_seconds,
         max_seconds=settings.tracking_poll_max_seconds,
         due_max_seconds=settings.tracking_poll_due_max_seconds,
         max_age_seconds=settings.tracking_poll_max_age_seconds,

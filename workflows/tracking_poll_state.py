@@ -29,25 +29,39 @@ def tracking_workflow_id(carrier: str, tracking_code: str) -> str:
 class TrackingPollPolicy(BaseModel):
     """The poller's tunables, from the starter's settings (config/settings.py)."""
 
-    initial_seconds: float = Field(default=120.0, gt=0)  # while the shipment moves
-    max_seconds: float = Field(default=4 * 3600.0, gt=0)  # the cap of the doubling
+    initial_seconds: float = Field(default=120.0, gt=0)  # right after a change
+    # The cap while the shipment moves: a change waits at most this long to be seen, so
+    # the customer hears of it within the documents' 10 minutes (8 min + the send).
+    moving_max_seconds: float = Field(default=480.0, gt=0)
+    # Quiet this long (no scan for days: lost in a depot, or forgotten by the carrier), the
+    # cap rises to ``max_seconds``: news is unlikely, and EasyPost calls are not free.
+    stale_after_seconds: float = Field(default=72 * 3600.0, gt=0)
+    max_seconds: float = Field(default=4 * 3600.0, gt=0)  # the cap once stale
     due_max_seconds: float = Field(default=900.0, gt=0)  # the cap while a change is due
     max_age_seconds: float = Field(default=45 * 24 * 3600.0, gt=0)  # then it gives up
     history_event_limit: int = Field(default=2000, ge=50)  # continue-as-new past it
 
 
 def next_interval(
-    current: float, changed: bool, policy: TrackingPollPolicy, status: str | None = None
+    current: float,
+    changed: bool,
+    policy: TrackingPollPolicy,
+    status: str | None = None,
+    quiet_seconds: float = 0.0,
 ) -> float:
     """Short again after a change (the next one usually follows soon: out for delivery,
-    then delivered), else twice the last wait, at most the cap: the lower one while the
-    status says the next change is due (out for delivery, at a pickup point)."""
+    then delivered), else twice the last wait, at most the cap: ``moving_max_seconds``
+    while the shipment moves, ``max_seconds`` once it has been quiet ``stale_after_seconds``
+    (``quiet_seconds``: since its last change), and never over ``due_max_seconds`` while
+    the status says the next change is due (out for delivery, at a pickup point). No cap
+    is under the initial interval."""
     if changed:
         return policy.initial_seconds
-    cap = policy.max_seconds
+    stale = quiet_seconds >= policy.stale_after_seconds
+    cap = policy.max_seconds if stale else min(policy.max_seconds, policy.moving_max_seconds)
     if status in DUE_STATUSES:
-        cap = min(cap, max(policy.due_max_seconds, policy.initial_seconds))
-    return min(current * 2, cap)
+        cap = min(cap, policy.due_max_seconds)
+    return min(current * 2, max(cap, policy.initial_seconds))
 
 
 class TrackingPollStart(BaseModel):

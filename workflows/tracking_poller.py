@@ -8,10 +8,11 @@ pattern: durable timers between short activities, so a poll hours away costs not
   keeps the mapped events in the intake inbox; the dispatcher signals the order's workflow,
   which makes one milestone of the same change seen by a webhook too.
 - Interval: ``initial_seconds`` after a change (a shipment that moves keeps moving: out for
-  delivery, then delivered, so a change reaches the customer within it), doubling while
-  nothing changes, at most ``max_seconds`` (``due_max_seconds`` while out for delivery or at
-  a pickup point: delivery is due within hours). The longest a change can wait to be seen
-  is the current interval: the cap trades EasyPost calls for that delay.
+  delivery, then delivered), doubling while nothing changes, at most ``moving_max_seconds``
+  (8 min: a change reaches the customer within the documents' 10 minutes); only a shipment
+  quiet for ``stale_after_seconds`` (days) backs off further, to ``max_seconds``
+  (``due_max_seconds`` while out for delivery or at a pickup point). The longest a change
+  can wait to be seen is the current interval: the caps trade EasyPost calls for delay.
 - Stop: at a final status (delivered, return_to_sender, failure, cancelled), after
   ``max_age_seconds``, or when EasyPost refuses the tracker (a 4xx: an unknown code); the
   result and the ``status`` query say why. Transient errors are the activity's retries.
@@ -147,8 +148,13 @@ class TrackingPollerWorkflow:
             state.status, state.status_detail = polled.status, polled.status_detail
             state.changes += 1
             state.last_change_at = now
+        quiet = now - (state.last_change_at or state.started_at)
         state.interval_seconds = next_interval(
-            state.interval_seconds, polled.changed, start.policy, polled.status
+            state.interval_seconds,
+            polled.changed,
+            start.policy,
+            polled.status,
+            quiet.total_seconds(),
         )
         if polled.status in TERMINAL_STATUSES:
             state.ended = f"the shipment is {polled.status}"

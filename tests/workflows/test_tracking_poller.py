@@ -37,8 +37,14 @@ from workflows.tracking_poll_state import (
 )
 from workflows.tracking_poller import TrackingPollerWorkflow
 
+# The moving cap at the stale one: these tests are about the doubling, the due cap and the
+# stops; the moving and stale caps have their own below.
 POLICY = TrackingPollPolicy(
-    initial_seconds=120, max_seconds=900, due_max_seconds=300, max_age_seconds=30 * 86400
+    initial_seconds=120,
+    moving_max_seconds=900,
+    max_seconds=900,
+    due_max_seconds=300,
+    max_age_seconds=30 * 86400,
 )
 
 
@@ -153,6 +159,38 @@ def test_the_lower_cap_never_goes_under_the_initial_interval() -> None:
     assert next_interval(600, False, slow, "out_for_delivery") == 600
 
 
+STALE_POLICY = TrackingPollPolicy(
+    initial_seconds=120,
+    moving_max_seconds=480,
+    stale_after_seconds=3000,
+    max_seconds=3600,
+    due_max_seconds=900,
+    max_age_seconds=9720,
+)
+
+
+@pytest.mark.parametrize(
+    ("current", "status", "quiet", "expected"),
+    [
+        (240, "in_transit", 0, 480),  # moving: doubled up to the moving cap
+        (480, "in_transit", 2999, 480),  # a second before stale: still the moving cap
+        (480, "in_transit", 3000, 960),  # exactly stale: the doubling goes on
+        (2400, "in_transit", 10_000, 3600),  # stale: the stale cap
+        (2400, "out_for_delivery", 10_000, 900),  # stale but due: the due cap
+        (480, "out_for_delivery", 0, 480),  # moving and due: the lower of the two
+    ],
+)
+def test_a_moving_shipment_is_capped_low_and_only_a_stale_one_backs_off_further(
+    current: float, status: str, quiet: float, expected: float
+) -> None:
+    assert next_interval(current, False, STALE_POLICY, status, quiet) == expected
+
+
+def test_no_cap_is_under_the_initial_interval() -> None:
+    slow = STALE_POLICY.model_copy(update={"initial_seconds": 600})
+    assert next_interval(600, False, slow, "in_transit", 0) == 600
+
+
 def test_one_poller_per_shipment_whatever_the_codes_spelling() -> None:
     assert tracking_workflow_id("USPS", "ez1000 000001") == "tracking:usps:EZ1000000001"
     assert tracking_workflow_id("DHL Express", "1") == tracking_workflow_id("dhl-express", "1")
@@ -177,6 +215,18 @@ async def test_quiet_shipments_are_polled_less_often_and_a_change_resets_it(
     assert fake.created == 1
 
 
+async def test_a_change_is_seen_within_the_moving_cap_until_the_shipment_goes_stale(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = FakeEasyPost(["in_transit"])
+    view, _ = await run_poller(env, fake, start_for(STALE_POLICY))
+    # Polls at 0 (in_transit: a change), 120, 360, then every 480 s (the moving cap: a
+    # scan is seen within 8 minutes) up to 3240 s, the first poll 3000 s or more after the
+    # change: stale, so 960, 1920, then the 3600 s cap; the poll at 9720 s is the last.
+    assert fake.gaps() == [120, 240, 480, 480, 480, 480, 480, 480, 960, 1920, 3600]
+    assert view.polls == 12 and view.ended is not None
+
+
 @pytest.mark.parametrize("final", ["delivered", "return_to_sender", "failure", "cancelled"])
 async def test_a_final_status_stops_the_poller(env: WorkflowEnvironment, final: str) -> None:
     fake = FakeEasyPost(["in_transit", final])
@@ -198,7 +248,7 @@ async def test_the_poller_gives_up_at_the_max_age(
     # Polls at 0, 120, 360, 840, 1740 (the wait capped at 900), 2640 s: a poll at or past
     # the max age is the last, so the fifth at 1740 s stops it at 1740 s and at 1739 s;
     # with 1741 s the sixth does.
-    policy = TrackingPollPolicy(initial_seconds=120, max_seconds=900, max_age_seconds=max_age)
+    policy = POLICY.model_copy(update={"max_age_seconds": max_age})
     fake = FakeEasyPost(["pre_transit"])
     view, _ = await run_poller(env, fake, start_for(policy))
     assert view.polls == polls
