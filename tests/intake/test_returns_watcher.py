@@ -336,3 +336,36 @@ def test_a_table_keyed_by_uuids_is_paged_through_in_its_own_order(
     done = ReturnsWatcher(store, config, retailer, clock=Clock()).read_once()
     assert (done.rows, done.events) == (5, 5)
     assert len(event_ids(store)) == 5
+
+
+def test_a_real_late_commit_on_postgresql_is_read_through_the_overlap_and_missed_without(
+    store: Store, tmp_path: Path
+) -> None:
+    if "postgresql" not in backends():
+        pytest.skip("concurrent writers need PostgreSQL (HERALD_TEST_POSTGRES_URL)")
+    with fresh_database_url("postgresql", tmp_path) as url:
+        engine = create_engine(url)
+        create_returns_table(engine)
+        overlapping = watcher(store, url, Clock())
+        plain = watcher(store, url, Clock(), name="acme-plain", overlap_seconds=0)
+        try:
+            with engine.connect() as slow:  # begins first: its now() is the earlier time
+                slow.execute(
+                    text(
+                        "INSERT INTO returns (rma, status, customer_phone, updated_at) "
+                        "VALUES ('RMA-SLOW', 'refunded', :phone, now())"
+                    ),
+                    {"phone": PHONE},
+                )
+                move(engine, "RMA-FAST", "refunded", datetime.now(UTC))  # commits first
+                for watching in (overlapping, plain):
+                    watching.read_once()  # the cursors pass RMA-SLOW's time, unseen
+                slow.commit()
+            assert overlapping.read_once().events == 1
+            assert plain.read_once().events == 0  # a cursor alone skips it for good
+            # RMA-FAST once per watcher (two table names: two accounts in the inbox).
+            assert event_ids(store) == ["RMA-FAST:refund_processed"] * 2 + [
+                "RMA-SLOW:refund_processed"
+            ]
+        finally:
+            engine.dispose()
