@@ -38,6 +38,7 @@ from intake.returns_reader import ReadRow, ReturnsReader, source_engine
 from intake.source import PRIORITY_LOW, IntakeRefused
 from intake.sources.returns_table import SOURCE, ReturnsTable, map_return_row, row_payload
 from intake.validation import DEFAULT_RULES, Rules, checked
+from observability.returns_watcher_metrics import FAILURES, HOLDING, READ_TO_END, ROWS
 from store.intake_cursors import CursorState, Position
 from store.repository import Store
 
@@ -182,10 +183,12 @@ class ReturnsWatcher:
                     done = await asyncio.to_thread(self.read_once)
                 except Exception as error:
                     failures += 1
+                    FAILURES.labels(self.name).set(failures)
                     await self._record_failure(error)
                     await asyncio.sleep(_backoff(failures))  # a notification cannot hurry it
                     continue
                 failures = 0
+                _publish(self.name, done)
                 if done.events:
                     self._on_events()  # here, in the loop: the dispatcher's wake is not thread-safe
                 with contextlib.suppress(TimeoutError):
@@ -211,6 +214,14 @@ class ReturnsWatcher:
             )
         except Exception:  # Herald's store away too: the log has it
             log.exception("returns table %s: the failure could not be recorded", self.name)
+
+
+def _publish(account: str, done: Pass) -> None:
+    FAILURES.labels(account).set(0)
+    HOLDING.labels(account).set(1 if done.held else 0)
+    if done.held:
+        READ_TO_END.labels(account).set_to_current_time()
+        ROWS.labels(account).inc(done.rows)
 
 
 def _row_key(row: ReadRow) -> RowKey:

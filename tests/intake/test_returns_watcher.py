@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from intake.returns_reader import source_engine
 from intake.returns_watcher import ReturnsWatcher
 from intake.sources.returns_table import ReturnColumns, ReturnsTable
 from intake.validation import Rules
+from observability.metrics import REGISTRY
 from store.repository import Store
 from tests.helpers.databases import backends, fresh_database_url
 
@@ -228,6 +230,34 @@ def test_a_missing_column_is_a_failure_the_status_shows_and_the_loop_survives(
     assert cursor is not None and cursor.failures >= 1
     assert cursor.last_error == "ReturnsTableError: returns table 'returns' has no column 'mobile'"
     assert cursor.holder is None  # released when the task stopped
+    failures = REGISTRY.get_sample_value("herald_returns_watcher_failures", {"account": "acme"})
+    assert failures is not None and failures >= 1
+
+
+def test_a_running_watcher_publishes_that_it_holds_and_read_to_the_end(
+    store: Store, retailer: str, retailer_engine: Engine
+) -> None:
+    config = CONFIG.model_copy(update={"name": f"m{uuid.uuid4().hex[:8]}", "poll_seconds": 0.1})
+    move(retailer_engine, "RMA-1", "received", T0)
+    started = time.time()
+
+    async def run_a_moment() -> None:
+        task = asyncio.create_task(ReturnsWatcher(store, config, retailer).run_forever())
+        await _until(lambda: event_ids(store) == ["RMA-1:received"])
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run_a_moment())
+    labels = {"account": config.name}
+    assert REGISTRY.get_sample_value("herald_returns_watcher_holding", labels) == 1
+    assert REGISTRY.get_sample_value("herald_returns_watcher_failures", labels) == 0
+    read_at = REGISTRY.get_sample_value(
+        "herald_returns_watcher_read_to_end_timestamp_seconds", labels
+    )
+    assert read_at is not None and read_at >= started
+    rows = REGISTRY.get_sample_value("herald_returns_watcher_rows_total", labels)
+    assert rows is not None and rows >= 1
 
 
 def test_the_watchers_engine_cannot_write_to_the_retailers_table(retailer: str) -> None:
