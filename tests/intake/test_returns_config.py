@@ -4,6 +4,7 @@ the configuration is fixed."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from cli import intake as intake_cli
+from cli.main import build_parser
 from config.settings import Settings
 from intake.health import status_report
 from intake.replay import replay
@@ -19,6 +22,7 @@ from intake.watcher_health import LAGGING_AFTER, watcher_health
 from store.intake_cursors import CursorState, Position
 from store.repository import Store
 from tests.helpers.temporal import settings_for_tests
+from tests.intake.test_cli_intake import Unclosed
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 ACME = """
@@ -140,3 +144,18 @@ def test_a_letter_of_a_table_no_longer_configured_stays_a_dead_letter(
     letter = store.dead_letters.keep("returns", "gone", "unmapped", body, 10, NOW)
     outcome = replay(store, letter, NOW, configured(tmp_path))
     assert outcome.refused is not None and "no returns table 'gone'" in outcome.refused
+
+
+def test_herald_intake_status_prints_each_watcher(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake_cli, "_store", lambda: Unclosed(store))
+    now = datetime.now(UTC)
+    store.intake_cursors.failed("returns", "acme", "OperationalError: connection refused", now)
+    args = build_parser().parse_args(["intake", "status"])
+    out = io.StringIO()
+    assert args.handler(args, out) == 0
+    assert (
+        "  returns table acme: failing, read to the end never, "
+        "last error: OperationalError: connection refused\n"
+    ) in out.getvalue()
