@@ -63,7 +63,11 @@ def create_intake_router(
             await start_tracking_poller(client, start, task_queue=settings.task_queue)
 
     dispatcher = Dispatcher(
-        store, signal, rate=settings.intake_dispatch_rate, after_signal=follow_shipment
+        store,
+        signal,
+        rate=settings.intake_dispatch_rate,
+        in_flight=settings.intake_dispatch_in_flight,
+        after_signal=follow_shipment,
     )
     rule_book = validation_rules(settings.intake_config_path)
 

@@ -134,9 +134,11 @@ class Settings(BaseSettings):
     push_endpoint_url: str = ""  # empty: the sandbox push sink
     push_api_key: SecretStr = SecretStr("")
 
-    # Intake (docs/intake.md): events a second the dispatcher signals at most, and the
-    # inbox backlog past which sources are told to come back later (429, Retry-After).
+    # Intake (docs/intake.md): events a second the dispatcher signals at most, signals in
+    # flight at once (each is a round trip to Temporal), and the inbox backlog past which
+    # sources are told to come back later (429, Retry-After).
     intake_dispatch_rate: float = Field(default=50.0, gt=0)
+    intake_dispatch_in_flight: int = Field(default=16, ge=1)
     intake_max_backlog: int = Field(default=10_000, ge=1)
     # Pruning (intake/housekeeping.py): a dispatched row, and so its delivery id's dedupe,
     # is kept this long: past every source's redelivery (Shopify 4 h, EasyPost 24 h,

@@ -132,3 +132,68 @@ async def test_a_failure_after_the_signal_keeps_the_row_for_another_try(store: S
     dispatcher = Dispatcher(store, signal, rate=1000, after_signal=poller_start_failed)
     assert await dispatcher.run_once() == 1
     assert store.intake_inbox.backlog() == 1
+
+
+def inbox_of_one_order(store: Store, reference: str) -> list[MilestoneEvent]:
+    events = [order_event(m, reference) for m in ("confirmed", "shipped", "delivered")]
+    for event in events:
+        store.intake_inbox.add(
+            IntakeRecord(
+                source="generic",
+                account="default",
+                dedupe_key=f"generic:default:{event.event_id}",
+                workflow_id=event.workflow_id,
+                event_id=event.event_id,
+                event_json=event.model_dump_json().encode(),
+            ),
+            datetime.now(UTC),
+        )
+    return events
+
+
+async def test_signals_overlap_up_to_the_in_flight_limit(store: Store) -> None:
+    """A signal is a round trip to Temporal: one at a time, the pace was that round trip's."""
+    inbox(store, *(f"F{n}" for n in range(20)))
+    at_once, most = 0, 0
+
+    async def signal(event: MilestoneEvent) -> None:
+        nonlocal at_once, most
+        at_once += 1
+        most = max(most, at_once)
+        await asyncio.sleep(0.01)
+        at_once -= 1
+
+    assert await Dispatcher(store, signal, rate=10_000, in_flight=6).run_once() == 20
+    assert most == 6
+    assert store.intake_inbox.backlog() == 0
+
+
+async def test_one_orders_events_go_one_after_the_other_in_their_order(store: Store) -> None:
+    events = inbox_of_one_order(store, "O1") + inbox(store, "O2")
+    signalled: list[str] = []
+    busy: set[str] = set()
+
+    async def signal(event: MilestoneEvent) -> None:
+        assert event.workflow_id not in busy, "two signals for one order at once"
+        busy.add(event.workflow_id)
+        await asyncio.sleep(0.01)
+        busy.discard(event.workflow_id)
+        signalled.append(event.event_id)
+
+    assert await Dispatcher(store, signal, rate=10_000, in_flight=8).run_once() == 4
+    order_one = {e.event_id for e in events[:3]}
+    assert [e for e in signalled if e in order_one] == [e.event_id for e in events[:3]]
+
+
+async def test_an_orders_later_events_wait_for_its_failed_one(store: Store) -> None:
+    events = inbox_of_one_order(store, "O3")
+    signalled: list[str] = []
+
+    async def signal(event: MilestoneEvent) -> None:
+        if event.milestone.value == "shipped":
+            raise RuntimeError("Temporal unreachable")
+        signalled.append(event.event_id)
+
+    assert await Dispatcher(store, signal, rate=10_000).run_once() == 3
+    assert signalled == [events[0].event_id]  # delivered was not signalled before shipped
+    assert store.intake_inbox.backlog() == 2
