@@ -25,7 +25,7 @@ from observability.logs import configure_logging
 from observability.sdk_metrics import SdkMetrics
 from observability.tracing import configure_tracing
 from observability.worker_http import WorkerHttp
-from starter.client import connect
+from starter.connection import connect_when_reachable
 from store.schema import prepare_schema
 from workflows.registry import WORKFLOWS, workflow_runner
 
@@ -79,7 +79,7 @@ async def run_worker(settings: Settings) -> None:
     validation.check(settings)  # what the provider would refuse on every send: refuse now
     compile_workflow_modules()
     sdk_metrics = SdkMetrics()
-    client = await connect(settings, runtime=sdk_metrics.runtime)
+    client = await connect_when_reachable(settings, runtime=sdk_metrics.runtime)
     deps = Dependencies.create(settings)
     prepare_schema(
         settings.effective_database_url, deps.store.engine, migrate=settings.migrate_on_start

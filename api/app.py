@@ -59,7 +59,9 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
             migrate=settings.migrate_on_start,
         )
         if not temporal.connected:
-            temporal.connect_to(await connect(settings))
+            # Lazy: the service starts, and the intake acknowledges into its inbox, while
+            # Temporal is away; each call connects until one does.
+            temporal.connect_to(await connect(settings, lazy=True))
         yield
         store.close()
 
