@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -42,6 +43,8 @@ from starter.client import signal_milestone
 from starter.tracking import start_tracking_poller, tracking_policy
 from store.repository import Store
 
+# The generic source's account names: they label metrics, so a short name, not an id.
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SOURCE = "generic"
 
 
@@ -97,6 +100,14 @@ def create_intake_router(
     @generic.post("/intake/events", status_code=202)
     async def intake_event(request: Request) -> JSONResponse:
         account = request.headers.get("x-herald-account") or "default"
+        if not ACCOUNT_NAME.fullmatch(account):
+            return JSONResponse(
+                {
+                    "error": "X-Herald-Account is an account's name: 1 to 64 letters, digits, "
+                    "'.', '_' or '-' (it labels the intake's metrics, so not an order id)"
+                },
+                status_code=400,
+            )
         if (busy := await busy_answer(store, settings)) is not None:
             return busy
         raw = await request.body()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from typing import Any, Literal
 
 import phonenumbers
@@ -107,7 +107,8 @@ class RuleBook:
     def rules_for(self, source: str, account: str) -> Rules:
         return self._merged(source, account.lower())
 
-    @cache  # noqa: B019 - one book per process, a few accounts: bounded
+    # Bounded: the generic source's account is whatever its caller names.
+    @lru_cache(maxsize=1024)  # noqa: B019 - one book per process
     def _merged(self, source: str, account: str) -> Rules:
         merged: dict[str, Any] = {}
         for key in ((ANY, ANY), (source, ANY), (ANY, account), (source, account)):

@@ -141,3 +141,22 @@ def test_an_id_past_the_stores_integers_is_a_422_not_a_500(http: TestClient) -> 
     assert http.get(f"/intake/dead-letters/{too_big}", headers=TOKEN).status_code == 422
     assert http.post(f"/intake/dead-letters/{too_big}/replay", headers=TOKEN).status_code == 422
     assert http.get("/intake/dead-letters?limit=100000", headers=TOKEN).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("account", "status"),
+    [
+        ("a" * 64, 202),  # the longest name
+        ("oms-2.eu_west", 202),
+        ("a" * 65, 400),  # one past it
+        ("order 123", 400),  # not a name: it would label the metrics
+        ("shop/7", 400),
+    ],
+)
+def test_the_generic_account_is_a_short_name(
+    http: TestClient, store: Store, account: str, status: int
+) -> None:
+    headers = {**TOKEN, "X-Herald-Account": account}
+    answer = http.post("/intake/events", json=event_json(f"N{len(account)}"), headers=headers)
+    assert answer.status_code == status
+    assert store.intake_inbox.backlog() == (1 if status == 202 else 0)  # refused: nothing kept
