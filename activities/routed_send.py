@@ -2,7 +2,7 @@
 
 With several providers the message's route (activities/sms_routing.py, kept with the
 message: a retry takes the same) orders them. The send tries them in that order, each
-under its own outbox key (store/message_routes.py), so each provider sends it at most
+under its own outbox key (routing/keys.py), so each provider sends it at most
 once; it moves on to the next at once only when this one certainly did not get it (an
 outage before the call reached it) or refused the route. For each provider this module
 picks its adapter (Twilio: none, providers/sms.py itself), its sender and pace, and the
@@ -25,7 +25,8 @@ from activities.sms_routing import SenderPace, SmsRouter
 from config.settings import Settings
 from providers.errors import ProviderError
 from providers.sms_provider import OutboundSms, SentSms, SmsProvider
-from store.message_routes import MessageRoute, provider_key
+from routing.keys import provider_key
+from store.message_routes import MessageRoute
 
 # Refusals of the route rather than of the recipient: another provider may carry it.
 ROUTE_REFUSALS = frozenset({"403", "29", "15", "21408", "21612", "no-route"})

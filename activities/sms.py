@@ -127,7 +127,7 @@ class SmsActivities:
         With several providers, the message's route (kept with it: a retry takes the same)
         orders them; an outage that certainly did not reach a provider, or its refusal of
         the route, moves on to the next one at once, each under its own outbox key
-        (store/message_routes.py), so each provider sends it at most once
+        (routing/keys.py), so each provider sends it at most once
         (activities/routed_send.py).
         """
         key = request.identity.message_key

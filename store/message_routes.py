@@ -3,13 +3,13 @@
 An SMS's message key owns one row: the order of providers chosen for it, the reason and
 the scores, and once a provider took it, which one, when and at what price. A failover
 within the send uses the key ``<key>@<provider>`` for the next provider's outbox row
-(:func:`provider_key`); its reports lead back to this row (:func:`root_key`). The first
-final report counts the route's outcome in ``route_stats`` exactly once (``counted``).
+(``provider_key`` in routing/keys.py); its reports lead back to this row (``root_key``).
+The first final report counts the route's outcome in ``route_stats`` exactly once
+(``counted``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,20 +18,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from routing.keys import root_key
 from store.tables import MessageRouteRow
-
-SEPARATOR = "@"
-
-
-def provider_key(message_key: str, provider: str, order: Sequence[str]) -> str:
-    """The outbox key of ``provider``'s attempt: the message key for the first choice."""
-    return (
-        message_key if not order or provider == order[0] else f"{message_key}{SEPARATOR}{provider}"
-    )
-
-
-def root_key(key: str) -> str:
-    return key.split(SEPARATOR, 1)[0]
 
 
 @dataclass(frozen=True)
