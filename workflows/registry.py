@@ -10,10 +10,18 @@ WORKFLOWS = [NotificationWorkflow, TrackingPollerWorkflow]
 
 # phonenumbers loads each region's metadata lazily, on first use, behind a lock: it must be
 # the host's module, not a sandboxed re-import. It is deterministic (data files only).
-# pydantic and the domain models are shared too, for speed.
+# pydantic, the domain models and the pure rules the workflow shares with the activities
+# (policy/, routing/) are shared too, for speed.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "phonenumbers", "pydantic", "pydantic_core", "babel", "jinja2", "domain", "policy"
+        "phonenumbers",
+        "pydantic",
+        "pydantic_core",
+        "babel",
+        "jinja2",
+        "domain",
+        "policy",
+        "routing",
     )
 )
 

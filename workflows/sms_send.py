@@ -16,17 +16,20 @@ calls the provider twice.
 Where several SMS providers plug in (routing/, providers/): every provider call is one
 ``_attempt``, and the loop in ``send_within_limit`` sees each attempt's outcome as one of
 ``SmsOutcome``. The route (provider and sender, chosen by a routing activity before the
-first attempt and kept on the record) belongs in ``_attempt``'s input. Failover is
-``routing/failover.next_step`` consulted where an attempt ends: in that loop after a
-refusal or an outage, and in delivery_reports.py after a failed final report or none,
-before fallback.py turns to e-mail. A further provider's attempt is a new record with
-``attempt`` + 1 and an outbox key of its own (message_records.message_key then names the
-attempt), so each provider's exactly-once guarantee holds on its own row. Nothing else in
-the workflow needs to know how many providers there are.
+first attempt and kept on the record) belongs in ``_attempt``'s input. Failover within
+one send (an outage, a refusal of the route) is the send activity's
+(activities/routed_send.py). After a final report, or none, delivery_reports.py calls
+``after_failed_report``, which asks ``routing/failover.next_step`` with the attempts read
+from the history (the rule itself, never a copy: tests/workflows/test_failover.py holds
+the two together) before fallback.py turns to e-mail. A further provider's attempt is a
+new record with ``attempt`` + 1 and an outbox key of its own (``routing/keys.attempt_key``),
+so each provider's exactly-once guarantee holds on its own row. Nothing else in the
+workflow needs to know how many providers there are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 
@@ -42,6 +45,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.phone import mask_phone
     from domain.timeline import Channel, DeliveryStatus, EntryKind, MessageRecord
     from messaging.render import RenderedMessage
+    from routing.failover import Attempt, AttemptOutcome, next_step
+    from routing.keys import attempt_key, root_key
     from workflows import message_records as records
     from workflows import support_view
     from workflows.delivery_reports import DeliveryReports
@@ -217,18 +222,12 @@ class SmsSend:
         """An SMS reported undelivered or failed: the next provider of its route sends it,
         under its own key, before e-mail; False when there is none (or it was not known to
         have failed: no report is no proof, and a second SMS could arrive twice)."""
-        if failed.status not in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED):
+        step = next_step(failed.route_order, route_attempts(self._ctx.history.messages, failed))
+        if step.action != "send_next" or step.provider is None:
             return False
-        root = failed.message_key.split("@", 1)[0]
-        tried = {
-            m.provider for m in self._ctx.history.messages if m.message_key.split("@", 1)[0] == root
-        }
-        following = next((p for p in failed.route_order if p not in tried), None)
-        if following is None:
-            return False
-        event, ctx = awaiting.event, self._ctx
+        following, event, ctx = step.provider, awaiting.event, self._ctx
         record = MessageRecord(
-            message_key=f"{root}@{following}",
+            message_key=attempt_key(root_key(failed.message_key), following),
             milestone=failed.milestone,
             channel=Channel.SMS,
             attempt=failed.attempt + 1,
@@ -298,3 +297,27 @@ class SmsSend:
         wait = max(retry_at - workflow.now().timestamp(), 0.001)
         self._ctx.note(EntryKind.THROTTLED, f"{why}: waiting {wait:.1f}s", event)
         await workflow.sleep(wait, summary=support_view.sender_timer_summary())
+
+
+def route_attempts(messages: Sequence[MessageRecord], failed: MessageRecord) -> list[Attempt]:
+    """The provider attempts of ``failed``'s message, oldest first and ``failed`` last, as
+    routing/failover.py reads them: every record under its root key that a provider took."""
+    root = root_key(failed.message_key)
+    earlier = [m for m in messages if m is not failed and root_key(m.message_key) == root]
+    return [
+        Attempt(m.provider, report_outcome(m.status))
+        for m in [*earlier, failed]
+        if m.provider is not None
+    ]
+
+
+def report_outcome(status: DeliveryStatus) -> AttemptOutcome:
+    """A taken SMS's status as the failover rule reads it. Only a final failed report
+    (undelivered, failed) is known failed; no report in time, or none yet, is "pending":
+    the message may still reach the phone. A refusal before a provider took the message
+    never gets here: ``send_within_limit`` hands it to fallback.py at once."""
+    if status is DeliveryStatus.DELIVERED:
+        return "delivered"
+    if status in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED):
+        return "failed"
+    return "pending"

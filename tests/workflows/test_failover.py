@@ -3,11 +3,23 @@ provider sends only once the first is known to have failed, and the history show
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.timeline import Channel, DeliveryStatus, EntryKind, NotificationState
+from domain.timeline import (
+    Channel,
+    DeliveryStatus,
+    EntryKind,
+    MessageRecord,
+    MessagingHistory,
+    NotificationState,
+)
+from providers.errors import ProviderError
+from routing.failover import Attempt, AttemptOutcome, next_step
+from routing.keys import attempt_key
 from starter.client import signal_milestone
 from tests.helpers.events import order_event
 from tests.helpers.temporal import new_worker
@@ -106,3 +118,85 @@ async def test_twilio_alone_never_fails_over(env: WorkflowEnvironment) -> None:
         )
         history = await wait_for(handle, lambda h: h.state is NotificationState.FELL_BACK)
     assert len([m for m in history.messages if m.channel is Channel.SMS]) == 1
+
+
+# The workflow decides the next provider with routing/failover.py's rule, not a copy of it:
+# whatever the rule answers for an attempt's outcome, the workflow does, on a 3-provider
+# route. A copy that drifts (a "pending" message sent again, say) fails here.
+ROUTE = ["vonage", "twilio", "plivo"]
+
+
+@dataclass(frozen=True)
+class FirstAttempt:
+    """How the first provider's attempt ends, in the stand-ins and as the rule reads it."""
+
+    reports: list[tuple[str, str | None]]  # the final report of each send, in order
+    outcome: AttemptOutcome
+    errors: list[ProviderError] = field(default_factory=list)
+    no_report: bool = False  # none comes: the workflow's deadline passes
+
+
+FIRST_ATTEMPTS = {
+    "undelivered": FirstAttempt([("undelivered", "30003"), ("delivered", None)], "failed"),
+    "failed": FirstAttempt([("failed", "30008"), ("delivered", None)], "failed"),
+    "delivered": FirstAttempt([("delivered", None)], "delivered"),
+    "pending": FirstAttempt([], "pending", no_report=True),
+    "recipient-refused": FirstAttempt(
+        [], "recipient_refused", [ProviderError("STOP", code="21610", retryable=False)]
+    ),
+}
+
+
+def sms_records(history: MessagingHistory) -> list[MessageRecord]:
+    return [m for m in history.messages if m.channel is Channel.SMS]
+
+
+def is_settled(history: MessagingHistory) -> bool:
+    return history.state in (NotificationState.DELIVERED, NotificationState.FELL_BACK)
+
+
+@pytest.mark.parametrize("kind", list(FIRST_ATTEMPTS))
+async def test_the_workflow_does_what_the_failover_rule_says_after_each_outcome(
+    env: WorkflowEnvironment, kind: str
+) -> None:
+    first_attempt = FIRST_ATTEMPTS[kind]
+    fake = routed(*first_attempt.reports, order=ROUTE)
+    fake.sms_errors = list(first_attempt.errors)
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", f"FA-{kind}"), task_queue=worker.task_queue
+        )
+        if first_attempt.no_report:
+            await wait_for(handle, lambda h: h.state is NotificationState.AWAITING_REPORT)
+            await env.sleep(timedelta(seconds=700))
+        history = await wait_for(handle, is_settled)
+
+    rule = next_step(ROUTE, [Attempt(ROUTE[0], first_attempt.outcome)])
+    first, *later = sms_records(history)
+    if rule.action == "send_next":
+        [second] = later
+        assert second.provider == rule.provider
+        assert second.message_key == attempt_key(first.message_key, second.provider or "")
+        assert second.status is DeliveryStatus.DELIVERED and fake.emails == []
+    else:  # no second SMS; e-mail only when the rule falls back
+        assert later == []
+        assert len(fake.emails) == (1 if rule.action == "fallback" else 0)
+
+
+async def test_each_failure_on_a_three_provider_route_moves_on_as_the_rule_says(
+    env: WorkflowEnvironment,
+) -> None:
+    fake = routed(("failed", "30008"), ("undelivered", "30003"), ("failed", "30008"), order=ROUTE)
+    async with new_worker(env.client, fake.activities()) as worker:
+        handle = await signal_milestone(
+            env.client, order_event("shipped", "FA-chain"), task_queue=worker.task_queue
+        )
+        history = await wait_for(handle, is_settled)
+
+    # The rule's providers when each one's report says failed, until it falls back.
+    expected: list[str] = []
+    while (step := next_step(ROUTE, [Attempt(p, "failed") for p in expected])).provider:
+        expected.append(step.provider)
+    assert [m.provider for m in sms_records(history)] == expected
+    assert step.action == "fallback" and len(fake.emails) == 1
+    assert history.state is NotificationState.FELL_BACK
