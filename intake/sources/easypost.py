@@ -54,7 +54,9 @@ def verify_event(raw_body: bytes, signature: str | None, secrets: Sequence[str])
     Raises ValueError for a signed body that is no JSON: EasyPost sent it, so it is kept
     as a dead letter rather than refused as forged.
     """
-    if not signature:
+    if not signature or not signature.isascii():
+        # The SDK compares str digests, which raises TypeError on anything but ASCII: a
+        # header of other bytes is no EasyPost signature, so forged (401), not a 500.
         return None
     for secret in secrets:
         if not secret:

@@ -79,8 +79,8 @@ def test_a_signed_event_is_read_with_either_secret_of_a_rotation() -> None:
 
 @pytest.mark.parametrize(
     "signature",
-    [None, "", "hmac-sha256-hex=00", "not-a-signature"],
-    ids=["missing", "empty", "wrong-digest", "no-prefix"],
+    [None, "", "hmac-sha256-hex=00", "not-a-signature", "hmac-sha256-hex=\u00e9"],
+    ids=["missing", "empty", "wrong-digest", "no-prefix", "not-ascii"],
 )
 def test_a_missing_or_wrong_signature_is_refused(signature: str | None) -> None:
     body = (PAYLOADS / "tracker_updated_delivered.json").read_bytes()

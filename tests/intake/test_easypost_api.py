@@ -130,6 +130,13 @@ def test_a_forged_or_unaddressed_event_is_refused_and_nothing_kept(
     body = (PAYLOADS / "tracker_updated_delivered.json").read_bytes()
     unsigned = http.post("/intake/easypost?account=warehouse", content=body)
     assert unsigned.status_code == 401
+    # A header of bytes no ASCII (HTTP carries them as Latin-1): forged too, not a 500.
+    latin = http.post(
+        "/intake/easypost?account=warehouse",
+        content=body,
+        headers={"X-Hmac-Signature": "hmac-sha256-hex=\u00e9".encode("latin-1")},
+    )
+    assert latin.status_code == 401
     assert store.intake_inbox.backlog() == before
     assert store.dead_letters.list(10, True) == []
 
