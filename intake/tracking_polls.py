@@ -24,13 +24,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from config.settings import Settings
-from domain.events import Customer, MilestoneEvent
+from domain.events import MilestoneEvent
 from domain.milestones import Kind, Milestone, workflow_id_for
 from intake.accounts import easypost_accounts, intake_tables, validation_rules
 from intake.carrier_statuses import load_carrier_statuses
 from intake.handoff import keep_events, keep_refusal
 from intake.source import IntakeRefused
 from intake.sources.easypost import EasyPostAccount, map_tracker
+from intake.tracker_mappings import customer_lookup
 from intake.validation import DEFAULT_RULES, Rules, checked
 from store.repository import Store
 from workflows.tracking_poll_state import TrackingPollPolicy, TrackingPollStart
@@ -130,16 +131,12 @@ def keep_tracker_change(
     (:func:`poll_rules`), as for its webhooks.
     """
 
-    def customer_of(workflow_id: str) -> Customer | None:
-        latest = store.intake_inbox.latest_event(workflow_id)
-        return None if latest is None else MilestoneEvent.model_validate_json(latest).customer
-
     try:
         mapped = map_tracker(
             tracker,
             account=account,
             order_of=lambda _code, _carrier: order,
-            customer_of=customer_of,
+            customer_of=customer_lookup(store),
         )
         mapped = checked(mapped, rules)
     except IntakeRefused as refused:
