@@ -88,9 +88,8 @@ def keep_refusal(
     store: Store, source: str, account: str, refused: IntakeRefused, raw: bytes, now: datetime
 ) -> int:
     """The dead letter's id (the same payload again: the same letter, counted)."""
-    kept = store.dead_letters.keep(source, account, refused.reason, raw, refused.priority, now)
-    INTAKE_EVENTS.labels(source, account, "refused").inc()
-    return kept
+    with store.engine.begin() as connection:
+        return keep_refusal_in(connection, store, source, account, refused, raw, now)
 
 
 def keep_refusal_in(
