@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CTE, ColumnElement, Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -65,3 +65,27 @@ def insert_missing(
 def dialect_insert(dialect: str) -> Callable[[Any], Any]:
     """The backend's own ``insert``, which knows ``ON CONFLICT`` (same API on both)."""
     return {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+
+
+def locked_batch(
+    id_column: ColumnElement[Any],
+    condition: ColumnElement[bool],
+    order_by: Sequence[ColumnElement[Any]],
+    limit: int,
+) -> CTE:
+    """``WITH chosen AS MATERIALIZED (SELECT id ... ORDER BY ... LIMIT n FOR UPDATE SKIP
+    LOCKED)``: the ids a batch statement (``UPDATE``/``DELETE ... WHERE id IN chosen``)
+    works on. SKIP LOCKED lets a second replica pass over the rows a first one holds and
+    take the next ones instead of waiting. MATERIALIZED runs the selection once: with a
+    plain ``IN (subselect)`` PostgreSQL may run it again and take more than ``limit``
+    rows (seen in the inbox's tests). SQLite renders neither and needs neither: its
+    writers are serialized and the statement is atomic."""
+    return (
+        select(id_column)
+        .where(condition)
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("chosen")
+        .prefix_with("MATERIALIZED")
+    )

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from privacy.sealed import Sealer
-from store.database import dialect_insert
+from store.database import dialect_insert, locked_batch
 from store.tables import IntakeDeadLetterRow
 
 DEAD = IntakeDeadLetterRow.__table__
@@ -174,15 +174,7 @@ class DeadLetters:
         many went. Open ones are never pruned, and a closed one that failed again is open
         (``keep``). Batches and SKIP LOCKED as the inbox's prune, for the same reasons."""
         closed_at = func.coalesce(DEAD.c.replayed_at, DEAD.c.discarded_at)
-        chosen = (
-            select(DEAD.c.id)
-            .where(closed_at < before)
-            .order_by(DEAD.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("chosen")
-            .prefix_with("MATERIALIZED")
-        )
+        chosen = locked_batch(DEAD.c.id, closed_at < before, [DEAD.c.id], limit)
         # RETURNING counts: SQLite's cursor reports no rowcount for a statement led by WITH.
         statement = delete(DEAD).where(DEAD.c.id.in_(select(chosen.c.id))).returning(DEAD.c.id)
         with self._engine.begin() as connection:

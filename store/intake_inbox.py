@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 
 from privacy.sealed import Sealer
-from store.database import dialect_insert
+from store.database import dialect_insert, locked_batch
 from store.tables import IntakeInboxRow
 
 INBOX = IntakeInboxRow.__table__
@@ -139,26 +139,12 @@ class IntakeInbox:
         dispatcher (another HTTP replica) does not take them until the lease runs out. A
         dispatcher that dies holding a lease loses nothing: the row is due again after it.
 
-        One statement on both backends: ``WITH chosen AS MATERIALIZED (SELECT id ... LIMIT
-        n FOR UPDATE SKIP LOCKED) UPDATE ... WHERE id IN chosen RETURNING``. On PostgreSQL
-        SKIP LOCKED lets a second claimer pass over the rows a first one is leasing and take
-        the next ones instead of waiting. The CTE is materialized, so it runs once: with a
-        plain ``IN (subselect)`` PostgreSQL leased more than ``limit`` rows in the tests (a
-        plan may run the subselect again, and LockRows then passes over the rows this
-        statement already updated). The due
-        condition is repeated on the UPDATE since PostgreSQL re-checks only that on a row
-        another transaction changed meanwhile. SQLite renders no FOR UPDATE and needs
-        none: its writers are serialized and the statement is atomic.
+        One statement on both backends: ``UPDATE ... WHERE id IN chosen RETURNING``, the
+        ids a ``locked_batch`` (store/database.py: SKIP LOCKED, materialized, and why).
+        The due condition is repeated on the UPDATE since PostgreSQL re-checks only that
+        on a row another transaction changed meanwhile.
         """
-        chosen = (
-            select(INBOX.c.id)
-            .where(_due(now))
-            .order_by(INBOX.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("chosen")
-            .prefix_with("MATERIALIZED")
-        )
+        chosen = locked_batch(INBOX.c.id, _due(now), [INBOX.c.id], limit)
         statement = (
             update(INBOX)
             .where(INBOX.c.id.in_(select(chosen.c.id)), _due(now))
@@ -272,15 +258,8 @@ class IntakeInbox:
         return self._prune(condition, limit)
 
     def _prune(self, condition: ColumnElement[bool], limit: int) -> PruneBatch:
-        chosen = (
-            select(INBOX.c.id)
-            .where(condition)
-            .order_by(INBOX.c.dispatched_at, INBOX.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("chosen")
-            .prefix_with("MATERIALIZED")
-        )
+        order = [INBOX.c.dispatched_at, INBOX.c.id]
+        chosen = locked_batch(INBOX.c.id, condition, order, limit)
         # RETURNING counts: SQLite's cursor reports no rowcount for a statement led by WITH.
         statement = (
             delete(INBOX)
