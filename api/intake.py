@@ -29,14 +29,14 @@ from api.intake_easypost import create_easypost_router
 from api.intake_shopify import busy_answer, create_shopify_router
 from config.settings import Settings
 from domain.events import MilestoneEvent
-from intake.accounts import validation_rules
+from intake.accounts import generic_accounts, validation_rules
 from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
 from intake.health_monitor import IntakeHealthMonitor
 from intake.housekeeping import Housekeeping
 from intake.returns_config import build_watchers
 from intake.source import IntakeRefused, parse_json
-from intake.sources.generic import map_generic
+from intake.sources.generic import DELIVERY, SOURCE, map_generic
 from intake.tracking_polls import poll_start_for, tracking_accounts
 from intake.validation import checked
 from starter.client import signal_milestone
@@ -45,7 +45,6 @@ from store.repository import Store
 
 # The generic source's account names: they label metrics, so a short name, not an id.
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
-SOURCE = "generic"
 
 
 def create_intake_router(
@@ -73,6 +72,10 @@ def create_intake_router(
         after_signal=follow_shipment,
     )
     rule_book = validation_rules(settings.intake_config_path)
+    generic_zones = {
+        name: account.time_zone
+        for name, account in generic_accounts(settings.intake_config_path).items()
+    }
 
     housekeeping = Housekeeping(store, settings)  # the prune, beside the dispatcher
     health = health or IntakeHealthMonitor(store)
@@ -114,12 +117,13 @@ def create_intake_router(
         now = datetime.now(UTC)
         rules = rule_book.rules_for(SOURCE, account)
         try:
-            mapped = checked(map_generic(parse_json(raw), rules), rules)
+            zone = generic_zones.get(account.lower())
+            mapped = checked(map_generic(parse_json(raw), rules, time_zone=zone), rules)
         except IntakeRefused as refused:
             kept = await asyncio.to_thread(keep_refusal, store, SOURCE, account, refused, raw, now)
             return JSONResponse({"error": refused.reason, "dead_letter": kept}, status_code=422)
         added, repeated = await asyncio.to_thread(
-            keep_events, store, SOURCE, account, "event", mapped.events, now
+            keep_events, store, SOURCE, account, DELIVERY, mapped.events, now
         )
         dispatcher.wake()
         body: dict[str, object] = {"accepted": added, "duplicates": repeated}

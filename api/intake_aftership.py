@@ -10,7 +10,6 @@ delivery id. The rest is every tracker route's (api/intake_trackers.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter
@@ -20,7 +19,12 @@ from config.settings import Settings
 from intake.accounts import account_secrets, aftership_accounts
 from intake.dispatcher import Dispatcher
 from intake.source import parse_json
-from intake.sources.aftership import SIGNATURE_HEADER, map_webhook, verify_signature
+from intake.sources.aftership import (
+    SIGNATURE_HEADER,
+    delivery_id,
+    map_webhook,
+    verify_signature,
+)
 from intake.tracker_mappings import AFTERSHIP
 from store.repository import Store
 
@@ -34,9 +38,9 @@ def create_aftership_router(settings: Settings, store: Store, dispatcher: Dispat
         accounts=aftership_accounts(settings),
         secrets=account_secrets(settings.aftership_webhook_secrets, "AfterShip webhook secrets"),
         read=_read,
-        delivery_id=_event_id,
-        mapping=lambda payload, account, order_of, customer_of: map_webhook(
-            payload, account=account, order_of=order_of, customer_of=customer_of
+        delivery_id=delivery_id,
+        mapping=lambda payload, account, order_of, customer_of, rules: map_webhook(
+            payload, account=account, order_of=order_of, customer_of=customer_of, rules=rules
         ),
     )
     add_tracker_route(router, webhook, settings, store, dispatcher)
@@ -46,8 +50,3 @@ def create_aftership_router(settings: Settings, store: Store, dispatcher: Dispat
 def _read(raw: bytes, signature: str | None, secrets: list[str]) -> Any | None:
     # Signed but no JSON: parse_json's IntakeRefused, kept as a dead letter.
     return parse_json(raw) if verify_signature(raw, signature, secrets) else None
-
-
-def _event_id(payload: Any) -> str | None:
-    event_id = payload.get("event_id") if isinstance(payload, Mapping) else None
-    return event_id if isinstance(event_id, str) and event_id.strip() else None

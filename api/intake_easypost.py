@@ -20,7 +20,7 @@ from config.settings import Settings
 from intake.accounts import account_secrets, easypost_accounts
 from intake.dispatcher import Dispatcher
 from intake.source import IntakeRefused
-from intake.sources.easypost import SIGNATURE_HEADER, map_event, verify_event
+from intake.sources.easypost import SIGNATURE_HEADER, delivery_id, map_event, verify_event
 from intake.tracker_mappings import EASYPOST
 from store.repository import Store
 
@@ -34,9 +34,9 @@ def create_easypost_router(settings: Settings, store: Store, dispatcher: Dispatc
         accounts=easypost_accounts(settings),
         secrets=account_secrets(settings.easypost_webhook_secrets, "EasyPost webhook secrets"),
         read=_read,
-        delivery_id=_event_id,
-        mapping=lambda payload, account, order_of, customer_of: map_event(
-            payload, account=account, order_of=order_of, customer_of=customer_of
+        delivery_id=delivery_id,
+        mapping=lambda payload, account, order_of, customer_of, rules: map_event(
+            payload, account=account, order_of=order_of, customer_of=customer_of, rules=rules
         ),
         after=_attach_tracker,
     )
@@ -49,11 +49,6 @@ def _read(raw: bytes, signature: str | None, secrets: list[str]) -> Any | None:
         return verify_event(raw, signature, secrets)
     except ValueError as exc:  # signed by EasyPost, yet no JSON: kept to look at
         raise IntakeRefused(f"the body is not JSON: {exc}") from exc
-
-
-def _event_id(payload: Any) -> str | None:
-    event_id = payload.get("id") if isinstance(payload, Mapping) else None
-    return event_id if isinstance(event_id, str) and event_id.strip() else None
 
 
 def _attach_tracker(store: Store, payload: Any) -> None:

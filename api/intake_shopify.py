@@ -8,7 +8,9 @@ subscription, and a retry cannot repair a payload that cannot be notified, which
 a dead letter instead (the store unreachable: 5xx, and Shopify's retry brings it again).
 ``X-Shopify-Webhook-Id`` is the same on a redelivery, so a webhook
 delivered twice is kept once. A fulfillment event names no customer: the order's latest
-event in the inbox does.
+event in the inbox does. A dead letter keeps the body byte for byte inside an envelope
+with the topic, shop, webhook id and signature (intake/sources/shopify_letter.py), so a
+replay maps it as this route would have, under the same inbox key.
 """
 
 from __future__ import annotations
@@ -20,17 +22,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from config.settings import Settings
-from domain.events import Customer, MilestoneEvent
-from domain.milestones import Kind, workflow_id_for
 from intake.accounts import shopify_accounts, shopify_secrets, validation_rules
 from intake.dispatcher import Dispatcher
 from intake.handoff import keep_events, keep_refusal
 from intake.source import IntakeRefused, parse_json
-from intake.sources.shopify import map_webhook, verify_hmac
+from intake.sources.shopify import SOURCE, map_webhook, verify_hmac
+from intake.sources.shopify_letter import ShopifyLetter
+from intake.tracker_mappings import order_customer_lookup
 from intake.validation import checked
 from store.repository import Store
 
-SOURCE = "shopify"
 RETRY_AFTER_SECONDS = 30
 
 
@@ -52,9 +53,7 @@ def create_shopify_router(settings: Settings, store: Store, dispatcher: Dispatch
     rule_book = validation_rules(settings.intake_config_path)
     router = APIRouter()
 
-    def customer_of(order_id: str) -> Customer | None:
-        latest = store.intake_inbox.latest_event(workflow_id_for(Kind.ORDER, order_id))
-        return None if latest is None else MilestoneEvent.model_validate_json(latest).customer
+    customer_of = order_customer_lookup(store)
 
     @router.post("/intake/shopify")
     async def shopify_webhook(request: Request) -> JSONResponse:
@@ -81,7 +80,10 @@ def create_shopify_router(settings: Settings, store: Store, dispatcher: Dispatch
                 )
                 mapped = checked(mapped, rules)
             except IntakeRefused as refused:
-                kept = keep_refusal(store, SOURCE, shop, refused, raw, now)
+                letter = ShopifyLetter.of(
+                    raw, topic=topic, shop=shop, webhook_id=delivery, hmac_sha256=signature
+                )
+                kept = keep_refusal(store, SOURCE, shop, refused, letter.letter(), now)
                 return {"dead_letter": kept, "reason": refused.reason}
             added, repeated = keep_events(store, SOURCE, shop, delivery, mapped.events, now)
             body: dict[str, object] = {"accepted": added, "duplicates": repeated}

@@ -33,7 +33,7 @@ from intake.handoff import keep_events, keep_refusal
 from intake.source import IntakeRefused, Mapped
 from intake.sources.tracking import CustomerLookup, OrderLookup
 from intake.tracker_mappings import customer_lookup, order_lookup
-from intake.validation import checked
+from intake.validation import Rules, checked
 from store.repository import Store
 
 AccountT = TypeVar("AccountT")
@@ -49,7 +49,9 @@ class TrackerWebhook(Generic[AccountT]):
     # The signed payload; None: forged or unsigned. IntakeRefused: signed but unreadable.
     read: Callable[[bytes, str | None, list[str]], Any | None]
     delivery_id: Callable[[Any], str | None]
-    mapping: Callable[[Any, AccountT, OrderLookup, CustomerLookup], Mapped]
+    # The payload under the account's [[validation]] rules (a milestone it does not use is
+    # ignored before any look-up).
+    mapping: Callable[[Any, AccountT, OrderLookup, CustomerLookup, Rules], Mapped]
     # After the payload is kept or refused (EasyPost: the tracker id onto its shipment).
     after: Callable[[Store, Any], None] | None = None
 
@@ -92,8 +94,9 @@ def add_tracker_route(
                 delivery = webhook.delivery_id(payload)
                 if not delivery:
                     raise IntakeRefused(f"the {webhook.source} webhook has no delivery id")
-                mapped = webhook.mapping(payload, chosen, order_of, customer_of)
-                mapped = checked(mapped, rule_book.rules_for(webhook.source, name))
+                rules = rule_book.rules_for(webhook.source, name)
+                mapped = webhook.mapping(payload, chosen, order_of, customer_of, rules)
+                mapped = checked(mapped, rules)
             except IntakeRefused as refusal:
                 kept = keep_refusal(store, webhook.source, name, refusal, raw, now)
                 body: dict[str, object] = {"dead_letter": kept, "reason": refusal.reason}

@@ -21,7 +21,7 @@ from typing import Any
 
 from domain.events import Customer
 from intake.source import IntakeRefused, Mapped
-from intake.sources.generic import map_generic
+from intake.sources.generic import GenericAccount, map_generic
 from intake.sources.shopify import ShopifyAccount, map_webhook
 from intake.validation import RuleBook, checked
 
@@ -86,6 +86,8 @@ class Judge:
             shop.shop: shop for shop in map(ShopifyAccount.model_validate, config["shopify"])
         }
         self.rule_book = RuleBook(config.get("validation", []))
+        generic_tables = map(GenericAccount.model_validate, config.get("generic", []))
+        self.zones = {account.account: account.time_zone for account in generic_tables}
 
     def outcome(self, case: dict[str, Any]) -> tuple[str, str]:
         """(sms | email | push | ignored | refused | crashed, what the intake said)."""
@@ -106,7 +108,8 @@ class Judge:
     def _mapping(self, case: dict[str, Any]) -> Callable[[Any], Mapped]:
         payload = case["payload"]
         if case["source"] == "generic":
-            return lambda rules: map_generic(payload, rules)
+            zone = self.zones.get(case["account"].lower())
+            return lambda rules: map_generic(payload, rules, time_zone=zone)
         known = case.get("order_customer")
         order_customer = Customer.model_validate(known) if known else None
         account = self.shops[case["account"]]

@@ -237,6 +237,15 @@ def generic() -> None:
         "a time without its offset: which day it happened depends on a zone nobody said",
         event(occurred_at="2026-12-02T11:05:00"),
     )
+    add(
+        "generic",
+        "berlin-oms",
+        "event",
+        "local-time-in-zone",
+        "sms",
+        "a time without its offset from an account whose time_zone says where it is",
+        event(occurred_at="2026-12-02T11:05:00"),
+    )
     add("generic", default, "event", "no-time", "refused", "no time", event(occurred_at=None))
     add(
         "generic",

@@ -13,6 +13,7 @@ from config.settings import Settings
 from intake.carrier_statuses import load_carrier_statuses
 from intake.sources.aftership import AfterShipAccount
 from intake.sources.easypost import EasyPostAccount
+from intake.sources.generic import GenericAccount
 from intake.sources.shopify import ShopifyAccount
 from intake.validation import RuleBook
 
@@ -24,6 +25,13 @@ def shopify_accounts(path: Path) -> dict[str, ShopifyAccount]:
     tables = tomllib.loads(path.read_text()).get("shopify", [])
     accounts = [ShopifyAccount.model_validate(table) for table in tables]
     return {account.shop: account for account in accounts}
+
+
+def generic_accounts(path: Path) -> dict[str, GenericAccount]:
+    """``[[generic]]`` accounts by name (lower case: ``X-Herald-Account`` in any case);
+    an account without a table has the defaults."""
+    accounts = [GenericAccount.model_validate(table) for table in _tables(path, "generic")]
+    return {account.account: account for account in accounts}
 
 
 def shopify_secrets(settings: Settings) -> dict[str, list[str]]:

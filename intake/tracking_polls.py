@@ -11,12 +11,15 @@ events start one, and what becomes of a tracker the poller saw change.
   the events in the inbox under ``<tracker id>:<status>:<detail>``: the same change kept
   twice is one row, and its event id (order and milestone) makes it one milestone with a
   webhook's report of it. What cannot be notified becomes a dead letter, as from any
-  source; the poll goes on.
+  source; the poll goes on. The letter holds the tracker and the order it was polled for
+  (:func:`letter_body`): a replay (intake/replay_mappings.py) maps the tracker for that
+  order again, under the same inbox key.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -48,7 +51,7 @@ class TrackingAccount(BaseModel):
     source: str = Field(min_length=1, max_length=40)  # "generic", "shopify"...
     account: str = Field(min_length=1, max_length=255)  # as its events arrive
     mode: Literal["poll", "webhook"] = "webhook"
-    # The [[easypost]] account whose milestones and merchant map its trackers; none
+    # The [[easypost]] account whose merchant and [[validation]] rules map its trackers; none
     # configured: EasyPost's status table (config/carrier_statuses.toml) alone.
     easypost_account: str = DEFAULT_EASYPOST_ACCOUNT
 
@@ -109,6 +112,35 @@ class PolledOrder:
         return workflow_id_for(Kind.ORDER, self.reference)
 
 
+def poll_delivery(tracker: Mapping[str, Any]) -> str:
+    """The inbox key's delivery part for a polled change: the same change kept twice (a
+    poll repeated, or a replayed letter and the poll) is one row."""
+    return f"{tracker.get('id')}:{tracker.get('status')}:{tracker.get('status_detail')}"
+
+
+def letter_body(order: PolledOrder, tracker: Mapping[str, Any]) -> bytes:
+    """A dead letter's payload: the tracker and the order the poller asked for, since
+    the tracker alone names only a tracking code."""
+    polled = {"reference": order.reference, "merchant": order.merchant}
+    return json.dumps({"order": polled, "tracker": tracker}, sort_keys=True).encode()
+
+
+def read_letter(body: Any) -> tuple[PolledOrder | None, Mapping[str, Any]]:
+    """(the polled order, the tracker) of :func:`letter_body`; a letter of a tracker alone
+    (kept before the order was) has no order: the tracking code's link finds it."""
+    if not isinstance(body, Mapping):
+        raise IntakeRefused("the poller's dead letter is not a JSON object")
+    tracker, polled = body.get("tracker"), body.get("order")
+    if tracker is None:
+        return None, body
+    if not isinstance(tracker, Mapping) or not isinstance(polled, Mapping):
+        raise IntakeRefused("the poller's dead letter holds no tracker and order")
+    reference, merchant = polled.get("reference"), polled.get("merchant")
+    if not isinstance(reference, str) or not reference:
+        raise IntakeRefused("the poller's dead letter names no order")
+    return PolledOrder(reference, merchant if isinstance(merchant, str) else None), tracker
+
+
 def poll_rules(settings: Settings, account: str) -> Rules:
     """The validation rules of an EasyPost account: a poll and a webhook of the same
     account meet the same rules, so the ``[[validation]]`` table names source easypost."""
@@ -137,12 +169,13 @@ def keep_tracker_change(
             account=account,
             order_of=lambda _code, _carrier: order,
             customer_of=customer_lookup(store),
+            rules=rules,
         )
         mapped = checked(mapped, rules)
     except IntakeRefused as refused:
-        raw = json.dumps(tracker, sort_keys=True).encode()
+        raw = letter_body(order, tracker)
         letter = keep_refusal(store, SOURCE, account.name, refused, raw, now)
         return 0, f"dead letter {letter}: {refused.reason}"
-    delivery = f"{tracker.get('id')}:{tracker.get('status')}:{tracker.get('status_detail')}"
+    delivery = poll_delivery(tracker)
     added, _repeated = keep_events(store, SOURCE, account.name, delivery, mapped.events, now)
     return added, mapped.ignored

@@ -82,6 +82,23 @@ class Rules(BaseModel):
 
 
 DEFAULT_RULES = Rules()
+# Keys an account's own table once had; they are its [[validation]] table's now, one place.
+MOVED_TO_RULES = ("milestones", "default_region")
+
+
+def rules_moved(table: Any, source: str) -> Any:
+    """An account table (``[[easypost]]``, ``[[aftership]]``) as written, or a start-up
+    error saying where a rule it still holds now lives."""
+    if not isinstance(table, Mapping):
+        return table
+    moved = [key for key in MOVED_TO_RULES if key in table]
+    if moved:
+        name = table.get("name", "<name>")
+        raise ValueError(
+            f"{', '.join(moved)} moved to the account's [[validation]] table "
+            f'(source = "{source}", account = "{name}"): see config/intake.toml'
+        )
+    return table
 
 
 class RuleBook:

@@ -18,10 +18,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.events import Customer, known_time_zone
-from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone, workflow_id_for
+from domain.milestones import Kind, workflow_id_for
 from intake.carrier_statuses import StatusTable
 from intake.source import PRIORITY_NORMAL, IntakeRefused, Mapped, priority_of
 from intake.sources.shopify import verify_hmac as _verify_base64_hmac
@@ -35,6 +35,7 @@ from intake.sources.tracking import (
     text,
     tracker_event,
 )
+from intake.validation import DEFAULT_RULES, Rules, rules_moved
 
 SIGNATURE_HEADER = "aftership-hmac-sha256"
 TRACKING_UPDATE = "tracking_update"
@@ -43,7 +44,9 @@ _REFERENCE_SHAPE = r"^[A-Za-z0-9._:-]{1,100}$"
 
 class AfterShipAccount(BaseModel):
     """One AfterShip account (``[[aftership]]`` in config/intake.toml), its defaults for
-    a customer the tracking itself names, and its status table."""
+    a customer the tracking itself names, and its status table. Which milestones it tells
+    and where a local phone is read (``default_region``) are its [[validation]] table's
+    (intake/validation.py), the one place for such rules."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -51,9 +54,12 @@ class AfterShipAccount(BaseModel):
     merchant: str | None = Field(default=None, max_length=100)
     locale: str = "en"
     time_zone: str = "UTC"
-    default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    milestones: frozenset[Milestone] = frozenset(MILESTONES_BY_KIND[Kind.ORDER])
     statuses: StatusTable
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_moved(cls, table: Any) -> Any:
+        return rules_moved(table, "aftership")
 
     @field_validator("time_zone")
     @classmethod
@@ -67,16 +73,25 @@ def verify_signature(raw_body: bytes, header: str | None, secrets: Sequence[str]
     return _verify_base64_hmac(raw_body, header, secrets)
 
 
+def delivery_id(payload: Any) -> str | None:
+    """The webhook's ``event_id``: the same on AfterShip's redelivery."""
+    event_id = payload.get("event_id") if isinstance(payload, Mapping) else None
+    return event_id if isinstance(event_id, str) and event_id.strip() else None
+
+
 def map_webhook(
     payload: Any,
     *,
     account: AfterShipAccount,
     order_of: OrderLookup,
     customer_of: CustomerLookup,
+    rules: Rules = DEFAULT_RULES,
 ) -> Mapped:
     """A webhook body to at most one milestone event, nothing (``ignored`` says why), or
     :class:`IntakeRefused`. ``order_of``/``customer_of`` errors propagate (a store
-    outage is retried, not dead-lettered)."""
+    outage is retried, not dead-lettered). ``rules`` are the account's: a milestone it
+    does not use is ignored before any look-up, and a phone the tracking types locally is
+    read in the tracking's country, else the rules' ``default_region``."""
     if not isinstance(payload, Mapping):
         raise IntakeRefused("the AfterShip webhook is not a JSON object")
     event = payload.get("event")
@@ -95,7 +110,7 @@ def map_webhook(
     milestone = report.meaning.milestone
     if milestone is None:
         return Mapped(ignored=f"{report.described} tells the customer nothing")
-    if milestone not in account.milestones:
+    if not rules.uses(milestone):
         return Mapped(ignored=f"account {account.name} does not use {milestone.value}")
     order = order_of(report.tracking_code, report.carrier) or _named_order(tracking, account)
     if order is None:
@@ -108,7 +123,7 @@ def map_webhook(
     if order.kind != Kind.ORDER.value:
         return Mapped(ignored=f"tracking number {report.tracking_code} ships a {order.kind}")
     # The customer the order's own events named first: fuller than a tracking's contacts.
-    customer = customer_of(order.workflow_id) or _named_customer(tracking, account)
+    customer = customer_of(order.workflow_id) or _named_customer(tracking, account, rules)
     if customer is None:
         raise IntakeRefused(
             f"{report.described} for order {order.reference}: no customer with a valid phone "
@@ -143,13 +158,15 @@ def _named_order(tracking: Mapping[str, Any], account: AfterShipAccount) -> Ship
         return None  # not a reference Herald can use: as if none were named
 
 
-def _named_customer(tracking: Mapping[str, Any], account: AfterShipAccount) -> Customer | None:
+def _named_customer(
+    tracking: Mapping[str, Any], account: AfterShipAccount, rules: Rules
+) -> Customer | None:
     phones, emails = tracking.get("smses"), tracking.get("emails")
     return contact_customer(
         name=text(tracking, "customer_name"),
         phones=phones if isinstance(phones, list) else [],
         emails=emails if isinstance(emails, list) else [],
-        region=_region(tracking) or account.default_region,
+        region=_region(tracking) or rules.default_region,
         locale=text(tracking, "language") or account.locale,
         time_zone=account.time_zone,
     )

@@ -17,9 +17,9 @@ from typing import Any
 
 from easypost.errors import SignatureVerificationError
 from easypost.util import validate_webhook
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
+from domain.milestones import Kind
 from intake.carrier_statuses import StatusTable
 from intake.source import PRIORITY_NORMAL, IntakeRefused, Mapped, priority_of
 from intake.sources.tracking import (
@@ -30,6 +30,7 @@ from intake.sources.tracking import (
     text,
     tracker_event,
 )
+from intake.validation import DEFAULT_RULES, Rules, rules_moved
 
 SIGNATURE_HEADER = "X-Hmac-Signature"
 TRACKER_EVENTS = ("tracker.created", "tracker.updated")
@@ -43,8 +44,14 @@ class EasyPostAccount(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
     merchant: str | None = Field(default=None, max_length=100)  # when the order names none
-    milestones: frozenset[Milestone] = frozenset(MILESTONES_BY_KIND[Kind.ORDER])
+    # Which milestones its trackers tell, and the rest of what the account accepts: its
+    # [[validation]] table (intake/validation.py), the one place for such rules.
     statuses: StatusTable
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_moved(cls, table: Any) -> Any:
+        return rules_moved(table, "easypost")
 
 
 def verify_event(raw_body: bytes, signature: str | None, secrets: Sequence[str]) -> Any | None:
@@ -68,8 +75,19 @@ def verify_event(raw_body: bytes, signature: str | None, secrets: Sequence[str])
     return None
 
 
+def delivery_id(payload: Any) -> str | None:
+    """The Event's id: the same on EasyPost's redelivery, so the inbox keeps it once."""
+    event_id = payload.get("id") if isinstance(payload, Mapping) else None
+    return event_id if isinstance(event_id, str) and event_id.strip() else None
+
+
 def map_event(
-    payload: Any, *, account: EasyPostAccount, order_of: OrderLookup, customer_of: CustomerLookup
+    payload: Any,
+    *,
+    account: EasyPostAccount,
+    order_of: OrderLookup,
+    customer_of: CustomerLookup,
+    rules: Rules = DEFAULT_RULES,
 ) -> Mapped:
     """A webhook Event: a tracker's (``tracker.created``/``tracker.updated``) milestone;
     any other event is ignored."""
@@ -81,7 +99,9 @@ def map_event(
     tracker = payload.get("result")
     if not isinstance(tracker, Mapping):
         raise IntakeRefused(f"EasyPost {description} event {payload.get('id')!r} has no tracker")
-    return map_tracker(tracker, account=account, order_of=order_of, customer_of=customer_of)
+    return map_tracker(
+        tracker, account=account, order_of=order_of, customer_of=customer_of, rules=rules
+    )
 
 
 def map_tracker(
@@ -90,9 +110,14 @@ def map_tracker(
     account: EasyPostAccount,
     order_of: OrderLookup,
     customer_of: CustomerLookup,
+    rules: Rules = DEFAULT_RULES,
 ) -> Mapped:
     """One Tracker (as the API returns it, or its SDK object's ``to_dict()``) to at most
     one milestone event, nothing (``ignored`` says why), or :class:`IntakeRefused`.
+
+    ``rules`` are the account's (intake/validation.py): a milestone it does not use is
+    ignored before the order is looked for, so a code no source named is no dead letter
+    for a milestone nobody would hear of. The caller applies the rest to the event.
 
     ``order_of``/``customer_of`` errors propagate, so a store outage is retried rather
     than dead-lettered.
@@ -106,7 +131,7 @@ def map_tracker(
     milestone = report.meaning.milestone
     if milestone is None:
         return Mapped(ignored=f"{report.described} tells the customer nothing")
-    if milestone not in account.milestones:
+    if not rules.uses(milestone):
         return Mapped(ignored=f"account {account.name} does not use {milestone.value}")
     order = order_of(report.tracking_code, report.carrier)
     if order is None:

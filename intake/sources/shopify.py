@@ -24,6 +24,7 @@ from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
 from intake.source import NAMELESS_CUSTOMER, IntakeRefused, Mapped, priority_of
 from intake.validation import DEFAULT_RULES, Rules, read_phone, valid_email
 
+SOURCE = "shopify"  # the inbox's and the dead letters' source
 TOPIC_ORDER_CREATED = "orders/create"
 TOPIC_FULFILLMENT_CREATED = "fulfillments/create"
 TOPIC_FULFILLMENT_EVENT_CREATED = "fulfillment_events/create"

@@ -16,6 +16,7 @@ from domain.events import Customer, DeliveryProblem
 from domain.milestones import Milestone
 from intake.source import PRIORITY_NORMAL, IntakeRefused, Mapped
 from intake.sources.aftership import AfterShipAccount, map_webhook, verify_signature
+from intake.validation import Rules
 from store.tracked_shipments import ShipmentLink
 from tests.intake.test_easypost import KNOWN, LINK, STATUSES, linked, nobody
 from tests.intake.test_easypost import known as known_customer
@@ -26,9 +27,9 @@ ACCOUNT = AfterShipAccount(
     name="shop-tracking",
     merchant="scarves",
     time_zone="America/New_York",
-    default_region="US",
     statuses=STATUSES.aftership,
 )
+US_RULES = Rules(default_region="US")  # the account's [[validation]] table
 
 
 def load(name: str) -> dict[str, Any]:
@@ -44,7 +45,12 @@ def unlinked(code: str, carrier: str | None) -> ShipmentLink | None:
 
 
 def mapped(name: str, **overrides: Any) -> Mapped:
-    kwargs: dict[str, Any] = {"account": ACCOUNT, "order_of": linked, "customer_of": known_customer}
+    kwargs: dict[str, Any] = {
+        "account": ACCOUNT,
+        "order_of": linked,
+        "customer_of": known_customer,
+        "rules": US_RULES,
+    }
     return map_webhook(load(name), **{**kwargs, **overrides})
 
 
@@ -86,7 +92,7 @@ def test_an_unknown_shipment_reaches_the_customer_the_tracking_names() -> None:
         "scarves",
     )
     # The bad phone and e-mail are dropped, the good ones kept; a local number read in the
-    # account's region.
+    # region of the account's rules.
     assert event.customer == Customer(
         name="Jo Park",
         phone="+15025550142",

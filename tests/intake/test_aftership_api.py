@@ -23,7 +23,8 @@ SECRET = "aftership-webhook-secret"
 def http(store: Store, tmp_path: Path) -> TestClient:
     config = tmp_path / "intake.toml"
     config.write_text(
-        '[[aftership]]\nname = "tracking"\nmerchant = "scarves"\ndefault_region = "US"\n'
+        '[[aftership]]\nname = "tracking"\nmerchant = "scarves"\n\n'
+        '[[validation]]\nsource = "aftership"\naccount = "tracking"\ndefault_region = "US"\n'
     )
     settings = settings_for_tests(
         data_dir=tmp_path,

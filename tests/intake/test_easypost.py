@@ -19,6 +19,7 @@ from intake.carrier_statuses import load_carrier_statuses
 from intake.source import PRIORITY_CRITICAL, PRIORITY_NORMAL, IntakeRefused
 from intake.sources.easypost import EasyPostAccount, map_event, map_tracker, verify_event
 from intake.sources.shopify import ShopifyAccount, map_webhook
+from intake.validation import Rules
 from store.tracked_shipments import ShipmentLink
 from tests.intake.test_shopify import PAYLOADS as SHOPIFY_PAYLOADS
 
@@ -179,14 +180,24 @@ def test_a_label_not_moving_yet_and_other_events_tell_nothing() -> None:
     )
 
 
-def test_an_account_without_a_milestone_ignores_it() -> None:
-    quiet = ACCOUNT.model_copy(update={"milestones": frozenset({Milestone.DELIVERED})})
+def test_a_milestone_the_accounts_rules_leave_out_is_ignored_before_any_look_up() -> None:
+    asked: list[str] = []
+
+    def order_of(code: str, carrier: str | None) -> ShipmentLink | None:
+        asked.append(code)
+        return None  # were it asked, an unknown code would be a dead letter
+
     mapped = map_event(
-        load("tracker_updated_out_for_delivery"), account=quiet, order_of=linked, customer_of=known
+        load("tracker_updated_out_for_delivery"),
+        account=ACCOUNT,
+        order_of=order_of,
+        customer_of=known,
+        rules=Rules(milestones=frozenset({Milestone.DELIVERED})),
     )
     assert (
         mapped.events == [] and mapped.ignored == "account warehouse does not use out_for_delivery"
     )
+    assert asked == []
 
 
 def test_map_tracker_takes_the_tracker_alone_as_the_poller_fetches_it() -> None:
