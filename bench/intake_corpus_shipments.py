@@ -1,5 +1,6 @@
-"""Shopify fulfillments/create and fulfillment_events/create cases of the intake corpus:
-the order's customer known or not, cancelled fulfillments, every status."""
+"""Shopify fulfillments/create (and /update) and fulfillment_events/create cases of the intake
+corpus: the order's customer known or not, each fulfillment status (only a fulfillment that
+left says shipped), every fulfillment event status."""
 
 from __future__ import annotations
 
@@ -166,6 +167,89 @@ def shopify_fulfillments() -> None:
         "the order never reached Herald; the destination has a landline the shop drops",
         fulfillment(DE, n=n, destination__phone="030 901820"),
     )
+    shopify_fulfillment_states(n)
+
+
+def shopify_fulfillment_states(n: int) -> None:
+    """Shopify's Fulfillment ``status``: only ``success`` (or a carrier holding the parcel)
+    has shipped; a label's tracking number is no shipment."""
+    for shop, topic, name, expect, why, changes in (
+        (
+            US,
+            "fulfillments/create",
+            "state-pending",
+            "ignored",
+            "pending: the fulfillment service has not shipped it, though its label has a number",
+            {"status": "pending"},
+        ),
+        (
+            DE,
+            "fulfillments/create",
+            "state-open",
+            "ignored",
+            "open: the service is packing it; nothing has left",
+            {"status": "open"},
+        ),
+        (
+            FR,
+            "fulfillments/create",
+            "pending-label-printed",
+            "ignored",
+            "pending with a printed label: the carrier does not have it yet",
+            {"status": "pending", "shipment_status": "label_printed"},
+        ),
+        (
+            US,
+            "fulfillments/create",
+            "open-carrier-confirmed",
+            "ignored",
+            "open, the carrier told of it but not holding it (confirmed)",
+            {"status": "open", "shipment_status": "confirmed"},
+        ),
+        (
+            US,
+            "fulfillments/create",
+            "open-carrier-in-transit",
+            "sms",
+            "open, but the carrier scanned it in transit: it has shipped",
+            {"status": "open", "shipment_status": "in_transit"},
+        ),
+        (
+            DE,
+            "fulfillments/update",
+            "update-success",
+            "sms",
+            "the pending fulfillment's update to success: now it has shipped",
+            {"status": "success"},
+        ),
+        (
+            FR,
+            "fulfillments/update",
+            "update-still-open",
+            "ignored",
+            "an update of a fulfillment still open: nothing shipped yet",
+            {"status": "open"},
+        ),
+        (
+            US,
+            "fulfillments/create",
+            "state-undocumented",
+            "refused",
+            "a status Shopify does not document: shipped or not, nobody can tell; kept to look at",
+            {"status": "on_hold"},
+        ),
+    ):
+        n += 1
+        add(
+            "shopify",
+            shop,
+            topic,
+            name,
+            expect,
+            why,
+            fulfillment(shop, n=n, **changes),
+            customer(shop),
+        )
 
 
 # --- Shopify fulfillment_events/create ------------------------------------------------------

@@ -1,9 +1,10 @@
 """Shopify webhooks: their signature check and their mapping to order milestone events.
 
 Owns what Herald reads from Shopify's Admin REST webhook payloads (``orders/create``,
-``fulfillments/create``, ``fulfillment_events/create``) and each shop's configuration
-(:class:`ShopifyAccount`). Pure: no HTTP, no store. The route checks the signature with
-:func:`verify_hmac`, maps with :func:`map_webhook` and keeps the result or the refusal.
+``fulfillments/create`` and ``/update``, ``fulfillment_events/create``) and each shop's
+configuration (:class:`ShopifyAccount`). Pure: no HTTP, no store. The route checks the
+signature with :func:`verify_hmac`, maps with :func:`map_webhook` and keeps the result or the
+refusal.
 """
 
 from __future__ import annotations
@@ -27,8 +28,12 @@ from intake.validation import DEFAULT_RULES, Rules, read_phone, valid_email
 SOURCE = "shopify"  # the inbox's and the dead letters' source
 TOPIC_ORDER_CREATED = "orders/create"
 TOPIC_FULFILLMENT_CREATED = "fulfillments/create"
+# A fulfillment created pending and shipped later says so in an update: the same event id
+# as a shipped create, so the order's workflow tells it once.
+TOPIC_FULFILLMENT_UPDATED = "fulfillments/update"
 TOPIC_FULFILLMENT_EVENT_CREATED = "fulfillment_events/create"
-TOPICS = (TOPIC_ORDER_CREATED, TOPIC_FULFILLMENT_CREATED, TOPIC_FULFILLMENT_EVENT_CREATED)
+FULFILLMENT_TOPICS = (TOPIC_FULFILLMENT_CREATED, TOPIC_FULFILLMENT_UPDATED)
+TOPICS = (TOPIC_ORDER_CREATED, *FULFILLMENT_TOPICS, TOPIC_FULFILLMENT_EVENT_CREATED)
 
 # A fulfillment event's ``status`` to the milestone it tells. ``in_transit`` says what the
 # fulfillment already said (shipped: the same event id, so one message at most); saying
@@ -45,8 +50,28 @@ DEFAULT_EVENT_STATUSES: dict[str, Milestone] = {
 # Milestones that can happen more than once to one order: each report is news.
 REPEATABLE_MILESTONES = frozenset({Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED})
 
-# A fulfillment in these states shipped nothing.
+# A fulfillment's ``status`` (Shopify's Fulfillment resource): ``success`` is done, the
+# parcel handed over; ``pending`` (waiting for a fulfillment service) and ``open`` (the
+# service is working on it) have shipped nothing yet, even with a label and its tracking
+# number; the others never will. A label is not a shipment: telling the customer "shipped"
+# for it would be wrong for days if the parcel waits, so an unshipped one is ignored and the
+# later fulfillments/update (success) or fulfillment event (in transit) tells it.
+SHIPPED_FULFILLMENT_STATE = "success"
+NOT_YET_SHIPPED_FULFILLMENT_STATES = frozenset({"pending", "open"})
 UNSHIPPED_FULFILLMENT_STATES = frozenset({"cancelled", "error", "failure"})
+# ``shipment_status`` values that say the carrier has the parcel: a pending or open
+# fulfillment whose carrier reports one of these has shipped, whatever the service says.
+# (``confirmed`` is the carrier knowing of it, ``label_*`` a label: not shipped.)
+CARRIER_HAS_IT = frozenset(
+    {
+        "in_transit",
+        "out_for_delivery",
+        "attempted_delivery",
+        "ready_for_pickup",
+        "picked_up",
+        "delivered",
+    }
+)
 
 _PROBLEM_OF: dict[Milestone, DeliveryProblem] = {
     Milestone.DELAYED: DeliveryProblem.DELAYED,
@@ -211,7 +236,7 @@ def _read(
     """The payload's facts, or why it tells no milestone."""
     if topic == TOPIC_ORDER_CREATED:
         return _read_order(payload, account, rules)
-    if topic == TOPIC_FULFILLMENT_CREATED:
+    if topic in FULFILLMENT_TOPICS:
         return _read_fulfillment(payload, account, rules)
     return _read_fulfillment_event(payload, account)
 
@@ -235,9 +260,19 @@ def _read_fulfillment(
 ) -> _Read | str:
     milestone = Milestone.SHIPPED
     reference = _id(fulfillment, "order_id", milestone)
-    state = _text(fulfillment, "status")
+    state = (_text(fulfillment, "status") or "").lower()  # GraphQL writes them in capitals
     if state in UNSHIPPED_FULFILLMENT_STATES:
         return f"fulfillment of order {reference} is {state}"
+    if state in NOT_YET_SHIPPED_FULFILLMENT_STATES:
+        if (_text(fulfillment, "shipment_status") or "").lower() not in CARRIER_HAS_IT:
+            return f"fulfillment of order {reference} is {state}: not shipped yet"
+    elif state != SHIPPED_FULFILLMENT_STATE:
+        # Not a state Shopify documents: kept to look at rather than told or dropped.
+        raise IntakeRefused(
+            f"fulfillment of order {reference} has status {state!r}, not one Shopify "
+            "documents (pending, open, success, cancelled, error, failure)",
+            priority_of(milestone),
+        )
     destination = _mapping(fulfillment, "destination")
     return _Read(
         reference=reference,

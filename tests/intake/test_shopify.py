@@ -233,6 +233,55 @@ def test_cancelled_fulfillment_is_ignored() -> None:
     assert mapped.ignored is not None
 
 
+@pytest.mark.parametrize(
+    ("status", "shipment_status", "shipped"),
+    [
+        ("success", None, True),
+        ("SUCCESS", None, True),  # as GraphQL writes it
+        ("success", "label_printed", True),  # Shopify says done: the carrier's scan is late
+        ("pending", None, False),  # a label and its tracking number, nothing handed over
+        ("open", None, False),
+        ("pending", "label_printed", False),
+        ("open", "label_purchased", False),
+        ("open", "confirmed", False),  # the carrier knows of it, does not hold it
+        ("open", "in_transit", True),  # the carrier holds it: shipped, whatever the service says
+        ("pending", "picked_up", True),
+        ("open", "ready_for_pickup", True),
+        ("pending", "out_for_delivery", True),
+        ("open", "delivered", True),
+        ("cancelled", "in_transit", False),  # cancelled: never tells "shipped"
+        ("error", None, False),
+        ("failure", None, False),
+    ],
+)
+@pytest.mark.parametrize("topic", ["fulfillments/create", "fulfillments/update"])
+def test_only_a_fulfillment_that_left_says_shipped(
+    topic: str, status: str, shipment_status: str | None, shipped: bool
+) -> None:
+    payload = load("fulfillments_create_ups") | {
+        "status": status,
+        "shipment_status": shipment_status,
+    }
+    mapped = map_webhook(topic, SHOP, payload, account=ACCOUNT, customer_of=known)
+    if shipped:
+        [event] = mapped.events
+        assert (event.milestone, event.event_id) == (Milestone.SHIPPED, "5610000001001:shipped")
+    else:
+        assert mapped.events == [] and mapped.ignored is not None
+        assert mapped.ignored.startswith(f"fulfillment of order 5610000001001 is {status}")
+        assert status != "pending" or "not shipped yet" in mapped.ignored
+
+
+@pytest.mark.parametrize("status", [None, "", "on_hold"])
+def test_a_fulfillment_status_shopify_does_not_document_is_kept_to_look_at(
+    status: str | None,
+) -> None:
+    payload = load("fulfillments_create_ups") | {"status": status}
+    with pytest.raises(IntakeRefused, match="not one Shopify documents") as refused:
+        map_webhook("fulfillments/create", SHOP, payload, account=ACCOUNT, customer_of=known)
+    assert refused.value.priority == PRIORITY_NORMAL
+
+
 # --- fulfillment_events/create -----------------------------------------------------------
 
 

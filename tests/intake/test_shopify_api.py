@@ -128,3 +128,40 @@ def test_a_topic_herald_does_not_use_is_acknowledged_and_ignored(
     answer = deliver(http, "orders/paid", "orders_create_us_local_phone")
     assert answer["status"] == 200 and answer["accepted"] == 0 and "ignored" in answer
     assert json.dumps(answer)  # a plain JSON answer
+
+
+def test_a_pending_fulfillment_says_nothing_until_its_update_says_it_shipped(
+    http: TestClient, store: Store
+) -> None:
+    fulfillment = json.loads((PAYLOADS / "fulfillments_create_ups.json").read_text())
+    answer = http.post(
+        "/intake/shopify",
+        content=(pending := json.dumps(fulfillment | {"status": "pending"}).encode()),
+        headers={
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "fulfillments/create",
+            "X-Shopify-Shop-Domain": SHOP,
+            "X-Shopify-Webhook-Id": "w-pending",
+            "X-Shopify-Hmac-Sha256": sign(pending, SECRET),
+        },
+    ).json()
+    assert answer["accepted"] == 0 and "not shipped yet" in answer["ignored"]
+    assert store.intake_inbox.backlog() == 0 and store.dead_letters.list(10) == []
+    # Its tracking code is not linked yet either: a carrier's report would wait for it.
+    assert store.tracked_shipments.find("1Z999AA10123456784") is None
+    shipped = json.dumps(fulfillment | {"status": "success"}).encode()
+    answer = http.post(
+        "/intake/shopify",
+        content=shipped,
+        headers={
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "fulfillments/update",
+            "X-Shopify-Shop-Domain": SHOP,
+            "X-Shopify-Webhook-Id": "w-shipped",
+            "X-Shopify-Hmac-Sha256": sign(shipped, SECRET),
+        },
+    ).json()
+    assert answer == {"accepted": 1, "duplicates": 0}
+    [event] = inbox_events(store)
+    assert (event.milestone.value, event.event_id) == ("shipped", "5610000001001:shipped")
+    assert store.tracked_shipments.find("1Z999AA10123456784") is not None

@@ -3,6 +3,7 @@ and refused, and how the tables of config/intake.toml combine."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +12,11 @@ from pydantic import ValidationError
 from config.settings import Settings
 from domain.events import MilestoneEvent
 from domain.milestones import Milestone
-from intake.accounts import validation_rules
+from intake.accounts import aftership_accounts, easypost_accounts, validation_rules
 from intake.source import PRIORITY_CRITICAL, PRIORITY_NORMAL, IntakeRefused, Mapped
 from intake.validation import RuleBook, Rules, apply_rules, checked, read_phone
 from tests.helpers.events import order_event
+from tests.helpers.temporal import settings_for_tests
 
 US_MOBILE_OR_LANDLINE = "+14155550167"  # North America: either, so never a "landline"
 DE_LANDLINE = "+4930901820"
@@ -244,3 +246,20 @@ def test_a_bad_table_fails_when_the_book_is_read() -> None:
 def test_the_shipped_configuration_reads() -> None:
     book = validation_rules(Settings().intake_config_path)
     assert book.rules_for("shopify", "herald-demo.myshopify.com").default_region == "US"
+
+
+@pytest.mark.parametrize("table", ["easypost", "aftership"])
+@pytest.mark.parametrize("key", ['milestones = ["delivered"]', 'default_region = "US"'])
+def test_a_carrier_account_still_holding_a_rule_says_where_it_moved(
+    tmp_path: Path, table: str, key: str
+) -> None:
+    """The [[validation]] table is the one place for them: an old file fails at start-up
+    with the fix, rather than its rule being silently dropped."""
+    config = tmp_path / "intake.toml"
+    config.write_text(f'[[{table}]]\nname = "warehouse"\n{key}\n')
+    settings = settings_for_tests(intake_config_path=config)
+    accounts = easypost_accounts if table == "easypost" else aftership_accounts
+    with pytest.raises(ValidationError, match="moved to the account's \\[\\[validation\\]\\]"):
+        accounts(settings)
+    with pytest.raises(ValidationError, match=f'source = "{table}", account = "warehouse"'):
+        accounts(settings)
