@@ -31,8 +31,11 @@ from intake.sources.tracking import (
     ShipmentOrder,
     TrackerReport,
     contact_customer,
+    current_run,
     moment,
+    run_key,
     text,
+    timed_scans,
     tracker_event,
 )
 from intake.validation import DEFAULT_RULES, Rules, rules_moved
@@ -189,7 +192,8 @@ def _report(tracking: Mapping[str, Any], account: AfterShipAccount, sent_at: Any
         raise IntakeRefused(
             f"{described}: tag {tag!r} is not in config/carrier_statuses.toml", PRIORITY_NORMAL
         )
-    run = _current_run(tracking.get("checkpoints"), tag)
+    checkpoints = timed_scans(tracking.get("checkpoints"), "checkpoint_time")
+    run = current_run(checkpoints, lambda point: point.get("tag") == tag)
     latest = run[-1] if run else None
     occurred_at = (
         (latest[0] if latest else None) or moment(tracking.get("updated_at")) or _unix(sent_at)
@@ -207,35 +211,11 @@ def _report(tracking: Mapping[str, Any], account: AfterShipAccount, sent_at: Any
         carrier=text(tracking, "slug"),
         meaning=meaning,
         occurred_at=occurred_at,
-        repeat_key=first_of_run.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        repeat_key=run_key(first_of_run),
         tracking_url=text(tracking, "courier_tracking_link"),
         estimated_arrival=moment(tracking.get("expected_delivery")),
         detail=message if isinstance(message, str) else text(tracking, "subtag_message"),
     )
-
-
-_Checkpoint = tuple[datetime, Mapping[str, Any]]
-
-
-def _current_run(checkpoints: Any, tag: str | None) -> list[_Checkpoint]:
-    """The latest checkpoints under the tracking's current tag, oldest first."""
-    if not isinstance(checkpoints, list):
-        return []
-    timed = sorted(
-        (
-            (when, point)
-            for point in checkpoints
-            if isinstance(point, Mapping)
-            and (when := moment(point.get("checkpoint_time"))) is not None
-        ),
-        key=lambda item: item[0],
-    )
-    run: list[_Checkpoint] = []
-    for point in reversed(timed):
-        if point[1].get("tag") != tag:
-            break
-        run.append(point)
-    return run[::-1]
 
 
 def _unix(value: Any) -> datetime | None:

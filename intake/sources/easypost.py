@@ -12,7 +12,6 @@ reads the webhook Event with :func:`map_event`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from easypost.errors import SignatureVerificationError
@@ -26,8 +25,11 @@ from intake.sources.tracking import (
     CustomerLookup,
     OrderLookup,
     TrackerReport,
+    current_run,
     moment,
+    run_key,
     text,
+    timed_scans,
     tracker_event,
 )
 from intake.validation import DEFAULT_RULES, Rules, rules_moved
@@ -166,8 +168,11 @@ def _report(tracker: Mapping[str, Any], account: EasyPostAccount) -> TrackerRepo
             f"{described}: status {status!r} is not in config/carrier_statuses.toml",
             PRIORITY_NORMAL,
         )
-    scans = _scans(tracker.get("tracking_details"))
-    run = _current_run(scans, status, detail)
+    scans = timed_scans(tracker.get("tracking_details"), "datetime")
+    run = current_run(
+        scans,
+        lambda said: said.get("status") == status and said.get("status_detail") in (None, detail),
+    )
     latest = run[-1] if run else (scans[-1] if scans else None)
     occurred_at = latest[0] if latest else moment(tracker.get("updated_at"))
     if occurred_at is None:
@@ -183,37 +188,8 @@ def _report(tracker: Mapping[str, Any], account: EasyPostAccount) -> TrackerRepo
         carrier=text(tracker, "carrier"),
         meaning=meaning,
         occurred_at=occurred_at,
-        repeat_key=first_of_run.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        repeat_key=run_key(first_of_run),
         tracking_url=text(tracker, "public_url"),
         estimated_arrival=moment(tracker.get("est_delivery_date")),
         detail=message if isinstance(message, str) else None,
     )
-
-
-_Scan = tuple[datetime, Mapping[str, Any]]
-
-
-def _scans(details: Any) -> list[_Scan]:
-    """The tracking details with a valid time, oldest first (EasyPost sends them so; a
-    detail without a time cannot be placed and is passed over)."""
-    if not isinstance(details, list):
-        return []
-    scans = [
-        (when, detail)
-        for detail in details
-        if isinstance(detail, Mapping) and (when := moment(detail.get("datetime"))) is not None
-    ]
-    return sorted(scans, key=lambda scan: scan[0])
-
-
-def _current_run(scans: list[_Scan], status: str | None, detail: str | None) -> list[_Scan]:
-    """The latest scans that say what the tracker says now: its first is when this state
-    began (a delay's identity), its last when it was last seen."""
-    run: list[_Scan] = []
-    for scan in reversed(scans):
-        said = scan[1]
-        same_detail = said.get("status_detail") in (None, detail)
-        if said.get("status") != status or not same_detail:
-            break
-        run.append(scan)
-    return run[::-1]

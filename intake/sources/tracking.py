@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -135,6 +135,38 @@ def contact_customer(
         locale=locale,
         time_zone=time_zone,
     )
+
+
+Scan = tuple[datetime, Mapping[str, Any]]  # a carrier's scan and when it happened
+
+
+def timed_scans(scans: Any, time_field: str) -> list[Scan]:
+    """A tracker's scans (EasyPost's tracking details, AfterShip's checkpoints) that have a
+    valid time, oldest first: a scan without one cannot be placed and is passed over."""
+    if not isinstance(scans, list):
+        return []
+    timed = [
+        (when, scan)
+        for scan in scans
+        if isinstance(scan, Mapping) and (when := moment(scan.get(time_field))) is not None
+    ]
+    return sorted(timed, key=lambda item: item[0])
+
+
+def current_run(scans: list[Scan], says_it: Callable[[Mapping[str, Any]], bool]) -> list[Scan]:
+    """The latest scans that say what the tracker says now (``says_it``), oldest first:
+    the first is when this state began (a delay's identity), the last when it was seen."""
+    run: list[Scan] = []
+    for scan in reversed(scans):
+        if not says_it(scan[1]):
+            break
+        run.append(scan)
+    return run[::-1]
+
+
+def run_key(began: datetime) -> str:
+    """A repeatable milestone's ``repeat_key``: when its run of scans began, in UTC."""
+    return began.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def moment(value: Any) -> datetime | None:
