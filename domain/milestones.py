@@ -59,6 +59,11 @@ PROGRESS_RANK: dict[Milestone, int] = {
 }
 
 TERMINAL_MILESTONES: frozenset[Milestone] = frozenset({Milestone.DELIVERED, Milestone.RESOLVED})
+# Milestones that can happen more than once to one order (a second delay is news): a
+# source's event id for them adds what tells one occurrence from the next.
+REPEATABLE_MILESTONES: frozenset[Milestone] = frozenset(
+    {Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED}
+)
 
 
 def workflow_id_for(kind: Kind, reference: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment, known_time_zone
-from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
+from domain.milestones import MILESTONES_BY_KIND, REPEATABLE_MILESTONES, Kind, Milestone
 from intake.source import NAMELESS_CUSTOMER, IntakeRefused, Mapped, priority_of
 from intake.validation import DEFAULT_RULES, Rules, read_phone, valid_email
 
@@ -46,9 +46,6 @@ DEFAULT_EVENT_STATUSES: dict[str, Milestone] = {
     "delivered": Milestone.DELIVERED,
     "failure": Milestone.EXCEPTION,
 }
-
-# Milestones that can happen more than once to one order: each report is news.
-REPEATABLE_MILESTONES = frozenset({Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED})
 
 # A fulfillment's ``status`` (Shopify's Fulfillment resource): ``success`` is done, the
 # parcel handed over; ``pending`` (waiting for a fulfillment service) and ``open`` (the

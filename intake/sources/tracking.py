@@ -18,13 +18,11 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment
-from domain.milestones import Kind, Milestone
+from domain.milestones import REPEATABLE_MILESTONES, Kind, Milestone
 from intake.carrier_statuses import StatusMeaning
 from intake.source import NAMELESS_CUSTOMER, IntakeRefused, priority_of
 from intake.validation import read_phone, valid_email
 
-# Milestones that can happen more than once to one shipment: each new one is news.
-REPEATABLE_MILESTONES = frozenset({Milestone.DELAYED, Milestone.DELIVERY_ATTEMPTED})
 _PROBLEM_OF: dict[Milestone, DeliveryProblem] = {
     Milestone.DELAYED: DeliveryProblem.DELAYED,
     Milestone.DELIVERY_ATTEMPTED: DeliveryProblem.DELIVERY_ATTEMPTED,
