@@ -37,7 +37,12 @@ from intake.sources.easypost import EasyPostAccount, map_tracker
 from intake.tracker_mappings import customer_lookup
 from intake.validation import DEFAULT_RULES, Rules, checked
 from store.repository import Store
-from workflows.tracking_poll_state import TrackingPollPolicy, TrackingPollStart
+from workflows.tracking_poll_state import (
+    CARRIER_MAX,
+    TRACKING_CODE_MAX,
+    TrackingPollPolicy,
+    TrackingPollStart,
+)
 
 SOURCE = "easypost_poller"  # the inbox's and dead letters' source for what it keeps
 DEFAULT_EASYPOST_ACCOUNT = "default"
@@ -76,11 +81,16 @@ def poll_start_for(
         return None
     if event.kind != Kind.ORDER or event.milestone != Milestone.SHIPPED:
         return None
-    if not shipment.tracking_id or not shipment.tracking_id.strip():
-        return None
+    code = (shipment.tracking_id or "").strip()
+    if not code or len(code) > TRACKING_CODE_MAX:
+        return None  # nothing to track, or no carrier's code (never raise: see below)
+    # What follows a signal must not fail for good: the dispatcher would put the row back
+    # and signal it again every minute, forever. A carrier longer than any EasyPost names
+    # is left for EasyPost to detect from the code.
+    carrier = (shipment.carrier or "").strip()
     return TrackingPollStart(
-        carrier=(shipment.carrier or "").strip(),
-        tracking_code=shipment.tracking_id.strip(),
+        carrier=carrier if len(carrier) <= CARRIER_MAX else "",
+        tracking_code=code,
         reference=event.reference,
         merchant=event.merchant,
         source=source,

@@ -10,6 +10,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+# What a poller takes: no carrier's code is longer (store/tracked_shipments.py keeps no
+# longer one either), and no carrier EasyPost names is.
+TRACKING_CODE_MAX = 100
+CARRIER_MAX = 60
+
 # EasyPost statuses after which a tracker says nothing new to a customer: the poll stops.
 TERMINAL_STATUSES = frozenset({"delivered", "return_to_sender", "failure", "cancelled"})
 # Statuses whose next change is due within hours (delivered, picked up): the quiet wait is
@@ -68,8 +73,8 @@ class TrackingPollStart(BaseModel):
     """The workflow's input: which shipment, for which order and account, and what an
     earlier run handed over."""
 
-    carrier: str = Field(default="", max_length=60)  # empty: EasyPost detects it
-    tracking_code: str = Field(min_length=1, max_length=100)
+    carrier: str = Field(default="", max_length=CARRIER_MAX)  # empty: EasyPost detects it
+    tracking_code: str = Field(min_length=1, max_length=TRACKING_CODE_MAX)
     reference: str = Field(min_length=1, max_length=100)  # the order it ships
     merchant: str | None = None
     source: str = "generic"  # the intake source and account whose event started it

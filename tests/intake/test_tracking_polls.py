@@ -82,6 +82,26 @@ def test_no_carrier_lets_easypost_detect_it() -> None:
     assert tracking_workflow_id(start.carrier, start.tracking_code).startswith("tracking:any:")
 
 
+def test_a_code_or_carrier_past_the_pollers_limits_never_fails_the_dispatch() -> None:
+    # The dispatcher calls this after the signal went through; raising would put the row
+    # back and signal it again every minute, forever. A code longer than any carrier's
+    # (tracked_shipments skips it too) starts nothing; a carrier EasyPost cannot know
+    # (longer than its input takes) is left for EasyPost to detect.
+    at_limit = poll_start_for(
+        "generic", "polled-demo", shipped("A" * 100, "C" * 60), POLLED, POLICY
+    )
+    assert at_limit is not None and (at_limit.tracking_code, at_limit.carrier) == (
+        "A" * 100,
+        "C" * 60,
+    )
+    too_long = shipped("A" * 101)
+    assert poll_start_for("generic", "polled-demo", too_long, POLLED, POLICY) is None
+    odd_carrier = poll_start_for(
+        "generic", "polled-demo", shipped(carrier="C" * 61), POLLED, POLICY
+    )
+    assert odd_carrier is not None and odd_carrier.carrier == ""
+
+
 def test_the_tables_come_from_config_intake_toml(tmp_path: Path) -> None:
     config = tmp_path / "intake.toml"
     config.write_text(
