@@ -19,7 +19,11 @@ from tests.helpers.events import order_event
 
 
 def inbox(store: Store, *references: str) -> list[MilestoneEvent]:
-    events = [order_event("shipped", r) for r in references]
+    return kept(store, [order_event("shipped", r) for r in references])
+
+
+def kept(store: Store, events: list[MilestoneEvent]) -> list[MilestoneEvent]:
+    """``events`` in the inbox as the generic source keeps them."""
     for event in events:
         store.intake_inbox.add(
             IntakeRecord(
@@ -135,20 +139,7 @@ async def test_a_failure_after_the_signal_keeps_the_row_for_another_try(store: S
 
 
 def inbox_of_one_order(store: Store, reference: str) -> list[MilestoneEvent]:
-    events = [order_event(m, reference) for m in ("confirmed", "shipped", "delivered")]
-    for event in events:
-        store.intake_inbox.add(
-            IntakeRecord(
-                source="generic",
-                account="default",
-                dedupe_key=f"generic:default:{event.event_id}",
-                workflow_id=event.workflow_id,
-                event_id=event.event_id,
-                event_json=event.model_dump_json().encode(),
-            ),
-            datetime.now(UTC),
-        )
-    return events
+    return kept(store, [order_event(m, reference) for m in ("confirmed", "shipped", "delivered")])
 
 
 async def test_signals_overlap_up_to_the_in_flight_limit(store: Store) -> None:
