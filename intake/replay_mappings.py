@@ -126,7 +126,7 @@ def _poller(letter: DeadLetter, store: Store, settings: Settings) -> Reading:
 
 def _returns(letter: DeadLetter, _store: Store, settings: Settings) -> Reading:
     rules = _rules(settings, RETURNS_SOURCE, letter.account)
-    mapped = returns_mapping(letter.account, settings)(parse_json(letter.payload))
+    mapped = returns_mapping(letter.account, settings, rules)(parse_json(letter.payload))
     return Reading(mapped, rules, RETURNS_DELIVERY)
 
 

@@ -16,6 +16,7 @@ from intake.accounts import validation_rules
 from intake.returns_watcher import ReturnsWatcher
 from intake.source import IntakeRefused, Mapped
 from intake.sources.returns_table import SOURCE, ReturnsTable, map_return_row
+from intake.validation import DEFAULT_RULES, Rules
 from store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,11 @@ def returns_database_urls(settings: Settings) -> dict[str, str]:
     return urls
 
 
-def returns_mapping(account: str, settings: Settings) -> Callable[[Any], Mapped]:
+def returns_mapping(
+    account: str, settings: Settings, rules: Rules = DEFAULT_RULES
+) -> Callable[[Any], Mapped]:
     """How a dead letter of table ``account`` is read again: with the table's configuration
-    as it is now (after the fix the replay follows)."""
+    and ``rules`` as they are now (after the fix the replay follows)."""
     table = returns_tables(settings.intake_config_path).get(account)
 
     def mapping(body: Any) -> Mapped:
@@ -53,7 +56,7 @@ def returns_mapping(account: str, settings: Settings) -> Callable[[Any], Mapped]
         row = body.get("row") if isinstance(body, Mapping) else None
         if not isinstance(row, Mapping):
             raise IntakeRefused(f"not a returns row: {json.dumps(body)[:80]}")
-        return map_return_row(row, table)
+        return map_return_row(row, table, rules)
 
     return mapping
 

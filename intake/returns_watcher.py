@@ -131,7 +131,7 @@ class ReturnsWatcher:
         for row in fresh:
             payload = row_payload(row.values)
             try:
-                events += checked(map_return_row(payload, config), self._rules).events
+                events += checked(map_return_row(payload, config, self._rules), self._rules).events
             except IntakeRefused as refused:
                 refusals.append((refused, _dead_letter_body(config.name, payload)))
             except Exception as exc:  # a shape no check foresaw: kept to replay after a fix

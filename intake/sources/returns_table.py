@@ -33,7 +33,7 @@ from pydantic import (
 from domain.events import Customer, MilestoneEvent, Refund, known_time_zone
 from domain.milestones import MILESTONES_BY_KIND, Kind, Milestone
 from intake.source import NAMELESS_CUSTOMER, PRIORITY_LOW, IntakeRefused, Mapped, priority_of
-from intake.validation import read_phone, valid_email
+from intake.validation import DEFAULT_RULES, Rules, read_phone, rules_moved, valid_email
 
 SOURCE = "returns"
 _REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,100}")  # MilestoneEvent.reference
@@ -91,7 +91,8 @@ class ReturnsTable(BaseModel):
     quiet_statuses: frozenset[str] = frozenset()
     locale: str = "en"  # when the row has none
     time_zone: str = "UTC"  # the customer's, for quiet hours
-    default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    # Where a phone typed without its country code is read, with the rest of what the
+    # table accepts: its [[validation]] table (source = "returns", account = its name).
     # How the table's timestamps without an offset are read (a ``timestamp`` column).
     timestamps_time_zone: str = "UTC"
     # How far behind its cursor the watcher reads again: a transaction that commits late
@@ -104,6 +105,11 @@ class ReturnsTable(BaseModel):
     # Where a watcher with no cursor yet starts: "now" (the table's newest change, less the
     # overlap: years of old returns are not told again) or "beginning" (every row).
     start_from: Literal["now", "beginning"] = "now"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_moved(cls, table: Any) -> Any:
+        return rules_moved(table, SOURCE)
 
     @field_validator("time_zone", "timestamps_time_zone")
     @classmethod
@@ -154,8 +160,12 @@ def _json_value(value: Any) -> Any:
     return str(value)  # a UUID, an enum, a driver's own type: as the database prints it
 
 
-def map_return_row(payload: Mapping[str, Any], table: ReturnsTable) -> Mapped:
-    """The row's milestone event, nothing (a quiet status), or :class:`IntakeRefused`."""
+def map_return_row(
+    payload: Mapping[str, Any], table: ReturnsTable, rules: Rules = DEFAULT_RULES
+) -> Mapped:
+    """The row's milestone event, nothing (a quiet status), or :class:`IntakeRefused`.
+    ``rules`` are the table's (intake/validation.py): a local phone is read in the row's
+    country, else their ``default_region``; the caller applies the rest to the event."""
     columns = table.columns
     raw_status = payload.get(columns.status)
     if raw_status is None or not str(raw_status).strip():
@@ -171,7 +181,7 @@ def map_return_row(payload: Mapping[str, Any], table: ReturnsTable) -> Mapped:
         )
     priority = priority_of(milestone)
     reference = _reference(payload.get(table.reference_column), table, priority)
-    customer = _customer(payload, table)
+    customer = _customer(payload, table, rules.default_region)
     if customer is None:
         raise IntakeRefused(
             f"return {reference}: no customer with a valid phone or e-mail", priority
@@ -229,10 +239,12 @@ def _moment(value: Any, table: ReturnsTable, priority: int) -> datetime:
     return moment
 
 
-def _customer(payload: Mapping[str, Any], table: ReturnsTable) -> Customer | None:
+def _customer(
+    payload: Mapping[str, Any], table: ReturnsTable, default_region: str | None
+) -> Customer | None:
     """The row's phone and e-mail, each dropped if unusable; None if neither is usable."""
     columns = table.columns
-    region = _text(payload, columns.country) or table.default_region
+    region = _text(payload, columns.country) or default_region
     phone = read_phone(_text(payload, columns.phone), [region])
     email = _text(payload, columns.email)
     if email is not None and not valid_email(email):

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from domain.milestones import Kind, Milestone
 from intake.source import PRIORITY_CRITICAL, PRIORITY_LOW, PRIORITY_NORMAL, IntakeRefused
 from intake.sources.returns_table import ReturnsTable, map_return_row, row_payload
+from intake.validation import Rules
 
 UPDATED = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 TABLE = ReturnsTable(
@@ -28,8 +29,8 @@ TABLE = ReturnsTable(
     },
     quiet_statuses={"requested", "label_sent"},
     time_zone="Europe/Berlin",
-    default_region="US",
 )
+US = Rules(default_region="US")  # the table's [[validation]] rules
 REFUNDING = TABLE.model_copy(
     update={
         "columns": TABLE.columns.model_copy(update={"refund_amount": "amount", "currency": "cur"})
@@ -53,14 +54,14 @@ def row(**changes: Any) -> dict[str, Any]:
 
 
 def one(payload: dict[str, Any], table: ReturnsTable = TABLE):  # type: ignore[no-untyped-def]
-    mapped = map_return_row(row_payload(payload), table)
+    mapped = map_return_row(row_payload(payload), table, US)
     [event] = mapped.events
     return event
 
 
 def refusal(payload: dict[str, Any], table: ReturnsTable = TABLE) -> IntakeRefused:
     with pytest.raises(IntakeRefused) as refused:
-        map_return_row(row_payload(payload), table)
+        map_return_row(row_payload(payload), table, US)
     return refused.value
 
 
@@ -144,10 +145,18 @@ def test_a_bad_phone_is_dropped_and_the_email_goes_out() -> None:
     assert (customer.phone, customer.email) == (None, "ada@example.com")
 
 
-def test_a_local_phone_is_read_in_the_rows_country_else_the_tables_region() -> None:
+def test_a_local_phone_is_read_in_the_rows_country_else_the_rules_region() -> None:
     assert one(row(customer_phone="(415) 555-0123")).customer.phone == "+14155550123"
     german = one(row(customer_phone="030 901820", country="DE")).customer
     assert german.phone == "+4930901820"
+    # Without the rules' region a local number cannot be read: the e-mail goes alone.
+    [event] = map_return_row(row_payload(row(customer_phone="(415) 555-0123")), TABLE).events
+    assert event.customer.phone is None and event.customer.email
+
+
+def test_a_table_still_holding_default_region_says_where_it_moved() -> None:
+    with pytest.raises(ValidationError, match='source = "returns", account = "acme"'):
+        ReturnsTable.model_validate({"name": "acme", "merchant": "a", "default_region": "US"})
 
 
 def test_a_row_with_no_usable_contact_is_a_dead_letter() -> None:
