@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from api.intake import create_intake_router
 from config.settings import Settings
 from intake.handoff import keep_events
 from intake.replay import Replayed, replay
@@ -24,10 +27,10 @@ NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 EMAIL_ONLY = '[[validation]]\nsource = "{source}"\naccount = "{account}"\ncontact = "email"\n'
 
 
-def configured(tmp_path: Path, text: str) -> Settings:
-    path = tmp_path / "intake.toml"
+def configured(tmp_path: Path, text: str, name: str = "intake.toml") -> Settings:
+    path = tmp_path / name
     path.write_text(text)
-    return settings_for_tests(data_dir=tmp_path, intake_config_path=path)
+    return settings_for_tests(data_dir=tmp_path, api_tokens="t", intake_config_path=path)
 
 
 def inbox_keys(store: Store) -> list[str]:
@@ -131,3 +134,29 @@ def test_a_letter_of_a_source_this_version_does_not_know_is_a_lookup_error(
     letter = store.dead_letters.keep("fax", "x", "why", b"{}", 10, NOW)
     with pytest.raises(LookupError, match="no mapping for source 'fax'"):
         replay(store, letter, NOW, configured(tmp_path, ""))
+
+
+# --- over HTTP, as an operator replays ----------------------------------------------------
+
+
+def test_poller_and_aftership_letters_replay_over_http(store: Store, tmp_path: Path) -> None:
+    """The route replays with the service's configuration: a poller's letter refused by the
+    rules and an AfterShip letter whose code became known both go through, once."""
+    settings = configured(tmp_path, '[[aftership]]\nname = "tracking"\nmerchant = "scarves"\n')
+    app = FastAPI()
+    app.include_router(create_intake_router(settings, store, client=None))  # type: ignore[arg-type]
+    http, token = TestClient(app), {"Authorization": "Bearer t"}
+
+    known = order_event("shipped", easypost_tests.ORDER, email=None)
+    keep_events(store, "generic", "polled-demo", "event", [known], NOW)
+    rule = EMAIL_ONLY.format(source="easypost", account="warehouse")
+    poll(store, configured(tmp_path, rule, name="strict.toml"))
+    tracking = aftership_tests.load("tracking_update_delivered")  # the code 1Z999AA10123456784
+    raw = json.dumps(tracking).encode()
+    other = store.dead_letters.keep("aftership", "tracking", "not linked then", raw, 50, NOW)
+    letters = {letter.source: letter.id for letter in store.dead_letters.list(10)}
+    assert letters.keys() == {"easypost_poller", "aftership"} and letters["aftership"] == other
+    for source in ("easypost_poller", "aftership"):
+        answer = http.post(f"/intake/dead-letters/{letters[source]}/replay", headers=token)
+        assert (source, answer.status_code, answer.json()) == (source, 200, {"accepted": 1})
+    assert store.dead_letters.list(10) == []
