@@ -33,6 +33,7 @@ E2E_SETTINGS = {
     # config/intake.toml's demo shop, with a secret the intake test signs with.
     "shopify_webhook_secrets": "herald-demo.myshopify.com:e2e-shopify-secret",
     "easypost_webhook_secrets": "herald-demo:e2e-easypost-secret",  # the demo account
+    "aftership_webhook_secrets": "herald-demo:e2e-aftership-secret",
 }
 
 
