@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from domain.events import Customer, DeliveryProblem, MilestoneEvent, Shipment, known_time_zone
 from domain.milestones import MILESTONES_BY_KIND, REPEATABLE_MILESTONES, Kind, Milestone
 from intake.source import NAMELESS_CUSTOMER, IntakeRefused, Mapped, priority_of
+from intake.sources.tracking import run_key
 from intake.validation import DEFAULT_RULES, Rules, read_phone, valid_email
 
 SOURCE = "shopify"  # the inbox's and the dead letters' source
@@ -145,7 +146,7 @@ class _Read:
     milestone: Milestone
     occurred_at: datetime
     customer: Customer | None
-    repeat_key: str | None = None  # the fulfillment event id for repeatable milestones
+    repeat_key: str | None = None  # for repeatable milestones: the day (tracking.run_key)
     shipment: Shipment | None = None
     detail: str | None = None
 
@@ -222,7 +223,8 @@ def _event_id(read: _Read) -> str:
     # From the order and the milestone, never from the webhook or the source: Shopify's
     # fulfillment event and a carrier tracker reporting the same delivery must make one
     # milestone (the workflow deduplicates by event id), and a redelivered webhook too.
-    # Only a repeatable milestone (a second delay is news) adds the fulfillment event id.
+    # Only a repeatable milestone adds the day of the problem (tracking.run_key): a delay
+    # on a later day is news, the same delay from another source is not.
     base = f"{read.reference}:{read.milestone.value}"
     return f"{base}:{read.repeat_key}" if read.repeat_key else base
 
@@ -297,13 +299,15 @@ def _read_fulfillment_event(event: Mapping[str, Any], account: ShopifyAccount) -
     if milestone is None:
         return f"fulfillment event status {status!r} is not mapped"
     reference = _id(event, "order_id", milestone)
-    repeat_key = _id(event, "id", milestone) if milestone in REPEATABLE_MILESTONES else None
+    happened = _moment(event, ("happened_at", "created_at"), milestone)
+    # The problem's day, as the carrier trackers name it: one delay, one milestone.
+    repeat_key = run_key(happened) if milestone in REPEATABLE_MILESTONES else None
     estimated = _optional_moment(event, "estimated_delivery_at")
     message = _text(event, "message")
     return _Read(
         reference=reference,
         milestone=milestone,
-        occurred_at=_moment(event, ("happened_at", "created_at"), milestone),
+        occurred_at=happened,
         customer=None,  # a fulfillment event names no customer: customer_of finds it
         repeat_key=repeat_key,
         shipment=Shipment(estimated_arrival=estimated) if estimated else None,

@@ -163,8 +163,12 @@ def current_run(scans: list[Scan], says_it: Callable[[Mapping[str, Any]], bool])
 
 
 def run_key(began: datetime) -> str:
-    """A repeatable milestone's ``repeat_key``: when its run of scans began, in UTC."""
-    return began.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    """A repeatable milestone's ``repeat_key`` (a delay, a failed attempt): the UTC day it
+    was first reported. Every source names one problem by its day (a tracker by its run
+    of scans' first, Shopify by its fulfillment event's time), so the same delay reported
+    by Shopify and by a carrier's tracker is one milestone, and one message; a problem
+    reported on a later day is news. Two delays on one day are told once."""
+    return began.astimezone(UTC).strftime("%Y%m%d")
 
 
 def moment(value: Any) -> datetime | None:

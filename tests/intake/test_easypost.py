@@ -133,6 +133,22 @@ def test_shopify_and_easypost_reporting_one_delivery_make_one_milestone() -> Non
     assert only_event("tracker_updated_in_transit").event_id == f"{ORDER}:shipped"
 
 
+def test_shopify_and_easypost_reporting_one_delay_make_one_milestone() -> None:
+    """One weather delay: EasyPost's tracker (its run of delay scans began 2026-12-05)
+    and Shopify's fulfillment event that day make one event, so one message."""
+    easypost = only_event("tracker_updated_weather_delay")
+    payload = json.loads((SHOPIFY_PAYLOADS / "fulfillment_events_create_delayed.json").read_text())
+    payload.update(order_id=int(ORDER), happened_at="2026-12-05T23:40:00+00:00")
+    shopify = map_webhook(
+        "fulfillment_events/create",
+        "scarves-and-co.myshopify.com",
+        payload,
+        account=ShopifyAccount(shop="scarves-and-co.myshopify.com", merchant="scarves"),
+        customer_of=lambda order_id: KNOWN,
+    ).events
+    assert [e.event_id for e in shopify] == [easypost.event_id]
+
+
 def test_out_for_delivery_carries_the_estimate() -> None:
     event = only_event("tracker_updated_out_for_delivery")
     assert event.milestone is Milestone.OUT_FOR_DELIVERY
@@ -145,7 +161,7 @@ def test_a_delay_is_told_once_while_it_lasts_and_again_when_a_new_one_starts() -
     assert first.milestone is Milestone.DELAYED and first.problem is DeliveryProblem.DELAYED
     assert first.detail == "Severe weather conditions have delayed delivery."
     # Its id names the first scan of the delay, its time the latest.
-    assert first.event_id == f"{ORDER}:delayed:20261205T213000Z"
+    assert first.event_id == f"{ORDER}:delayed:20261205"
     assert first.occurred_at.isoformat() == "2026-12-06T08:10:00+00:00"
     later_scan = load("tracker_updated_weather_delay")
     details = later_scan["result"]["tracking_details"]
@@ -160,7 +176,7 @@ def test_a_delay_is_told_once_while_it_lasts_and_again_when_a_new_one_starts() -
     details.append({**details[3], "datetime": "2026-12-07T09:00:00Z"})
     details.append({**details[-2], "datetime": "2026-12-07T18:00:00Z"})
     again = map_event(later_scan, account=ACCOUNT, order_of=linked, customer_of=known).events[0]
-    assert again.event_id == f"{ORDER}:delayed:20261207T180000Z"
+    assert again.event_id == f"{ORDER}:delayed:20261207"
 
 
 def test_a_lost_parcel_is_an_exception_saying_lost() -> None:

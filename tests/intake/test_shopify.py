@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -360,14 +361,29 @@ def test_event_id_is_the_order_and_milestone_not_the_webhook() -> None:
     )
 
 
-def test_each_delay_is_its_own_event() -> None:
+def test_a_delay_is_named_by_its_day_so_a_later_one_is_news_and_a_repeat_is_not() -> None:
     first = load("fulfillment_events_create_delayed")
-    second = first | {"id": first["id"] + 100}
-    ids = {
-        only_event("fulfillment_events/create", p, customer_of=known).event_id
-        for p in (first, second)
+    happened = datetime.fromisoformat(first["happened_at"])
+    same_day = first | {"id": first["id"] + 100}  # the carrier's second scan of one delay
+    next_day = first | {
+        "id": first["id"] + 200,
+        "happened_at": (happened + timedelta(days=1)).isoformat(),
     }
-    assert len(ids) == 2
+
+    def event_id(payload: dict[str, Any]) -> str:
+        return only_event("fulfillment_events/create", payload, customer_of=known).event_id
+
+    assert (
+        event_id(first)
+        == event_id(same_day)
+        == f"{first['order_id']}:delayed:" + (happened.astimezone(UTC).strftime("%Y%m%d"))
+    )
+    assert event_id(next_day) != event_id(first)
+
+
+def test_a_delay_without_its_event_id_still_reaches_the_customer() -> None:
+    payload = _without(load("fulfillment_events_create_delayed"), "id")
+    assert only_event("fulfillment_events/create", payload, customer_of=known).problem
 
 
 # --- account configuration -----------------------------------------------------------------
@@ -431,7 +447,6 @@ MALFORMED = [
         "fulfillments/create",
         load("fulfillments_create_ups") | {"created_at": None, "updated_at": 0},
     ),
-    ("fulfillment_events/create", _without(load("fulfillment_events_create_delayed"), "id")),
     ("fulfillment_events/create", load("fulfillment_events_create_delivered") | {"order_id": 1.5}),
     (
         "fulfillment_events/create",
