@@ -34,6 +34,7 @@ from intake.sources.tracking import (
     current_run,
     moment,
     run_key,
+    ships_for,
     text,
     timed_scans,
     tracker_event,
@@ -125,6 +126,12 @@ def map_webhook(
         )
     if order.kind != Kind.ORDER.value:
         return Mapped(ignored=f"tracking number {report.tracking_code} ships a {order.kind}")
+    if not ships_for(order, account.merchant):
+        raise IntakeRefused(  # the order not named: the reason goes back to the sender
+            f"{report.described}: tracking number {report.tracking_code} ships another "
+            f"merchant's order, not {account.merchant}'s",
+            PRIORITY_NORMAL,
+        )
     # The customer the order's own events named first: fuller than a tracking's contacts.
     customer = customer_of(order.workflow_id) or _named_customer(tracking, account, rules)
     if customer is None:

@@ -28,6 +28,7 @@ from intake.sources.tracking import (
     current_run,
     moment,
     run_key,
+    ships_for,
     text,
     timed_scans,
     tracker_event,
@@ -144,6 +145,12 @@ def map_tracker(
         )
     if order.kind != Kind.ORDER.value:
         return Mapped(ignored=f"tracking code {report.tracking_code} ships a {order.kind}")
+    if not ships_for(order, account.merchant):
+        raise IntakeRefused(  # the order not named: the reason goes back to the sender
+            f"{report.described}: tracking code {report.tracking_code} ships another "
+            f"merchant's order, not {account.merchant}'s",
+            PRIORITY_NORMAL,
+        )
     customer = customer_of(order.workflow_id)
     if customer is None:
         raise IntakeRefused(

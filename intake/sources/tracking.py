@@ -66,6 +66,14 @@ class TrackerReport:
     detail: str | None = None  # the carrier's message, for problems
 
 
+def ships_for(order: ShipmentOrder, merchant: str | None) -> bool:
+    """Whether a tracker account of ``merchant`` may report on ``order``'s shipment: a
+    signed webhook proves which account sent it, not that the tracking code is its
+    merchant's. Several merchants on one Herald: a code linked to another merchant's order
+    is not this account's to report (either side naming no merchant: one tenant)."""
+    return merchant is None or order.merchant is None or order.merchant == merchant
+
+
 def milestone_event_id(reference: str, milestone: Milestone, repeat_key: str | None) -> str:
     """``<order>:<milestone>`` (Shopify's form), ``:<key>`` only for repeatable ones."""
     base = f"{reference}:{milestone.value}"

@@ -4,6 +4,7 @@ customer, and a shipment no source named reaching the customer the tracking name
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -167,3 +168,9 @@ def test_without_checkpoints_the_time_is_updated_at_then_the_webhooks_ts() -> No
         payload, account=ACCOUNT, order_of=linked, customer_of=known_customer
     ).events
     assert event.occurred_at.timestamp() == payload["ts"]
+
+
+def test_an_aftership_account_reports_only_on_its_own_merchants_shipments() -> None:
+    others = dataclasses.replace(LINK, merchant="hats")
+    with pytest.raises(IntakeRefused, match="ships another merchant's order"):
+        mapped("tracking_update_delivered", order_of=lambda code, carrier: others)

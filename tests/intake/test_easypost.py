@@ -5,6 +5,7 @@ same milestone."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -299,3 +300,27 @@ def test_a_tracking_code_shipping_a_return_is_ignored() -> None:
         load("tracker_updated_delivered"), account=ACCOUNT, order_of=a_return, customer_of=known
     )
     assert mapped.events == [] and mapped.ignored == f"tracking code {CODE} ships a return"
+
+
+@pytest.mark.parametrize(
+    ("account_merchant", "link_merchant", "goes_through"),
+    [
+        ("scarves", "scarves", True),
+        ("hats", "scarves", False),  # another merchant's signed account: not its shipment
+        (None, "scarves", True),  # one tenant: the account names no merchant
+        ("hats", None, True),  # a link from a source that named no merchant
+    ],
+)
+def test_a_tracker_account_reports_only_on_its_own_merchants_shipments(
+    account_merchant: str | None, link_merchant: str | None, goes_through: bool
+) -> None:
+    account = ACCOUNT.model_copy(update={"merchant": account_merchant})
+    link = dataclasses.replace(LINK, merchant=link_merchant)
+    payload = load("tracker_updated_delivered")
+    if goes_through:
+        mapped = map_event(payload, account=account, order_of=lambda c, k: link, customer_of=known)
+        assert [e.reference for e in mapped.events] == [ORDER]
+        return
+    with pytest.raises(IntakeRefused, match="ships another merchant's order") as refused:
+        map_event(payload, account=account, order_of=lambda c, k: link, customer_of=known)
+    assert ORDER not in refused.value.reason  # the reason goes back to the sender
