@@ -38,6 +38,7 @@ Signal = Callable[[MilestoneEvent], Awaitable[object]]
 # it, so it must be idempotent.
 AfterSignal = Callable[[str, str, MilestoneEvent], Awaitable[object]]
 MAX_BACKOFF_SECONDS = 60.0
+MAX_FOLLOW_UP_ATTEMPTS = 20  # about 15 minutes of back-off
 IDLE_POLL_SECONDS = 1.0  # another replica's events; this one's wake the loop at once
 
 
@@ -55,7 +56,9 @@ class Dispatcher:
     ) -> None:
         self._store, self._signal, self._after_signal = store, signal, after_signal
         self._interval = 1.0 / rate
-        self._batch, self._lease = batch, lease_seconds
+        # A lease shorter than a batch takes at the rate ceiling would run out mid-batch,
+        # and another replica would signal the same rows again (harmless, but wasted).
+        self._batch, self._lease = batch, max(lease_seconds, 2.0 * batch / rate)
         self._in_flight = in_flight
         self._wake: asyncio.Event | None = None  # made in the loop that runs it
 
@@ -92,22 +95,41 @@ class Dispatcher:
 
     async def _dispatch(self, row: PendingEvent) -> bool:
         """Signal the row's event (and what follows it); False when it failed and was put
-        back to be tried again after a back-off."""
+        back to be tried again after a back-off.
+
+        A signal that fails is tried again for as long as it takes: the event waits in the
+        inbox, nothing is lost. What follows a signal that went through (a tracking
+        poller's start) is tried again with it, but only ``MAX_FOLLOW_UP_ATTEMPTS`` times
+        in all: a follow-up that can never succeed would otherwise signal the order again
+        every minute, for ever. Past it the row is done, the follow-up given up and logged.
+        """
         try:
             event = MilestoneEvent.model_validate_json(row.event_json)
             await self._signal(event)
-            if self._after_signal is not None:
-                await self._after_signal(row.source, row.account, event)
         except Exception as error:  # kept, and tried again after a back-off
-            retry_at = datetime.now(UTC) + timedelta(seconds=_backoff(row.attempts))
-            log.warning("intake event %s not signalled yet: %s", row.event_id, error)
-            await asyncio.to_thread(
-                self._store.intake_inbox.failed, row.id, str(error)[:500], retry_at
-            )
-            INTAKE_DISPATCHES.labels(row.source, row.account, "failed").inc()
-            return False
+            return await self._put_back(row, error)
+        if self._after_signal is not None:
+            try:
+                await self._after_signal(row.source, row.account, event)
+            except Exception as error:
+                if row.attempts + 1 < MAX_FOLLOW_UP_ATTEMPTS:
+                    return await self._put_back(row, error)
+                log.error(
+                    "intake event %s signalled; what follows it given up after %d tries: %s",
+                    row.event_id,
+                    row.attempts + 1,
+                    error,
+                )
+                INTAKE_DISPATCHES.labels(row.source, row.account, "follow_up_given_up").inc()
         INTAKE_DISPATCHES.labels(row.source, row.account, "signalled").inc()
         return True
+
+    async def _put_back(self, row: PendingEvent, error: Exception) -> bool:
+        retry_at = datetime.now(UTC) + timedelta(seconds=_backoff(row.attempts))
+        log.warning("intake event %s not signalled yet: %s", row.event_id, error)
+        await asyncio.to_thread(self._store.intake_inbox.failed, row.id, str(error)[:500], retry_at)
+        INTAKE_DISPATCHES.labels(row.source, row.account, "failed").inc()
+        return False
 
     async def run_forever(self) -> None:
         self._wake = wake = asyncio.Event()

@@ -35,7 +35,8 @@ INTAKE_EVENTS = Counter(
 INTAKE_DISPATCHES = Counter(
     "herald_intake_dispatches",
     "Inbox events signalled to their workflows (signalled) or not yet (failed: retried "
-    "after a back-off)",
+    "after a back-off); follow_up_given_up: signalled, but what follows it (a tracking "
+    "poller's start) failed every try",
     ["source", "account", "outcome"],
     registry=REGISTRY,
 )

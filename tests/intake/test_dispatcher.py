@@ -188,3 +188,37 @@ async def test_an_orders_later_events_wait_for_its_failed_one(store: Store) -> N
     assert await Dispatcher(store, signal, rate=10_000).run_once() == 3
     assert signalled == [events[0].event_id]  # delivered was not signalled before shipped
     assert store.intake_inbox.backlog() == 2
+
+
+@pytest.mark.parametrize(("earlier_failures", "done"), [(1, False), (2, True)])
+async def test_a_follow_up_that_keeps_failing_is_given_up_after_its_tries(
+    store: Store, monkeypatch: pytest.MonkeyPatch, earlier_failures: int, done: bool
+) -> None:
+    """A signal that went through is not repeated for ever because what follows it (a
+    poller's start) can never succeed: the third try is the last."""
+    monkeypatch.setattr(dispatching, "MAX_FOLLOW_UP_ATTEMPTS", 3)
+    inbox(store, "G1")
+    [row] = store.intake_inbox.due(datetime.now(UTC), 10)
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    for _ in range(earlier_failures):
+        store.intake_inbox.failed(row.id, "poller not started", past)
+    signals = 0
+
+    async def signal(event: MilestoneEvent) -> None:
+        nonlocal signals
+        signals += 1
+
+    async def never_starts(source: str, account: str, event: MilestoneEvent) -> None:
+        raise ValueError("tracking code too long for a workflow id")
+
+    dispatcher = Dispatcher(store, signal, rate=1000, after_signal=never_starts)
+    assert await dispatcher.run_once() == 1
+    assert signals == 1 and store.intake_inbox.backlog() == (0 if done else 1)
+
+
+def test_the_lease_outlasts_a_batch_at_the_rate_ceiling(store: Store) -> None:
+    async def signal(event: MilestoneEvent) -> None:
+        pass
+
+    assert Dispatcher(store, signal, rate=1.0, batch=50, lease_seconds=30)._lease == 100.0
+    assert Dispatcher(store, signal, rate=50.0, batch=50, lease_seconds=30)._lease == 30.0
