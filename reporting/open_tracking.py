@@ -39,7 +39,8 @@ def message_key_of(token: str, settings: Settings) -> str | None:
     except (ValueError, UnicodeDecodeError):
         return None
     expected = token_for(message_key, settings).partition(".")[2]
-    return message_key if hmac.compare_digest(expected, mac) else None
+    # As bytes: compare_digest refuses str with non-ASCII characters (a forged token).
+    return message_key if hmac.compare_digest(expected.encode(), mac.encode()) else None
 
 
 def pixel_url(message_key: str, settings: Settings) -> str:

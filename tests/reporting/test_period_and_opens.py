@@ -38,6 +38,8 @@ def test_open_tokens_name_their_message_and_cannot_be_forged(tmp_path) -> None: 
     assert message_key_of(forged, settings) is None
     assert message_key_of("garbage", settings) is None
     assert message_key_of("!!!.abc", settings) is None
+    assert message_key_of(".\u0080", settings) is None  # a non-ASCII mac: None, not a 500
+    assert message_key_of(token.split(".")[0] + ".é" * 32, settings) is None
     other_keys = settings.model_copy(update={"payload_keys": SecretStr("k9:" + "a" * 43 + "=")})
     assert message_key_of(token, other_keys) is None
     html = with_pixel("<html><body><p>Hi</p></body></html>", key, settings)
