@@ -129,8 +129,8 @@ class PlivoSandbox:
         header = request.headers.get("authorization", "")
         try:
             ok = header.lower().startswith("basic ") and secrets.compare_digest(
-                base64.b64decode(header[6:], validate=True).decode(),
-                f"{self.auth_id}:{self.auth_token}",
+                base64.b64decode(header[6:], validate=True),
+                f"{self.auth_id}:{self.auth_token}".encode(),
             )
         except (binascii.Error, UnicodeDecodeError):
             ok = False

@@ -123,7 +123,9 @@ class TwilioSandbox:
         """Twilio's 401 unless Basic auth and the path's AccountSid match the sandbox account."""
         supplied = request.headers.get("authorization", "")
         credentials_ok = self._basic_auth_matches(supplied)
-        if credentials_ok and secrets.compare_digest(account_sid, self.account_sid):
+        if credentials_ok and secrets.compare_digest(
+            account_sid.encode(), self.account_sid.encode()
+        ):
             return None
         return twilio_error(401, 20003, "Authenticate")
 

@@ -173,7 +173,9 @@ class VonageSandbox:
                 decoded = base64.b64decode(header[6:], validate=True).decode()
             except (binascii.Error, UnicodeDecodeError):
                 return False
-            return secrets.compare_digest(decoded, f"{self.api_key}:{self.api_secret}")
+            return secrets.compare_digest(
+                decoded.encode(), f"{self.api_key}:{self.api_secret}".encode()
+            )
         if params.get("api_key") != self.api_key:
             return False
         if "sig" in params:
@@ -183,7 +185,9 @@ class VonageSandbox:
             except ValueError:
                 return False
             return fresh and self._signer.check_signature(signed)
-        return secrets.compare_digest(params.get("api_secret", ""), self.api_secret)
+        return secrets.compare_digest(
+            params.get("api_secret", "").encode(), self.api_secret.encode()
+        )
 
     def _throttled(self) -> bool:
         now = time.monotonic()

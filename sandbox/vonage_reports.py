@@ -30,7 +30,7 @@ def records(
     """The Reports API's answer to ``request``, listing those of ``parts`` it asks for."""
     header = request.headers.get("authorization", "")
     expected = "Basic " + base64.b64encode(f"{api_key}:{api_secret}".encode()).decode()
-    if not secrets.compare_digest(header, expected):
+    if not secrets.compare_digest(header.encode(), expected.encode()):
         return JSONResponse({"title": "Unauthorized"}, status_code=401)
     query = request.query_params
     if query.get("account_id") != api_key:
