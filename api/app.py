@@ -29,6 +29,7 @@ from api.status_callbacks import create_status_router
 from config import validation
 from config.settings import Settings, get_settings
 from intake.health_monitor import IntakeHealthMonitor
+from observability.sdk_metrics import logging_runtime
 from privacy.converter import codec_for
 from privacy.sealed import Sealer
 from providers.sms_providers import build_sms_providers
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         if not temporal.connected:
             # Lazy: the service starts, and the intake acknowledges into its inbox, while
             # Temporal is away; each call connects until one does.
-            temporal.connect_to(await connect(settings, lazy=True))
+            temporal.connect_to(await connect(settings, lazy=True, runtime=logging_runtime()))
         yield
         store.close()
 

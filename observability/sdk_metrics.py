@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from functools import lru_cache
 
 import httpx
 from temporalio.runtime import (
@@ -26,6 +27,22 @@ def _free_loopback_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def core_logging() -> LoggingConfig:
+    """The SDK core's own warnings (its connection retries...) as this process's log
+    lines, JSON like the rest, instead of the core's coloured text on stderr."""
+    return LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+    )
+
+
+@lru_cache(maxsize=1)
+def logging_runtime() -> Runtime:
+    """A runtime for a process that serves no SDK metrics (the HTTP service): one per
+    process, as each runtime has threads of its own."""
+    return Runtime(telemetry=TelemetryConfig(logging=core_logging(), metrics=None))
+
+
 class SdkMetrics:
     """A Temporal runtime whose metrics this process can read and re-serve."""
 
@@ -33,11 +50,7 @@ class SdkMetrics:
         self.address = f"127.0.0.1:{_free_loopback_port()}"
         self.runtime = Runtime(
             telemetry=TelemetryConfig(
-                # The SDK core's own warnings become this process's (JSON) log lines.
-                logging=LoggingConfig(
-                    filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
-                    forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
-                ),
+                logging=core_logging(),
                 metrics=PrometheusConfig(
                     bind_address=self.address,
                     counters_total_suffix=True,
