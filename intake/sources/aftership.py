@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from babel.core import get_global
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.events import Customer, known_time_zone
@@ -183,9 +184,34 @@ def _named_customer(
 
 
 def _region(tracking: Mapping[str, Any]) -> str | None:
-    """A local phone number's country: AfterShip's ISO 3166-1 alpha-2 field when given."""
+    """A local phone number's country: AfterShip writes ISO 3166-1 alpha-3 (``USA``), which
+    CLDR's territory aliases (in babel) turn into the alpha-2 phonenumbers reads."""
     code = text(tracking, "destination_country_region") or text(tracking, "origin_country_region")
-    return code.upper() if code and len(code) == 2 else None
+    if not code:
+        return None
+    code = code.upper()
+    if len(code) == 2:
+        return code
+    aliases = get_global("territory_aliases").get(code)
+    return aliases[0] if aliases and len(aliases[0]) == 2 else None
+
+
+# AfterShip names a carrier by a slug (``ups``, ``canada-post``); the customer reads its
+# name. Short slugs are initials (UPS, USPS, DHL, DPD); the rest are words, but for these.
+_CARRIER_NAMES = {"fedex": "FedEx", "ontrac": "OnTrac", "lasership": "LaserShip"}
+_INITIALS_MAX = 4
+
+
+def carrier_name(slug: str | None) -> str | None:
+    """``ups`` -> ``UPS``, ``canada-post`` -> ``Canada Post``, ``fedex`` -> ``FedEx``."""
+    if not slug:
+        return None
+    slug = slug.strip().lower()
+    if slug in _CARRIER_NAMES:
+        return _CARRIER_NAMES[slug]
+    if len(slug) <= _INITIALS_MAX and slug.isalpha():
+        return slug.upper()
+    return " ".join(word.capitalize() for word in slug.replace("_", "-").split("-") if word)
 
 
 def _report(tracking: Mapping[str, Any], account: AfterShipAccount, sent_at: Any) -> TrackerReport:
@@ -215,7 +241,7 @@ def _report(tracking: Mapping[str, Any], account: AfterShipAccount, sent_at: Any
     return TrackerReport(
         described=described,
         tracking_code=code,
-        carrier=text(tracking, "slug"),
+        carrier=carrier_name(text(tracking, "slug")),
         meaning=meaning,
         occurred_at=occurred_at,
         repeat_key=run_key(first_of_run),

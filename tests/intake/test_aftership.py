@@ -16,7 +16,12 @@ import pytest
 from domain.events import Customer, DeliveryProblem
 from domain.milestones import Milestone
 from intake.source import PRIORITY_NORMAL, IntakeRefused, Mapped
-from intake.sources.aftership import AfterShipAccount, map_webhook, verify_signature
+from intake.sources.aftership import (
+    AfterShipAccount,
+    carrier_name,
+    map_webhook,
+    verify_signature,
+)
 from intake.validation import Rules
 from store.tracked_shipments import ShipmentLink
 from tests.intake.test_easypost import KNOWN, LINK, STATUSES, linked, nobody
@@ -174,3 +179,39 @@ def test_an_aftership_account_reports_only_on_its_own_merchants_shipments() -> N
     others = dataclasses.replace(LINK, merchant="hats")
     with pytest.raises(IntakeRefused, match="ships another merchant's order"):
         mapped("tracking_update_delivered", order_of=lambda code, carrier: others)
+
+
+@pytest.mark.parametrize(
+    ("country", "phone", "expected"),
+    [
+        ("USA", "(502) 555-0142", "+15025550142"),  # AfterShip's alpha-3, read as US
+        ("DEU", "030 901820", "+4930901820"),  # a German local number
+        ("US", "(502) 555-0142", "+15025550142"),  # alpha-2 too
+        ("XYZ", "(502) 555-0142", None),  # no such country, no default: not guessed
+    ],
+)
+def test_a_local_phone_is_read_in_the_trackings_country(
+    country: str, phone: str, expected: str | None
+) -> None:
+    payload = load("tracking_update_delivered_new_order")
+    payload["msg"].update(destination_country_region=country, smses=[phone])
+    no_default = Rules()  # the account's rules name no default region
+    events = map_webhook(
+        payload, account=ACCOUNT, order_of=unlinked, customer_of=nobody, rules=no_default
+    ).events
+    assert [e.customer.phone for e in events] == [expected]  # None: the e-mail alone
+
+
+@pytest.mark.parametrize(
+    ("slug", "name"),
+    [
+        ("ups", "UPS"),
+        ("usps", "USPS"),  # four letters: still initials
+        ("fedex", "FedEx"),
+        ("canada-post", "Canada Post"),
+        ("royal_mail", "Royal Mail"),
+        ("", None),
+    ],
+)
+def test_the_customer_reads_the_carriers_name_not_its_slug(slug: str, name: str | None) -> None:
+    assert carrier_name(slug) == name
