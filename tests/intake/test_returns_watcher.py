@@ -240,16 +240,21 @@ def test_a_running_watcher_publishes_that_it_holds_and_read_to_the_end(
     config = CONFIG.model_copy(update={"name": f"m{uuid.uuid4().hex[:8]}", "poll_seconds": 0.1})
     move(retailer_engine, "RMA-1", "received", T0)
     started = time.time()
+    labels = {"account": config.name}
+
+    def read_to_the_end() -> bool:
+        # The pass's page is committed before its figures are published: wait for both.
+        published = REGISTRY.get_sample_value("herald_returns_watcher_rows_total", labels)
+        return event_ids(store) == ["RMA-1:received"] and bool(published)
 
     async def run_a_moment() -> None:
         task = asyncio.create_task(ReturnsWatcher(store, config, retailer).run_forever())
-        await _until(lambda: event_ids(store) == ["RMA-1:received"])
+        await _until(read_to_the_end)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
     asyncio.run(run_a_moment())
-    labels = {"account": config.name}
     assert REGISTRY.get_sample_value("herald_returns_watcher_holding", labels) == 1
     assert REGISTRY.get_sample_value("herald_returns_watcher_failures", labels) == 0
     read_at = REGISTRY.get_sample_value(
