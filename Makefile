@@ -20,7 +20,8 @@ bench: $(INSTALLED)  ## throughput and latency against the embedded stack, with 
 # The pure modules that decide compliance, mutated one at a time (mutmut is CPU-heavy).
 MUTATION_MODULES ?= policy.duplicates policy.frequency policy.coalescing policy.quiet_hours \
 	policy.keywords policy.opt_out_language messaging.segments messaging.smart_encoding \
-	messaging.content_filter messaging.bidi conversation.dialogue
+	messaging.content_filter messaging.bidi conversation.dialogue intake.validation \
+	intake.carrier_statuses routing.keys workflows.tracking_poll_state
 
 mutation: $(INSTALLED)  ## mutation scores of the pure compliance modules (slow; not in `make test`)
 	mkdir -p mutants/results

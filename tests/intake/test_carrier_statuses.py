@@ -69,3 +69,42 @@ def test_a_provider_without_its_main_table_does_not_load(tmp_path: Path) -> None
         load_carrier_statuses(path)
     with pytest.raises(ValidationError):
         StatusTable(main={})
+
+
+def test_the_shipped_tables_refine_a_code_with_the_finer_one() -> None:
+    statuses = load_carrier_statuses(CONFIG)
+    assert statuses.easypost.meaning("in_transit", "weather_delay") == StatusMeaning(
+        milestone=Milestone.DELAYED
+    )
+    assert statuses.aftership.meaning("Exception", "Exception_004") == StatusMeaning(
+        milestone=Milestone.DELAYED  # customs clearance: a delay, not an exception
+    )
+    assert statuses.aftership.meaning("Exception", None) == StatusMeaning(
+        milestone=Milestone.EXCEPTION
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[aftership.tag]\nDelivered = "delivered"\n',  # no EasyPost table at all
+        '[easypost.status_detail]\nlost = "exception"\n[aftership.tag]\nDelivered = "delivered"\n',
+    ],
+)
+def test_a_file_without_a_sources_main_codes_does_not_load(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "carrier_statuses.toml"
+    path.write_text(text)
+    with pytest.raises(ValidationError, match="needs its main codes"):
+        load_carrier_statuses(path)
+
+
+def test_the_finer_codes_are_optional(tmp_path: Path) -> None:
+    path = tmp_path / "carrier_statuses.toml"
+    path.write_text(
+        '[easypost.status]\ndelivered = "delivered"\n[aftership.tag]\nDelivered = "delivered"\n'
+    )
+    statuses = load_carrier_statuses(path)
+    assert statuses.easypost.refining == {} and statuses.aftership.refining == {}
+    assert statuses.aftership.meaning("Delivered", "Delivered_001") == StatusMeaning(
+        milestone=Milestone.DELIVERED
+    )

@@ -29,3 +29,5 @@ def test_every_attempt_leads_back_to_its_message() -> None:
     assert root_key(KEY) == KEY
     assert {root_key(provider_key(KEY, p, ORDER)) for p in ORDER} == {KEY}
     assert root_key(attempt_key(KEY, "plivo")) == KEY
+    # The first "@" starts the attempt's suffix, whatever follows it.
+    assert root_key(f"{KEY}@vonage@plivo") == KEY
