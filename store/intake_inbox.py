@@ -105,10 +105,20 @@ class IntakeInbox:
     def add_all_in(
         self, connection: Connection, records: Sequence[IntakeRecord], now: datetime
     ) -> int:
-        """``add_all`` in the caller's transaction (with what else the intake writes)."""
+        """``add_all`` in the caller's transaction (with what else the intake writes).
+
+        Besides its own dedupe key, an event the inbox already holds for the same order
+        (the same workflow and event id, from any source) is a duplicate: the order's
+        workflow drops a repeat while it runs, but one closed (a week after its last
+        milestone) would start again and tell the customer twice. So Shopify's and a
+        tracker's reports of one delivery, or a returns row re-read after its workflow
+        ended, are one row for as long as the inbox keeps the first (7 days; an order's
+        newest row 60)."""
         insert = dialect_insert(connection.dialect.name)
         added = 0
         for record in records:
+            if self._holds(connection, record.workflow_id, record.event_id):
+                continue
             statement = (
                 insert(INBOX)
                 .values(
@@ -126,6 +136,13 @@ class IntakeInbox:
             )
             added += connection.execute(statement).first() is not None
         return added
+
+    @staticmethod
+    def _holds(connection: Connection, workflow_id: str, event_id: str) -> bool:
+        held = select(INBOX.c.id).where(
+            INBOX.c.workflow_id == workflow_id, INBOX.c.event_id == event_id
+        )
+        return connection.execute(held.limit(1)).first() is not None
 
     def due(self, now: datetime, limit: int) -> list[PendingEvent]:
         """Pending rows whose next attempt is due, oldest first, without claiming them."""

@@ -13,7 +13,18 @@ from intake.replay_mappings import REPLAY_MAPPINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 # The project's code: whatever is not tests, tools or the virtualenv.
-SKIPPED = {"tests", "bench", "scripts", "devstack", "sandbox", "examples", "deploy", "docs"}
+# mutants: mutmut's copy of the tree (`make mutation`), tests included.
+SKIPPED = {
+    "tests",
+    "bench",
+    "scripts",
+    "devstack",
+    "sandbox",
+    "examples",
+    "deploy",
+    "docs",
+    "mutants",
+}
 # A function that keeps a dead letter -> the position of its source argument.
 KEEPERS = {"keep_refusal": 1, "keep_refusal_in": 2}
 # store.dead_letters.keep(source, ...) and keep_in(connection, source, ...).

@@ -396,11 +396,10 @@ def test_a_real_late_commit_on_postgresql_is_read_through_the_overlap_and_missed
                 for watching in (overlapping, plain):
                     watching.read_once()  # the cursors pass RMA-SLOW's time, unseen
                 slow.commit()
-            assert overlapping.read_once().events == 1
+            # The plain cursor first: had it read RMA-SLOW now, its event would be new.
             assert plain.read_once().events == 0  # a cursor alone skips it for good
-            # RMA-FAST once per watcher (two table names: two accounts in the inbox).
-            assert event_ids(store) == ["RMA-FAST:refund_processed"] * 2 + [
-                "RMA-SLOW:refund_processed"
-            ]
+            assert overlapping.read_once().events == 1
+            # One return's milestone is one inbox row, whichever watcher read it first.
+            assert event_ids(store) == ["RMA-FAST:refund_processed", "RMA-SLOW:refund_processed"]
         finally:
             engine.dispose()

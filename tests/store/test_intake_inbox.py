@@ -43,6 +43,27 @@ def test_a_redelivered_event_is_one_row(store: Store) -> None:
     assert store.intake_inbox.backlog() == 1
 
 
+def test_one_orders_event_from_another_source_is_a_duplicate_even_once_dispatched(
+    store: Store,
+) -> None:
+    """Shopify's and a tracker's report of one delivery: one row, whenever the second comes
+    (its order's workflow may have closed, and would start again for it)."""
+    first = record(2)
+    assert store.intake_inbox.add(first, NOW)
+    [row] = store.intake_inbox.due(NOW, 10)
+    store.intake_inbox.dispatched([row.id], NOW)
+    from_a_tracker = IntakeRecord(
+        **{**first.__dict__, "source": "easypost", "dedupe_key": "easypost:evt_1"}
+    )
+    assert not store.intake_inbox.add(from_a_tracker, NOW + timedelta(days=6))
+    another_order = IntakeRecord(**{**from_a_tracker.__dict__, "workflow_id": "order-3"})
+    another_event = IntakeRecord(
+        **{**from_a_tracker.__dict__, "dedupe_key": "easypost:evt_2", "event_id": "event-9"}
+    )
+    assert store.intake_inbox.add(another_order, NOW + timedelta(days=6))
+    assert store.intake_inbox.add(another_event, NOW + timedelta(days=6))
+
+
 def test_due_rows_come_oldest_first_opened_and_rest_sealed(store: Store) -> None:
     fill(store, 3)
     pending = store.intake_inbox.due(NOW, 2)
