@@ -41,8 +41,7 @@ import json
 import secrets
 import time
 import unicodedata
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,55 +49,22 @@ import aiohttp
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from sandbox.easypost_trackers import (
+    DEFAULT_CARRIER,
+    NEXT_STATUS,
+    STATUSES,
+    TEST_TRACKING_CODES,
+    SandboxTracker,
+    life_until,
+    object_id,
+    stamp,
+)
 from sandbox.webhooks import WebhookAttempt, WebhookSender
 
-# EasyPost's test tracking codes and the status each tracker starts in.
-TEST_TRACKING_CODES: dict[str, str] = {
-    "EZ1000000001": "pre_transit",
-    "EZ2000000002": "in_transit",
-    "EZ3000000003": "out_for_delivery",
-    "EZ4000000004": "delivered",
-    "EZ5000000005": "return_to_sender",
-    "EZ6000000006": "failure",
-    "EZ7000000007": "unknown",
-}
-STATUSES = (
-    "unknown",
-    "pre_transit",
-    "in_transit",
-    "out_for_delivery",
-    "delivered",
-    "available_for_pickup",
-    "return_to_sender",
-    "failure",
-    "cancelled",
-    "error",
-)
-# A parcel's usual life, for ``advance`` without a status.
-NEXT_STATUS = {
-    "unknown": "pre_transit",
-    "pre_transit": "in_transit",
-    "in_transit": "out_for_delivery",
-    "out_for_delivery": "delivered",
-}
-DEFAULT_CARRIER = "USPS"  # what EasyPost detects for its EZ test codes
 DEDUPE_WINDOW = timedelta(days=90)
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
-TRANSIT_DAYS = 3
 SIGNATURE_HEADER = "X-Hmac-Signature"
-_MESSAGES = {
-    "unknown": "Awaiting carrier information",
-    "pre_transit": "Shipping label created",
-    "in_transit": "Arrived at sort facility",
-    "out_for_delivery": "Out for delivery",
-    "delivered": "Delivered",
-    "available_for_pickup": "Available for pickup",
-    "return_to_sender": "Returned to sender",
-    "failure": "Delivery failed",
-    "cancelled": "Shipment cancelled",
-    "error": "Carrier error",
-}
 
 
 def easypost_error(
@@ -109,83 +75,10 @@ def easypost_error(
     )
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _object_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
-
-
 def sign(body: bytes, secret: str) -> str:
     """The ``X-Hmac-Signature`` value EasyPost sends (the SDK's validate_webhook checks it)."""
     key = unicodedata.normalize("NFKD", secret).encode()
     return "hmac-sha256-hex=" + hmac.new(key, body, hashlib.sha256).hexdigest()
-
-
-@dataclass
-class SandboxTracker:
-    id: str
-    tracking_code: str
-    carrier: str
-    status: str
-    created_at: datetime
-    updated_at: datetime
-    history: list[tuple[str, datetime]] = field(default_factory=list)  # (status, when)
-
-    def as_json(self) -> dict[str, Any]:
-        has_parcel = self.status != "unknown"
-        return {
-            "id": self.id,
-            "object": "Tracker",
-            "mode": "test",
-            "tracking_code": self.tracking_code,
-            "status": self.status,
-            "status_detail": "status_update" if has_parcel else "unknown",
-            "created_at": _stamp(self.created_at),
-            "updated_at": _stamp(self.updated_at),
-            "signed_by": "John Tester" if self.status == "delivered" else None,
-            "weight": None,
-            "est_delivery_date": (
-                _stamp(self.created_at + timedelta(days=TRANSIT_DAYS)) if has_parcel else None
-            ),
-            "shipment_id": None,
-            "carrier": self.carrier,
-            "tracking_details": [_detail(status, at, self.carrier) for status, at in self.history],
-            "carrier_detail": None,
-            "finalized": True,
-            "is_return": False,
-            "public_url": f"https://track.easypost.test/{self.id}",
-            "fees": [
-                {
-                    "object": "Fee",
-                    "type": "TrackerFee",
-                    "amount": "0.00000",
-                    "charged": False,
-                    "refunded": False,
-                }
-            ],
-        }
-
-
-def _detail(status: str, at: datetime, carrier: str) -> dict[str, Any]:
-    return {
-        "object": "TrackingDetail",
-        "message": _MESSAGES.get(status, status),
-        "description": None,
-        "status": status,
-        "status_detail": "status_update",
-        "datetime": _stamp(at),
-        "source": carrier,
-        "carrier_code": None,
-        "tracking_location": {
-            "object": "TrackingLocation",
-            "city": None,
-            "state": None,
-            "country": None,
-            "zip": None,
-        },
-    }
 
 
 @dataclass
@@ -201,7 +94,7 @@ class SandboxWebhook:
             "object": "Webhook",
             "mode": "test",
             "url": self.url,
-            "created_at": _stamp(self.created_at),
+            "created_at": stamp(self.created_at),
             "disabled_at": None,
         }
 
@@ -262,8 +155,8 @@ class EasyPostSandbox:
             if same and now - tracker.created_at < DEDUPE_WINDOW:
                 return tracker, False
         status = known[1] if known else TEST_TRACKING_CODES[code]
-        tracker = SandboxTracker(_object_id("trk"), code, carrier_name, status, now, now)
-        tracker.history = _life_until(status, now)
+        tracker = SandboxTracker(object_id("trk"), code, carrier_name, status, now, now)
+        tracker.history = life_until(status, now)
         self.trackers[tracker.id] = tracker
         self._publish("tracker.created", tracker, None)
         return tracker, True
@@ -306,7 +199,7 @@ class EasyPostSandbox:
         now = datetime.now(UTC)
         urls = [hook.url for hook in self.webhooks.values()]
         event = {
-            "id": _object_id("evt"),
+            "id": object_id("evt"),
             "object": "Event",
             "mode": "test",
             "description": description,
@@ -315,8 +208,8 @@ class EasyPostSandbox:
             "status": "pending" if urls else "completed",
             "pending_urls": urls,
             "completed_urls": [],
-            "created_at": _stamp(now),
-            "updated_at": _stamp(now),
+            "created_at": stamp(now),
+            "updated_at": stamp(now),
             "user_id": "user_" + "0" * 32,
         }
         self.events.append(event)
@@ -340,16 +233,6 @@ class EasyPostSandbox:
             self.sender.attempts.append(WebhookAttempt(kind, url, status, error, time.time()))
             if status is not None and 200 <= status < 300:
                 return
-
-
-def _life_until(status: str, now: datetime) -> list[tuple[str, datetime]]:
-    """The scans a tracker starting in ``status`` has already seen (none while unknown),
-    an hour apart, the last one now."""
-    if status == "unknown":
-        return []
-    usual = [*list(NEXT_STATUS)[1:], "delivered"]  # pre_transit ... delivered
-    steps = usual[: usual.index(status) + 1] if status in usual else [*usual[:2], status]
-    return [(s, now - timedelta(hours=len(steps) - i - 1)) for i, s in enumerate(steps)]
 
 
 async def _control_body(request: Request) -> dict[str, Any] | None:
@@ -439,7 +322,7 @@ def create_easypost_router(box: EasyPostSandbox) -> APIRouter:
             )
         secret = params.get("webhook_secret")
         hook = SandboxWebhook(
-            _object_id("hook"), url, str(secret) if secret else None, datetime.now(UTC)
+            object_id("hook"), url, str(secret) if secret else None, datetime.now(UTC)
         )
         box.webhooks[hook.id] = hook
         return JSONResponse(hook.as_json(), status_code=201)

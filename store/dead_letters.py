@@ -33,7 +33,7 @@ from sqlalchemy import (
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert, locked_batch
-from store.tables import IntakeDeadLetterRow
+from store.intake_tables import IntakeDeadLetterRow
 
 DEAD = IntakeDeadLetterRow.__table__
 SUMMARY_COLUMNS = [c for c in DEAD.c if c.name != "payload"]

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, or_, select, update
 
 from store.database import dialect_insert
-from store.tables import IntakeCursorRow
+from store.intake_tables import IntakeCursorRow
 
 CURSORS = IntakeCursorRow.__table__
 _ERROR_MAX = 500

@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from privacy.sealed import Sealer
 from store.database import dialect_insert, locked_batch
-from store.tables import IntakeInboxRow
+from store.intake_tables import IntakeInboxRow
 
 INBOX = IntakeInboxRow.__table__
 

@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, Row, select, update
 
 from store.database import dialect_insert
-from store.tables import TrackedShipmentRow
+from store.intake_tables import TrackedShipmentRow
 
 SHIPMENTS = TrackedShipmentRow.__table__
 TRACKING_CODE_MAX = 100

@@ -6,6 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+import store.intake_tables  # noqa: F401 - its tables join Base.metadata
 from config.settings import get_settings
 from store.database import make_engine
 from store.migrate import migration_lock

@@ -25,8 +25,8 @@ from temporalio.client import Client
 
 from devstack.stack import Stack
 from domain.milestones import Kind, workflow_id_for
+from store.intake_tables import IntakeInboxRow
 from store.repository import Store
-from store.tables import IntakeInboxRow
 from tests.e2e.test_stack import all_final, history_when, new_phone, sandbox_messages
 from tests.helpers.events import order_event
 from tests.helpers.temporal import assert_eventually

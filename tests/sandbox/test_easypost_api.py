@@ -16,7 +16,7 @@ import pytest
 from easypost.errors import InvalidRequestError, NotFoundError, UnauthorizedError
 
 from config.settings import SANDBOX_EASYPOST_API_KEY
-from sandbox.easypost_api import TEST_TRACKING_CODES
+from sandbox.easypost_trackers import TEST_TRACKING_CODES
 from tests.sandbox.conftest import ReceivedWebhook, RunningSandbox, WebhookReceiver
 
 

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
+import store.intake_tables  # noqa: F401 - its tables join Base.metadata
 from store.database import make_engine
 from store.migrate import alembic_config, upgrade
 from store.tables import Base
